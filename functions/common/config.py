@@ -1,0 +1,59 @@
+"""Configuration from environment variables, validated once at cold start.
+
+Each function declares the settings it needs as a subclass of `BaseSettings`; `load()` reads
+`os.environ` and raises `ConfigurationError` naming the variable that is missing or bad, so a
+misconfigured deploy fails at start, not on the first camera.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from typing import Annotated, Self
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+# deviceId and channel-name characters (KVS ChannelName pattern and Alexa endpointId subset).
+NAME_CHARS = r"[a-zA-Z0-9_.-]"
+NAME_PATTERN = re.compile(rf"^{NAME_CHARS}+$")
+CHANNEL_NAME_MAX = 256
+MESSAGE_TTL_MIN, MESSAGE_TTL_MAX, MESSAGE_TTL_DEFAULT = 5, 120, 60
+
+
+class ConfigurationError(RuntimeError):
+    """A required environment variable is missing or invalid."""
+
+
+class BaseSettings(BaseModel):
+    """Settings every function shares. Field aliases are the environment variable names."""
+
+    model_config = ConfigDict(frozen=True, populate_by_name=True, extra="ignore")
+
+    registry_table_name: Annotated[str, Field(alias="REGISTRY_TABLE_NAME", min_length=3, max_length=255)]
+    channel_name_prefix: Annotated[
+        str, Field(alias="CHANNEL_NAME_PREFIX", pattern=rf"^{NAME_CHARS}{{1,64}}$")
+    ] = "alexa-cam-"
+    message_ttl_seconds: Annotated[
+        int, Field(alias="MESSAGE_TTL_SECONDS", ge=MESSAGE_TTL_MIN, le=MESSAGE_TTL_MAX)
+    ] = MESSAGE_TTL_DEFAULT
+    environment: Annotated[str, Field(alias="ENVIRONMENT_NAME", max_length=64)] = "dev"
+
+    @classmethod
+    def load(cls, environ: Mapping[str, str] | None = None) -> Self:
+        env = os.environ if environ is None else environ
+        names = {field.alias for field in cls.model_fields.values() if field.alias}
+        try:
+            return cls.model_validate({k: v for k, v in env.items() if k in names})
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+            )
+            raise ConfigurationError(f"invalid configuration: {problems}") from None
+
+    def channel_name(self, device_id: str) -> str:
+        return f"{self.channel_name_prefix}{device_id}"
+
+    @property
+    def max_device_id_length(self) -> int:
+        return CHANNEL_NAME_MAX - len(self.channel_name_prefix)

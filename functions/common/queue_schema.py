@@ -1,0 +1,28 @@
+"""The lifecycle queue's settings: one definition for the CDK stack and the local bootstrap."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+# A record that fails this many receives goes to the dead-letter queue.
+MAX_RECEIVE_COUNT = 5
+# SQS wants the visibility timeout at least six times the consumer's timeout.
+LIFECYCLE_FUNCTION_TIMEOUT_SECONDS = 60
+VISIBILITY_TIMEOUT_SECONDS = 6 * LIFECYCLE_FUNCTION_TIMEOUT_SECONDS
+DLQ_RETENTION_SECONDS = 14 * 24 * 3600
+
+
+def queue_attributes(dead_letter_arn: str) -> dict[str, str]:
+    """SQS CreateQueue attributes of the lifecycle queue, matching the CDK definition."""
+    return {
+        "VisibilityTimeout": str(VISIBILITY_TIMEOUT_SECONDS),
+        "RedrivePolicy": json.dumps(
+            {"deadLetterTargetArn": dead_letter_arn, "maxReceiveCount": MAX_RECEIVE_COUNT}
+        ),
+        "SqsManagedSseEnabled": "true",
+    }
+
+
+def dead_letter_attributes() -> dict[str, Any]:
+    return {"MessageRetentionPeriod": str(DLQ_RETENTION_SECONDS), "SqsManagedSseEnabled": "true"}

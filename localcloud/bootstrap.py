@@ -1,0 +1,40 @@
+"""Create the system's stateful resources in the current emulated AWS account.
+
+Works inside `mock_aws()` and against a moto server (set AWS_ENDPOINT_URL). The table and queues
+come from the same definitions the CDK stacks use, so local runs and deploys cannot drift.
+"""
+
+from __future__ import annotations
+
+import boto3
+
+from functions.common.queue_schema import dead_letter_attributes, queue_attributes
+from functions.common.registry_schema import create_table_kwargs
+
+TABLE_NAME = "camera-registry"
+QUEUE_NAME = "device-lifecycle"
+DLQ_NAME = "device-lifecycle-dlq"
+CHANNEL_NAME_PREFIX = "alexa-cam-"
+DEVICE_EVENT_SOURCE = "camera.registry"
+
+
+def create_resources(region: str = "us-east-1") -> dict[str, str]:
+    """Create the registry table and the lifecycle queues; return the functions' environment."""
+    dynamodb = boto3.client("dynamodb", region_name=region)
+    sqs = boto3.client("sqs", region_name=region)
+    if TABLE_NAME not in dynamodb.list_tables()["TableNames"]:
+        dynamodb.create_table(**create_table_kwargs(TABLE_NAME))
+    dlq_url = sqs.create_queue(QueueName=DLQ_NAME, Attributes=dead_letter_attributes())["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    queue_url = sqs.create_queue(QueueName=QUEUE_NAME, Attributes=queue_attributes(dlq_arn))["QueueUrl"]
+    return {
+        "AWS_DEFAULT_REGION": region,
+        "REGISTRY_TABLE_NAME": TABLE_NAME,
+        "CHANNEL_NAME_PREFIX": CHANNEL_NAME_PREFIX,
+        "MESSAGE_TTL_SECONDS": "60",
+        "DEVICE_EVENT_SOURCE": DEVICE_EVENT_SOURCE,
+        "LIFECYCLE_QUEUE_URL": queue_url,
+        "LIFECYCLE_DLQ_URL": dlq_url,
+    }
