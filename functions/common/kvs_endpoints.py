@@ -1,0 +1,40 @@
+"""Signaling channel endpoints, cached per container.
+
+A channel's endpoints are stable for its lifetime, so one GetSignalingChannelEndpoint per
+(channel, role) per container is enough; a caller that finds a cached endpoint stale calls
+`forget` and asks again once.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, Literal
+
+Role = Literal["MASTER", "VIEWER"]
+
+
+class EndpointCache:
+    def __init__(self, kvs: Any) -> None:
+        self._kvs = kvs
+        self._endpoints: dict[tuple[str, Role], dict[str, str]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, channel_arn: str, role: Role) -> dict[str, str]:
+        """{"HTTPS": url, "WSS": url} for the channel and role."""
+        key = (channel_arn, role)
+        cached = self._endpoints.get(key)
+        if cached is not None:
+            return cached
+        response = self._kvs.get_signaling_channel_endpoint(
+            ChannelARN=channel_arn,
+            SingleMasterChannelEndpointConfiguration={"Protocols": ["WSS", "HTTPS"], "Role": role},
+        )
+        endpoints = {e["Protocol"]: e["ResourceEndpoint"] for e in response["ResourceEndpointList"]}
+        with self._lock:
+            self._endpoints[key] = endpoints
+        return endpoints
+
+    def forget(self, channel_arn: str) -> None:
+        with self._lock:
+            for key in [k for k in self._endpoints if k[0] == channel_arn]:
+                del self._endpoints[key]
