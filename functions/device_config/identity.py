@@ -1,0 +1,39 @@
+"""Which camera is calling: the deviceId is the session name of the caller's assumed-role ARN.
+
+API Gateway (IAM authorization) puts the SigV4 signer's ARN in
+`requestContext.authorizer.iam.userArn`. Cameras sign with credentials of the camera role whose
+session name is their deviceId (the AWS IoT credentials provider names the session after the
+thing), so the ARN reads `arn:aws:sts::{account}:assumed-role/{cameraRole}/{deviceId}`. The
+request's body and query never name the device.
+"""
+
+from __future__ import annotations
+
+import re
+
+from functions.common.config import NAME_PATTERN
+from functions.device_config.errors import NotACamera
+from functions.device_config.settings import DeviceConfigSettings
+
+_ASSUMED_ROLE_ARN = re.compile(
+    r"^arn:aws(?:-cn|-us-gov)?:sts::\d{12}:assumed-role/(?P<role>[\w+=,.@-]{1,64})/(?P<session>[\w+=,.@-]{2,64})$"
+)
+
+
+def device_id_from_caller(user_arn: str, settings: DeviceConfigSettings) -> str:
+    """The caller's deviceId, or NotACamera when the ARN is not a camera role session."""
+    match = _ASSUMED_ROLE_ARN.match(user_arn)
+    if match is None:
+        raise NotACamera("the caller is not an assumed-role session")
+    if settings.camera_role_name is not None and match["role"] != settings.camera_role_name:
+        raise NotACamera("the caller's role is not the camera role")
+    device_id = match["session"]
+    if not NAME_PATTERN.match(device_id) or len(device_id) > settings.max_device_id_length:
+        raise NotACamera("the caller's session name is not a valid deviceId")
+    return device_id
+
+
+def refuse_other_device(named: str | None, caller: str) -> None:
+    """A request that names a device other than the caller is refused, never served."""
+    if named is not None and named != caller:
+        raise NotACamera("a camera may only ask for its own configuration")

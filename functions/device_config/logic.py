@@ -1,0 +1,135 @@
+"""A camera's signaling configuration: registry lookup, check-in, MASTER endpoints, TURN servers.
+
+Knows nothing about Lambda or HTTP: it raises `ConfigRefused` subclasses that the handler maps
+to status codes.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+from aws_lambda_powertools.metrics import MetricUnit
+from botocore.exceptions import ClientError
+
+from functions.common.aws_clients import error_code
+from functions.common.observability import logger, metrics
+from functions.common.registry import Device, Registry
+from functions.device_config.errors import ChannelNotReady, DeviceNotFound, Throttled
+from functions.device_config.models import DeviceConfig, IceServer, MasterEndpoints
+from functions.device_config.settings import DeviceConfigSettings
+from functions.device_config.signaling import ChannelSignaling
+
+THROTTLING_CODES = frozenset(
+    {
+        "ClientLimitExceededException",  # KVS
+        "ProvisionedThroughputExceededException",  # DynamoDB
+        "ThrottlingException",
+        "RequestLimitExceeded",
+    }
+)
+# What KVS answers for a channel it cannot serve yet (or any more): the endpoint call says
+# ResourceInUse for a CREATING or DELETING channel, the data plane says ResourceNotFound.
+UNAVAILABLE_CODES = frozenset({"ResourceNotFoundException", "ResourceInUseException"})
+# KVS TURN credentials last 5 minutes; ask again a minute before they expire.
+DEFAULT_ICE_TTL_SECONDS = 300
+REFRESH_MARGIN_SECONDS = 60
+THROTTLED_RETRY_AFTER_SECONDS = 2
+NOT_READY_RETRY_AFTER_SECONDS = 5
+
+
+def retry_after(base: int) -> int:
+    """`base` to `2 * base` seconds: jitter so that a fleet refused together does not return together."""
+    return base + secrets.randbelow(base + 1)
+
+
+def refresh_after(ice_servers: list[IceServer]) -> int:
+    ttl = min((s.ttl for s in ice_servers), default=DEFAULT_ICE_TTL_SECONDS)
+    return max(ttl - REFRESH_MARGIN_SECONDS, ttl // 2)
+
+
+@contextmanager
+def throttling_refused() -> Iterator[None]:
+    try:
+        yield
+    except ClientError as exc:
+        if error_code(exc) not in THROTTLING_CODES:
+            raise
+        logger.warning("throttled", extra={"error": error_code(exc)})
+        raise Throttled("too many requests; retry later", retry_after(THROTTLED_RETRY_AFTER_SECONDS)) from exc
+
+
+class DeviceConfigService:
+    def __init__(
+        self,
+        settings: DeviceConfigSettings,
+        registry: Registry,
+        signaling: ChannelSignaling,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.settings = settings
+        self._registry = registry
+        self._signaling = signaling
+        self._clock = clock
+
+    def config_for(self, device_id: str) -> DeviceConfig:
+        with throttling_refused():
+            device = self._registry.get(device_id)
+            if device is None or not device.is_active:
+                raise DeviceNotFound("no registered camera with this identity")
+            now = self._clock()
+            self._check_in(device, int(now))
+            if device.channel_arn is None:
+                raise ChannelNotReady(
+                    "the camera's channel is being created", retry_after(NOT_READY_RETRY_AFTER_SECONDS)
+                )
+            endpoints, ice_servers = self._signaling_for(device.channel_arn, device_id)
+        refresh = refresh_after(ice_servers)
+        return DeviceConfig(
+            device_id=device_id,
+            channel_name=device.channel_name or self.settings.channel_name(device_id),
+            channel_arn=device.channel_arn,
+            endpoints=endpoints,
+            ice_servers=ice_servers,
+            message_ttl_seconds=device.message_ttl_seconds or self.settings.message_ttl_seconds,
+            refresh_after_seconds=refresh,
+            refresh_at=datetime.fromtimestamp(int(now) + refresh, UTC),
+        )
+
+    def _check_in(self, device: Device, now: int) -> None:
+        """Stamp the check-in at most once per interval; the item just read says if it is due."""
+        interval = self.settings.check_in_interval_seconds
+        if device.last_check_in is not None and device.last_check_in > now - interval:
+            return
+        try:
+            recorded = self._registry.record_check_in(device.device_id, now, interval)
+        except ClientError as exc:
+            # A missed stamp only delays the health report; the camera still gets its config.
+            logger.warning(
+                "check-in not recorded", extra={"deviceId": device.device_id, "error": error_code(exc)}
+            )
+            metrics.add_metric(name="CheckInFailed", unit=MetricUnit.Count, value=1)
+            return
+        if recorded:
+            metrics.add_metric(name="CheckInRecorded", unit=MetricUnit.Count, value=1)
+
+    def _signaling_for(self, channel_arn: str, device_id: str) -> tuple[MasterEndpoints, list[IceServer]]:
+        try:
+            endpoints = self._signaling.master_endpoints(channel_arn)
+            return endpoints, self._signaling.ice_servers(endpoints.https, channel_arn, device_id)
+        except ClientError as exc:
+            if error_code(exc) not in UNAVAILABLE_CODES:
+                raise
+            logger.info("channel unavailable", extra={"deviceId": device_id, "error": error_code(exc)})
+        # Only on this failure path is the status worth a DescribeSignalingChannel; the cached
+        # endpoints may belong to a channel that is gone, so they are dropped.
+        self._signaling.forget(channel_arn)
+        status = self._signaling.channel_status(channel_arn)
+        if status is None or status == "DELETING":
+            raise DeviceNotFound("the camera's channel no longer exists")
+        raise ChannelNotReady(
+            f"the camera's channel is not ready ({status})", retry_after(NOT_READY_RETRY_AFTER_SECONDS)
+        )
