@@ -1,0 +1,193 @@
+"""A simulated camera: registers, fetches its configuration, connects as MASTER, answers offers.
+
+It behaves like a KVS WebRTC master built on the C SDK: it connects to the WSS endpoint from its
+configuration with a SigV4-presigned URL, answers each SDP_OFFER with an SDP_ANSWER addressed to
+the sender, and gathers all ICE candidates before answering (Alexa does not trickle). Each
+session streams a test pattern with a clock, and a tone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from typing import Any
+from urllib.parse import urlencode
+
+import aiohttp
+from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
+from botocore.auth import SigV4QueryAuth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+from pydantic import BaseModel, ConfigDict, Field
+
+from functions.common.observability import logger
+from localcloud.client import CloudClient, CloudError
+from localcloud.media import TestPatternTrack, ToneTrack
+from localcloud.signaling_server import decode_payload, encode_payload
+
+PRESIGN_EXPIRES_S = 300
+
+
+class MasterEndpoints(BaseModel):
+    wss: str = Field(alias="WSS")
+    https: str = Field(alias="HTTPS")
+
+
+class CameraConfig(BaseModel):
+    """The parts of the device config function's answer a master needs."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    channel_arn: str = Field(alias="channelArn")
+    endpoints: MasterEndpoints
+    ice_servers: list[dict[str, Any]] = Field(alias="iceServers")
+
+
+class ViewerMessage(BaseModel):
+    """A message KVS sends the master."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    message_type: str = Field(alias="messageType")
+    sender_client_id: str | None = Field(default=None, alias="senderClientId")
+    message_payload: str = Field(default="", alias="messagePayload")
+
+
+def presign(wss_endpoint: str, channel_arn: str, region: str) -> str:
+    """The master's connect URL, SigV4 query-signed for kinesisvideo."""
+    request = AWSRequest(method="GET", url=f"{wss_endpoint}?{urlencode({'X-Amz-ChannelARN': channel_arn})}")
+    # Fake credentials: the local endpoint checks that a signature is present, not its value.
+    SigV4QueryAuth(
+        Credentials("localcloud", "localcloud"), "kinesisvideo", region, PRESIGN_EXPIRES_S
+    ).add_auth(request)
+    return str(request.url)
+
+
+class SimulatedCamera:
+    def __init__(
+        self,
+        client: CloudClient,
+        device_id: str,
+        owner_id: str,
+        friendly_name: str,
+        region: str = "us-east-1",
+    ) -> None:
+        self.client = client
+        self.device_id = device_id
+        self.owner_id = owner_id
+        self.friendly_name = friendly_name
+        self.region = region
+        self.config: CameraConfig | None = None
+        self.offers_answered = 0
+        self.went_away = asyncio.Event()
+        self._ws: aiohttp.ClientWebSocketResponse | None = None
+        self._reader: asyncio.Task[None] | None = None
+        self._sessions: set[RTCPeerConnection] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def registration(self) -> dict[str, Any]:
+        return {
+            "deviceId": self.device_id,
+            "ownerId": self.owner_id,
+            "friendlyName": self.friendly_name,
+            "manufacturerName": "Localcloud",
+            "model": "SIM-1",
+            "description": "Simulated camera (test pattern and tone)",
+            "messageTtlSeconds": 60,
+            "fullDuplexAudio": False,
+        }
+
+    async def register(self) -> None:
+        """Publish DeviceRegistered and let the lifecycle function process it."""
+        await self.client.publish("DeviceRegistered", self.registration())
+        result = await self.client.drain_lifecycle()
+        if result["failed"]:
+            raise CloudError(f"lifecycle failed records: {result['failed']}")
+
+    async def deregister(self) -> None:
+        await self.client.publish(
+            "DeviceDeregistered", {"deviceId": self.device_id, "ownerId": self.owner_id}
+        )
+        await self.client.drain_lifecycle()
+
+    async def fetch_config(self) -> CameraConfig:
+        status, body = await self.client.device_config(self.device_id)
+        if status != 200:
+            raise CloudError(f"device config for {self.device_id}: HTTP {status} {body}")
+        self.config = CameraConfig.model_validate(body)
+        return self.config
+
+    @property
+    def connected(self) -> bool:
+        return self._ws is not None and not self._ws.closed
+
+    async def connect(self) -> None:
+        """Connect to the channel as MASTER (fetching the configuration first if needed)."""
+        config = self.config or await self.fetch_config()
+        url = presign(config.endpoints.wss, config.channel_arn, self.region)
+        self.went_away.clear()
+        self._ws = await self.client.session.ws_connect(url, heartbeat=30)
+        self._reader = asyncio.create_task(self._serve(self._ws))
+
+    async def disconnect(self) -> None:
+        """Drop the signaling connection (sessions already streaming keep going)."""
+        if self._ws is not None:
+            await self._ws.close()
+        if self._reader is not None:
+            await self._reader
+        self._ws = self._reader = None
+
+    async def close(self) -> None:
+        await self.disconnect()
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*(pc.close() for pc in list(self._sessions)))
+        self._sessions.clear()
+
+    async def _serve(self, ws: aiohttp.ClientWebSocketResponse) -> None:
+        async for message in ws:
+            if message.type is not aiohttp.WSMsgType.TEXT:
+                continue
+            incoming = ViewerMessage.model_validate_json(message.data)
+            if incoming.message_type == "SDP_OFFER" and incoming.sender_client_id:
+                task = asyncio.create_task(self._answer(ws, incoming))
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+            elif incoming.message_type == "GO_AWAY":
+                self.went_away.set()
+                await ws.close()
+            else:
+                logger.info(
+                    "signaling message", extra={"type": incoming.message_type, "device": self.device_id}
+                )
+
+    async def _answer(self, ws: aiohttp.ClientWebSocketResponse, incoming: ViewerMessage) -> None:
+        offer = decode_payload(incoming.message_payload)
+        # Host candidates only: locally there is no STUN, and the TURN hosts KVS hands out are fake.
+        pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+        self._sessions.add(pc)
+
+        @pc.on("connectionstatechange")
+        async def _state() -> None:
+            if pc.connectionState in {"failed", "closed"}:
+                self._sessions.discard(pc)
+                await pc.close()
+
+        pc.addTrack(TestPatternTrack(self.device_id))
+        pc.addTrack(ToneTrack())
+        await pc.setRemoteDescription(RTCSessionDescription(sdp=offer["sdp"], type="offer"))
+        # aiortc gathers every candidate inside setLocalDescription: the answer is complete.
+        await pc.setLocalDescription(await pc.createAnswer())
+        answer = {"type": "answer", "sdp": pc.localDescription.sdp}
+        with contextlib.suppress(ConnectionError):
+            await ws.send_str(
+                json.dumps(
+                    {
+                        "action": "SDP_ANSWER",
+                        "recipientClientId": incoming.sender_client_id,
+                        "messagePayload": encode_payload(answer),
+                    }
+                )
+            )
+            self.offers_answered += 1

@@ -1,0 +1,137 @@
+"""The local cloud in one process: a moto server with the KVS emulation, plus one aiohttp server.
+
+The aiohttp server carries the WSS signaling endpoint (cameras connect there as MASTER), the
+invoke endpoints that run the functions as Lambda would, a local identity provider's token
+endpoint and the web page that plays the Alexa side. Both servers listen on 127.0.0.1 only.
+Functions run in this process against the moto server (``AWS_ENDPOINT_URL``), with the
+environment the bootstrap and the identity provider produce. State (keys, ports, pid) lives in
+``.localcloud/``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+from moto.server import ThreadedMotoServer
+from pydantic import BaseModel, Field
+
+from functions.common import aws_clients
+from localcloud import kvs
+from localcloud.bootstrap import create_resources
+from localcloud.identity import LocalIssuer
+from localcloud.invoke import DEVICE_ROLE, Invoker
+from localcloud.signaling_server import PATH as SIGNALING_PATH
+from localcloud.signaling_server import SignalingServer
+
+HOST = "127.0.0.1"
+WEB_DIR = Path(__file__).parent / "web"
+DEFAULT_STATE_DIR = Path(".localcloud")
+STATE_FILE = "state.json"
+# Fake credentials: nothing the local cloud runs may ever reach real AWS.
+FAKE_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "localcloud",
+    "AWS_SECRET_ACCESS_KEY": "localcloud",
+    "AWS_SESSION_TOKEN": "localcloud",
+}
+
+
+class TokenRequest(BaseModel):
+    user: str = Field(pattern=r"^[A-Za-z0-9_.@-]{1,64}$")
+    expires_in: int = Field(default=3600, alias="expiresIn", ge=1, le=86_400)
+
+
+class CloudState(BaseModel):
+    """What `python -m localcloud rotate` and other commands need to find a running cloud."""
+
+    pid: int
+    url: str
+    moto_url: str = Field(alias="motoUrl")
+    region: str
+
+
+class LocalCloud:
+    def __init__(self, state_dir: Path = DEFAULT_STATE_DIR, port: int = 0, region: str = "us-east-1") -> None:
+        self.state_dir = state_dir
+        self.region = region
+        self._port = port
+        self.signaling = SignalingServer()
+        self.issuer = LocalIssuer(state_dir / "identity")
+        self.env: dict[str, str] = {}
+        self._moto: ThreadedMotoServer | None = None
+        self._runner: web.AppRunner | None = None
+        self.url = ""
+        self.moto_url = ""
+
+    async def start(self) -> None:
+        # The emulation must be in moto's routes before the server handles its first request.
+        kvs.install()
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per moto request otherwise
+        self._moto = ThreadedMotoServer(ip_address=HOST, port=0, verbose=False)
+        self._moto.start()
+        self.moto_url = "http://{}:{}".format(*self._moto.get_host_and_port())
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((HOST, self._port))
+        self.url = "http://{}:{}".format(*sock.getsockname()[:2])
+        kvs.set_endpoint_base(https=self.moto_url, wss=self.url.replace("http", "ws", 1) + SIGNALING_PATH)
+
+        os.environ.pop("AWS_PROFILE", None)
+        os.environ.update(FAKE_CREDENTIALS, AWS_ENDPOINT_URL=self.moto_url, AWS_DEFAULT_REGION=self.region)
+        aws_clients.client.cache_clear()
+        env = create_resources(self.region)
+        env.update(self.issuer.env(), CAMERA_ROLE_NAME=DEVICE_ROLE, POWERTOOLS_TRACE_DISABLED="1")
+        os.environ.update(env)
+        self.env = env
+
+        app = web.Application()
+        app.add_routes(self.signaling.routes())
+        app.add_routes(Invoker(env).routes())
+        app.add_routes(
+            [
+                web.get("/", self._index),
+                web.post("/token", self._token),
+                web.get("/info", self._info),
+                web.static("/static", WEB_DIR),
+            ]
+        )
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        await web.SockSite(self._runner, sock).start()
+        self._write_state()
+
+    async def stop(self) -> None:
+        await self.signaling.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+        if self._moto is not None:
+            self._moto.stop()
+        kvs.set_endpoint_base()
+        (self.state_dir / STATE_FILE).unlink(missing_ok=True)
+
+    def _write_state(self) -> None:
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        state = CloudState(pid=os.getpid(), url=self.url, motoUrl=self.moto_url, region=self.region)
+        (self.state_dir / STATE_FILE).write_text(state.model_dump_json(by_alias=True))
+
+    async def _index(self, request: web.Request) -> web.FileResponse:
+        return web.FileResponse(WEB_DIR / "index.html")
+
+    async def _token(self, request: web.Request) -> web.Response:
+        """The local identity provider: a signed token for any user name (local use only)."""
+        body = TokenRequest.model_validate(await request.json())
+        return web.json_response({"token": self.issuer.mint(body.user, expires_in=body.expires_in)})
+
+    async def _info(self, request: web.Request) -> web.Response:
+        info: dict[str, Any] = {"motoUrl": self.moto_url, "region": self.region}
+        return web.json_response(info)
+
+
+def read_state(state_dir: Path = DEFAULT_STATE_DIR) -> CloudState:
+    """The running cloud's state, or FileNotFoundError when `up` is not running."""
+    return CloudState.model_validate(json.loads((state_dir / STATE_FILE).read_text()))

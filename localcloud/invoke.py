@@ -1,0 +1,263 @@
+"""Invoke the four functions the way Lambda would, from a local HTTP endpoint.
+
+- ``POST /invoke/alexa``: the body is an Alexa directive, the answer the skill's response;
+- ``POST /invoke/lifecycle``: drains the lifecycle queue into the handler in batches of up to
+  ten, like an SQS event source mapping with ``ReportBatchItemFailures``: records the handler
+  reports as failed stay on the queue (and reach the DLQ after enough receives);
+- ``POST /invoke/rotation``: one scheduled run of tag rotation, on demand;
+- ``POST /invoke/device-config?device=<id>``: an HTTP API (payload 2.0) request signed by the
+  device's IAM identity (an assumed role whose session name is the device id);
+- ``POST /events``: puts a device event on the lifecycle queue as EventBridge would deliver it.
+
+Handlers are imported on first use, after the local environment is in place (their cold start).
+They are synchronous and may wait on a camera's answer, so each call runs in a worker thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import json
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from aiohttp import web
+from pydantic import BaseModel, ConfigDict, Field
+
+from functions.common import aws_clients
+from functions.common.observability import logger
+
+ACCOUNT_ID = "123456789012"  # moto's default account
+DEVICE_ROLE = "camera-device"
+BATCH_SIZE = 10
+
+HANDLERS = {
+    "alexa-skill": "functions.alexa_skill.handler",
+    "device-lifecycle": "functions.device_lifecycle.handler",
+    "tag-rotation": "functions.tag_rotation.handler",
+    "device-config": "functions.device_config.handler",
+}
+
+
+@dataclass
+class LambdaContext:
+    """The attributes of Lambda's context object that Powertools and the handlers read."""
+
+    function_name: str
+    timeout_s: float = 30.0
+    memory_limit_in_mb: int = 256
+    function_version: str = "$LATEST"
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    log_group_name: str = "local"
+    log_stream_name: str = "local"
+    _deadline: float = field(default=0.0, repr=False)
+
+    def __post_init__(self) -> None:
+        self._deadline = time.monotonic() + self.timeout_s
+
+    @property
+    def invoked_function_arn(self) -> str:
+        return f"arn:aws:lambda:us-east-1:{ACCOUNT_ID}:function:{self.function_name}"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self._deadline - time.monotonic()) * 1000))
+
+
+def call(function: str, event: dict[str, Any], timeout_s: float = 30.0) -> Any:
+    """Run a function's handler in this thread, as one Lambda invocation."""
+    handler: Callable[[dict[str, Any], LambdaContext], Any] = importlib.import_module(
+        HANDLERS[function]
+    ).handler
+    return handler(event, LambdaContext(function_name=function, timeout_s=timeout_s))
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class DeviceEvent(BaseModel):
+    """What a device registry publishes: the EventBridge detail-type and detail."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    detail_type: str = Field(alias="detail-type")
+    detail: dict[str, Any]
+
+
+def eventbridge_envelope(event: DeviceEvent, source: str, region: str) -> dict[str, Any]:
+    return {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": event.detail_type,
+        "source": source,
+        "account": ACCOUNT_ID,
+        "time": _now(),
+        "region": region,
+        "resources": [],
+        "detail": event.detail,
+    }
+
+
+def sqs_event(messages: list[dict[str, Any]], queue_arn: str, region: str) -> dict[str, Any]:
+    """An SQS event source mapping's event for received messages."""
+    return {
+        "Records": [
+            {
+                "messageId": m["MessageId"],
+                "receiptHandle": m["ReceiptHandle"],
+                "body": m["Body"],
+                "attributes": m.get("Attributes", {}),
+                "messageAttributes": m.get("MessageAttributes", {}),
+                "md5OfBody": m["MD5OfBody"],
+                "eventSource": "aws:sqs",
+                "eventSourceARN": queue_arn,
+                "awsRegion": region,
+            }
+            for m in messages
+        ]
+    }
+
+
+def scheduled_event(region: str) -> dict[str, Any]:
+    return {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": ACCOUNT_ID,
+        "time": _now(),
+        "region": region,
+        "resources": [f"arn:aws:events:{region}:{ACCOUNT_ID}:rule/tag-rotation-schedule"],
+        "detail": {},
+    }
+
+
+def http_api_event(device_id: str, method: str, path: str, body: str | None) -> dict[str, Any]:
+    """HTTP API payload 2.0 as API Gateway sends it for an IAM-authorized route."""
+    now = datetime.now(UTC)
+    return {
+        "version": "2.0",
+        "routeKey": f"{method} {path}",
+        "rawPath": path,
+        "rawQueryString": "",
+        "headers": {"content-type": "application/json", "host": "local"},
+        "requestContext": {
+            "accountId": ACCOUNT_ID,
+            "apiId": "local",
+            "authorizer": {
+                "iam": {
+                    "accessKey": "ASIALOCAL",
+                    "accountId": ACCOUNT_ID,
+                    "callerId": f"AROALOCAL:{device_id}",
+                    "principalOrgId": None,
+                    "userArn": f"arn:aws:sts::{ACCOUNT_ID}:assumed-role/{DEVICE_ROLE}/{device_id}",
+                    "userId": f"AROALOCAL:{device_id}",
+                    "cognitoIdentity": None,
+                }
+            },
+            "domainName": "local",
+            "domainPrefix": "local",
+            "http": {
+                "method": method,
+                "path": path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": "127.0.0.1",
+                "userAgent": "localcloud-camera",
+            },
+            "requestId": str(uuid.uuid4()),
+            "routeKey": f"{method} {path}",
+            "stage": "$default",
+            "time": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
+            "timeEpoch": int(now.timestamp() * 1000),
+        },
+        "body": body,
+        "isBase64Encoded": False,
+    }
+
+
+class Invoker:
+    """The invoke routes, bound to the local environment (region, queue URLs, event source)."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self._env = env
+        self._region = env["AWS_DEFAULT_REGION"]
+
+    def routes(self) -> list[web.RouteDef]:
+        return [
+            web.post("/invoke/alexa", self._alexa),
+            web.post("/invoke/lifecycle", self._lifecycle),
+            web.post("/invoke/rotation", self._rotation),
+            web.post("/invoke/device-config", self._device_config),
+            web.post("/events", self._events),
+        ]
+
+    async def _alexa(self, request: web.Request) -> web.Response:
+        directive = await request.json()
+        return web.json_response(await asyncio.to_thread(call, "alexa-skill", directive, 8.0))
+
+    async def _rotation(self, request: web.Request) -> web.Response:
+        result = await asyncio.to_thread(call, "tag-rotation", scheduled_event(self._region), 900.0)
+        return web.json_response(result)
+
+    async def _device_config(self, request: web.Request) -> web.Response:
+        device_id = request.query.get("device", "")
+        event = http_api_event(device_id, "GET", "/config", (await request.text()) or None)
+        result = await asyncio.to_thread(call, "device-config", event, 10.0)
+        return web.Response(
+            status=int(result.get("statusCode", 200)),
+            text=result.get("body") or "",
+            headers={"Content-Type": result.get("headers", {}).get("Content-Type", "application/json")},
+        )
+
+    async def _events(self, request: web.Request) -> web.Response:
+        event = DeviceEvent.model_validate(await request.json())
+        envelope = eventbridge_envelope(event, self._env["DEVICE_EVENT_SOURCE"], self._region)
+        sqs = aws_clients.client("sqs")
+        await asyncio.to_thread(
+            sqs.send_message, QueueUrl=self._env["LIFECYCLE_QUEUE_URL"], MessageBody=json.dumps(envelope)
+        )
+        return web.json_response({"id": envelope["id"]})
+
+    async def _lifecycle(self, request: web.Request) -> web.Response:
+        return web.json_response(await asyncio.to_thread(self.drain_lifecycle_queue))
+
+    def drain_lifecycle_queue(self) -> dict[str, Any]:
+        """Feed every visible message to the handler; failed ones become visible again after."""
+        sqs = aws_clients.client("sqs")
+        queue_url = self._env["LIFECYCLE_QUEUE_URL"]
+        queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
+        processed = 0
+        failed: list[dict[str, Any]] = []
+        while True:
+            messages = sqs.receive_message(
+                QueueUrl=queue_url,
+                MaxNumberOfMessages=BATCH_SIZE,
+                MessageSystemAttributeNames=["All"],
+                MessageAttributeNames=["All"],
+            ).get("Messages", [])
+            if not messages:
+                break
+            result = call("device-lifecycle", sqs_event(messages, queue_arn, self._region), 60.0) or {}
+            failures = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}
+            done = [m for m in messages if m["MessageId"] not in failures]
+            if done:
+                sqs.delete_message_batch(
+                    QueueUrl=queue_url,
+                    Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)],
+                )
+            processed += len(done)
+            failed.extend(m for m in messages if m["MessageId"] in failures)
+        # Lambda would retry after the visibility timeout; locally the next drain retries them.
+        for message in failed:
+            sqs.change_message_visibility(
+                QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
+            )
+        if failed:
+            logger.warning("lifecycle records failed", extra={"count": len(failed)})
+        return {"processed": processed, "failed": [m["MessageId"] for m in failed]}
