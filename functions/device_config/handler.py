@@ -93,6 +93,7 @@ def refused(exc: ConfigRefused) -> Response[dict[str, Any]]:
 
 @app.not_found
 def no_route(_: NotFoundError) -> Response[dict[str, Any]]:
+    metrics.add_metric(name="RouteNotFound", unit=MetricUnit.Count, value=1)
     return _error(HTTPStatus.NOT_FOUND, ErrorBody(code="NOT_FOUND", message="no such route"))
 
 

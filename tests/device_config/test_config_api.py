@@ -1,0 +1,252 @@
+"""GET /config in process against moto and the KVS emulation."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from datetime import UTC, datetime
+
+import pytest
+
+from localcloud import kvs
+from tests.device_config.conftest import Fleet, camera_arn, throttle_next
+
+TURN_URI = re.compile(
+    r"^turns?:t-[0-9a-f]{8}\.kinesisvideo\.us-east-1\.amazonaws\.com:443\?transport=(udp|tcp)$"
+)
+
+
+def operations(name: str) -> list[kvs.CallRecord]:
+    return [c for c in kvs.calls() if c.operation == name]
+
+
+def test_registered_camera_gets_its_full_config(fleet: Fleet) -> None:
+    camera = fleet.register("cam-1", ttl=45)
+    before = int(time.time())
+
+    reply = fleet.config("cam-1")
+
+    assert reply.status == 200, reply.body
+    assert reply.headers["Cache-Control"] == "no-store"
+    body = reply.body
+    assert set(body) == {
+        "deviceId",
+        "channelName",
+        "channelArn",
+        "role",
+        "endpoints",
+        "iceServers",
+        "messageTtlSeconds",
+        "refreshAfterSeconds",
+        "refreshAt",
+    }
+    assert body["deviceId"] == "cam-1"
+    assert body["channelName"] == "alexa-cam-cam-1"
+    assert body["channelArn"] == camera.channel_arn
+    assert body["role"] == "MASTER"
+    assert re.match(
+        r"^wss://m-[0-9a-f]{8}\.kinesisvideo\.us-east-1\.amazonaws\.com$", body["endpoints"]["WSS"]
+    )
+    assert re.match(
+        r"^https://r-[0-9a-f]{8}\.kinesisvideo\.us-east-1\.amazonaws\.com$", body["endpoints"]["HTTPS"]
+    )
+    assert body["messageTtlSeconds"] == 45
+    assert len(body["iceServers"]) == 2
+    for server in body["iceServers"]:
+        assert set(server) == {"uris", "username", "password", "ttl"}
+        assert server["uris"] and all(TURN_URI.match(u) for u in server["uris"])
+        assert server["username"] and server["password"]
+        assert server["ttl"] == 300
+    assert body["refreshAfterSeconds"] == 240
+    refresh_at = datetime.strptime(body["refreshAt"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    assert before + 240 <= refresh_at.timestamp() <= int(time.time()) + 240
+    # The ICE call went to the channel's own endpoint, with the device as ClientId: it succeeded.
+    assert [c.outcome for c in operations("GetIceServerConfig")] == ["ok"]
+
+
+def test_endpoints_are_cached_and_ice_servers_fetched_fresh(fleet: Fleet) -> None:
+    fleet.register("cam-1")
+    first, second = fleet.config("cam-1"), fleet.config("cam-1")
+
+    assert first.status == second.status == 200
+    assert first.body["endpoints"] == second.body["endpoints"]
+    assert len(operations("GetSignalingChannelEndpoint")) == 1
+    assert len(operations("GetIceServerConfig")) == 2
+    passwords = {s["password"] for r in (first, second) for s in r.body["iceServers"]}
+    assert len(passwords) == 4
+    assert not operations("DescribeSignalingChannel")
+
+
+@pytest.mark.parametrize(
+    ("query", "body"),
+    [
+        ({"deviceId": "cam-2"}, None),
+        (None, json.dumps({"deviceId": "cam-2"})),
+        ({"deviceId": "cam-1,cam-2"}, None),  # a repeated parameter arrives comma-joined
+    ],
+)
+def test_a_camera_asking_for_another_devices_config_is_refused(
+    fleet: Fleet, query: dict[str, str] | None, body: str | None
+) -> None:
+    fleet.register("cam-1")
+    other = fleet.register("cam-2")
+
+    reply = fleet.config("cam-1", query=query, body=body)
+
+    assert reply.status == 403
+    assert reply.body["code"] == "FORBIDDEN"
+    assert other.channel_arn is not None and other.channel_arn not in json.dumps(reply.body)
+    assert not operations("GetIceServerConfig")
+
+
+def test_naming_itself_is_allowed(fleet: Fleet) -> None:
+    fleet.register("cam-1")
+    reply = fleet.config("cam-1", query={"deviceId": "cam-1"})
+    assert reply.status == 200
+    assert reply.body["deviceId"] == "cam-1"
+
+
+def test_a_malformed_body_is_a_bad_request(fleet: Fleet) -> None:
+    fleet.register("cam-1")
+    assert fleet.config("cam-1", body="{not json").status == 400
+    assert fleet.config("cam-1", body=json.dumps({"deviceId": 7})).status == 400
+
+
+@pytest.mark.parametrize(
+    "user_arn",
+    [
+        None,  # no IAM authorizer context at all
+        "arn:aws:iam::123456789012:user/operator",
+        "arn:aws:sts::123456789012:federated-user/cam-1",
+        "arn:aws:sts::123456789012:assumed-role/camera-device/cam:1",
+        "arn:aws:sts::123456789012:assumed-role/camera-device/cam@1",  # a valid session, not a deviceId
+        "arn:aws:sts::12345:assumed-role/camera-device/cam-1",
+        "arn:aws:sts::123456789012:assumed-role/camera-device/cam-1/extra",
+    ],
+)
+def test_callers_that_are_not_camera_sessions_are_forbidden(fleet: Fleet, user_arn: str | None) -> None:
+    fleet.register("cam-1")
+    reply = fleet.request(user_arn)
+    assert reply.status == 403
+    assert reply.body["code"] == "FORBIDDEN"
+
+
+def test_only_the_camera_role_when_configured(fleet: Fleet, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CAMERA_ROLE_NAME", "camera-device")
+    fleet.register("cam-1")
+    assert fleet.request(camera_arn("cam-1", role="operator")).status == 403
+    assert fleet.request(camera_arn("cam-1")).status == 200
+
+
+def test_unknown_device_is_not_found(fleet: Fleet) -> None:
+    reply = fleet.config("cam-unknown")
+    assert reply.status == 404
+    assert reply.body["code"] == "DEVICE_NOT_FOUND"
+    assert not kvs.calls()
+
+
+def test_deregistered_device_is_not_found(fleet: Fleet) -> None:
+    camera = fleet.register("cam-1")
+    fleet.deregister(camera)
+    assert fleet.config("cam-1").status == 404
+
+
+def test_camera_whose_channel_was_deleted_is_not_found(fleet: Fleet) -> None:
+    camera = fleet.register("cam-1")
+    assert fleet.config("cam-1").status == 200  # endpoints now cached
+    fleet.kvs.delete_signaling_channel(ChannelARN=camera.channel_arn)
+
+    reply = fleet.config("cam-1")
+
+    assert reply.status == 404
+    assert reply.body["code"] == "DEVICE_NOT_FOUND"
+    assert [c.outcome for c in operations("DescribeSignalingChannel")] == ["ResourceNotFoundException"]
+
+
+def test_channel_still_creating_is_a_conflict_with_a_retry_hint(fleet: Fleet) -> None:
+    kvs.set_creation_delay(0.6)
+    fleet.register("cam-1")
+
+    reply = fleet.config("cam-1")
+
+    assert reply.status == 409
+    assert reply.body["code"] == "CHANNEL_NOT_READY"
+    assert "CREATING" in reply.body["message"]
+    retry = int(reply.headers["Retry-After"])
+    assert 5 <= retry <= 10
+    assert reply.body["retryAfterSeconds"] == retry
+    time.sleep(0.65)
+    assert fleet.config("cam-1").status == 200
+
+
+def test_registered_camera_without_a_channel_yet_is_a_conflict(fleet: Fleet) -> None:
+    fleet.register("cam-1", with_channel=False)
+    reply = fleet.config("cam-1")
+    assert reply.status == 409
+    assert "Retry-After" in reply.headers
+    assert not kvs.calls()
+
+
+@pytest.mark.parametrize("operation", ["GetSignalingChannelEndpoint", "GetIceServerConfig"])
+def test_kvs_throttling_is_429_with_retry_after(fleet: Fleet, operation: str) -> None:
+    fleet.register("cam-1")
+    kvs.inject(operation, error="ClientLimitExceededException", times=1)
+
+    reply = fleet.config("cam-1")
+
+    assert reply.status == 429
+    assert reply.body["code"] == "THROTTLED"
+    assert 2 <= int(reply.headers["Retry-After"]) <= 4
+    assert fleet.config("cam-1").status == 200
+
+
+def test_per_channel_quota_throttles_a_camera_that_asks_too_fast(fleet: Fleet) -> None:
+    fleet.register("cam-1")
+    kvs.enable_quotas()
+
+    statuses = [fleet.config("cam-1").status for _ in range(7)]
+
+    # GetIceServerConfig allows 5 per second per channel; the caches keep the rest of the path cheap.
+    assert statuses[:5] == [200] * 5
+    assert 429 in statuses[5:]
+
+
+@pytest.mark.parametrize("code", ["ProvisionedThroughputExceededException", "ThrottlingException"])
+def test_registry_throttling_is_429(fleet: Fleet, code: str) -> None:
+    from functions.common import aws_clients
+
+    fleet.register("cam-1")
+    throttle_next(aws_clients.client("dynamodb"), "GetItem", code)
+
+    reply = fleet.config("cam-1")
+
+    assert reply.status == 429
+    assert "Retry-After" in reply.headers
+
+
+def test_other_failures_are_500_without_internals(fleet: Fleet) -> None:
+    camera = fleet.register("cam-1")
+    kvs.inject(
+        "GetSignalingChannelEndpoint", error="AccessDeniedException", message="role x lacks kinesisvideo:*"
+    )
+
+    reply = fleet.config("cam-1")
+
+    assert reply.status == 500
+    assert reply.body == {"code": "INTERNAL_ERROR", "message": "internal error"}
+    assert camera.channel_arn is not None and camera.channel_arn not in json.dumps(reply.body)
+
+
+def test_missing_configuration_is_500(fleet: Fleet, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("REGISTRY_TABLE_NAME")
+    fleet.register("cam-1")
+    reply = fleet.config("cam-1")
+    assert reply.status == 500
+    assert "REGISTRY_TABLE_NAME" not in json.dumps(reply.body)
+
+
+def test_unknown_route_is_404_json(fleet: Fleet) -> None:
+    reply = fleet.config("cam-1", path="/admin")
+    assert reply.status == 404
+    assert reply.body["code"] == "NOT_FOUND"
