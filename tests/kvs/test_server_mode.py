@@ -1,0 +1,132 @@
+"""The emulation behind a moto server (ThreadedMotoServer in this process), reached over HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+import requests
+from botocore.config import Config
+from botocore.exceptions import ClientError
+from moto.server import ThreadedMotoServer
+
+from localcloud import kvs
+from tests.kvs.helpers import decode, encode, expect_error
+
+FAST = Config(retries={"total_max_attempts": 1}, connect_timeout=5, read_timeout=10)
+
+
+@pytest.fixture
+def server_url() -> Iterator[str]:
+    kvs.install()  # before the server's first request: it builds its routes then
+    kvs.reset_settings()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    url = f"http://{host}:{port}"
+    requests.post(f"{url}/moto-api/reset", timeout=5)
+    try:
+        yield url
+    finally:
+        kvs.reset_settings()
+        server.stop()
+
+
+def test_whole_channel_lifecycle_over_http(server_url: str) -> None:
+    kvs.set_endpoint_base(https=server_url, wss="ws://127.0.0.1:9")
+    kv = boto3.client("kinesisvideo", region_name="us-east-1", endpoint_url=server_url, config=FAST)
+    arn = kv.create_signaling_channel(
+        ChannelName="alexa-cam-1",
+        SingleMasterConfiguration={"MessageTtlSeconds": 30},
+        Tags=[{"Key": "camera:device", "Value": "1"}],
+    )["ChannelARN"]
+    info = kv.describe_signaling_channel(ChannelARN=arn)["ChannelInfo"]
+    assert info["ChannelStatus"] == "ACTIVE"
+    listed = kv.list_signaling_channels(
+        ChannelNameCondition={"ComparisonOperator": "BEGINS_WITH", "ComparisonValue": "alexa-cam-"}
+    )["ChannelInfoList"]
+    assert [c["ChannelARN"] for c in listed] == [arn]
+    kv.update_signaling_channel(
+        ChannelARN=arn, CurrentVersion=info["Version"], SingleMasterConfiguration={"MessageTtlSeconds": 60}
+    )
+    expect_error(
+        "VersionMismatchException",
+        400,
+        kv.update_signaling_channel,
+        ChannelARN=arn,
+        CurrentVersion=info["Version"],
+    )
+    kv.tag_resource(ResourceARN=arn, Tags=[{"Key": "camera:generation", "Value": "g2"}])
+    kv.untag_resource(ResourceARN=arn, TagKeyList=["camera:device"])
+    assert kv.list_tags_for_resource(ResourceARN=arn)["Tags"] == {"camera:generation": "g2"}
+
+    endpoints = {
+        e["Protocol"]: e["ResourceEndpoint"]
+        for e in kv.get_signaling_channel_endpoint(
+            ChannelARN=arn,
+            SingleMasterChannelEndpointConfiguration={"Protocols": ["WSS", "HTTPS"], "Role": "VIEWER"},
+        )["ResourceEndpointList"]
+    }
+    assert endpoints["HTTPS"] == server_url
+    assert endpoints["WSS"].startswith("ws://127.0.0.1:9/v-")
+    sig = boto3.client(
+        "kinesis-video-signaling", region_name="us-east-1", endpoint_url=endpoints["HTTPS"], config=FAST
+    )
+    servers = sig.get_ice_server_config(ChannelARN=arn)["IceServerList"]
+    assert servers[0]["Ttl"] == 300
+
+    seen: list[dict[str, Any]] = []
+
+    def answer(offer: dict[str, Any], sender_client_id: str) -> dict[str, Any]:
+        seen.append(offer)
+        return {"type": "answer", "sdp": "answer-sdp"}
+
+    with kvs.attach_master(arn, answer):
+        result = sig.send_alexa_offer_to_master(
+            ChannelARN=arn,
+            SenderClientId="alexa-session",
+            MessagePayload=encode({"type": "offer", "sdp": "o"}),
+        )
+    assert seen == [{"type": "offer", "sdp": "o"}]
+    assert decode(result["Answer"]) == {"type": "answer", "sdp": "answer-sdp"}
+
+    kv.delete_signaling_channel(ChannelARN=arn)
+    expect_error("ResourceNotFoundException", 404, kv.describe_signaling_channel, ChannelARN=arn)
+    operations = {r.operation for r in kvs.calls() if r.channel_arn == arn}
+    assert {
+        "SendAlexaOfferToMaster",
+        "GetIceServerConfig",
+        "TagResource",
+        "DeleteSignalingChannel",
+    } <= operations
+
+
+def test_offer_without_master_over_http(server_url: str) -> None:
+    kvs.set_offer_wait_cap(0.2)
+    kv = boto3.client("kinesisvideo", region_name="us-east-1", endpoint_url=server_url, config=FAST)
+    arn = kv.create_signaling_channel(ChannelName="lonely")["ChannelARN"]
+    sig = boto3.client(
+        "kinesis-video-signaling", region_name="us-east-1", endpoint_url=server_url, config=FAST
+    )
+    expect_error(
+        "ResourceNotFoundException",
+        404,
+        sig.send_alexa_offer_to_master,
+        ChannelARN=arn,
+        SenderClientId="s",
+        MessagePayload=encode({"type": "offer", "sdp": "o"}),
+    )
+
+
+def test_moto_api_reset_clears_state(server_url: str) -> None:
+    kv = boto3.client("kinesisvideo", region_name="us-east-1", endpoint_url=server_url, config=FAST)
+    kv.create_signaling_channel(ChannelName="before-reset")
+    kvs.set_channel_limit(1)
+    with pytest.raises(ClientError):
+        kv.create_signaling_channel(ChannelName="over-limit")
+    assert requests.post(f"{server_url}/moto-api/reset", timeout=5).status_code == 200
+    assert kv.list_signaling_channels()["ChannelInfoList"] == []
+    kv.create_signaling_channel(ChannelName="after-reset")
+    kv.create_signaling_channel(ChannelName="limit-was-reset-too")
