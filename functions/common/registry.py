@@ -20,6 +20,8 @@ from functions.common import aws_clients
 from functions.common.registry_schema import EXPIRES_AT, OWNER_INDEX, OWNER_KEY, PARTITION_KEY
 
 MAX_ENDPOINTS_PER_DISCOVERY = 300
+# Tombstones outlive any redelivery of an older event (SQS keeps messages at most 14 days).
+TOMBSTONE_RETENTION_SECONDS = 15 * 24 * 3600
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
 
@@ -55,6 +57,22 @@ class Device(BaseModel):
     def is_active(self) -> bool:
         return self.status is DeviceStatus.ACTIVE
 
+    @property
+    def order_key(self) -> tuple[str, str]:
+        """(time, id) of the last event applied to this item; compare with an event's own."""
+        return self.last_event_time or "", self.last_event_id or ""
+
+    @classmethod
+    def tombstone(cls, device_id: str, event_time: str, event_id: str, now: int) -> Device:
+        """What a deregistration leaves: no owner, no channel, expiring after the retention."""
+        return cls(
+            device_id=device_id,
+            status=DeviceStatus.DEREGISTERED,
+            last_event_time=event_time,
+            last_event_id=event_id,
+            expires_at=now + TOMBSTONE_RETENTION_SECONDS,
+        )
+
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> Device:
         plain = {k: _deserializer.deserialize(v) for k, v in item.items()}
@@ -78,6 +96,7 @@ def event_time_key(time: datetime) -> str:
 _NEWER_EVENT = (
     "attribute_not_exists(deviceId) OR lastEventTime < :t OR (lastEventTime = :t AND lastEventId < :i)"
 )
+_SAME_EVENT = "lastEventTime = :t AND lastEventId = :i"
 
 
 class Registry:
@@ -123,13 +142,24 @@ class Registry:
 
     def put_if_newer(self, device: Device) -> bool:
         """Write the whole item unless a newer event was already applied. False when skipped."""
+        return self._put_conditionally(device, _NEWER_EVENT)
+
+    def put_if_current(self, device: Device) -> bool:
+        """Rewrite the item only while the event it records is still the last one applied.
+
+        For corrections that belong to that event (a channel re-created under a new ARN), so a
+        newer event written in the meantime is never overwritten. False when skipped.
+        """
+        return self._put_conditionally(device, _SAME_EVENT)
+
+    def _put_conditionally(self, device: Device, condition: str) -> bool:
         if device.last_event_time is None or device.last_event_id is None:
             raise ValueError("a registry write needs the event time and id that caused it")
         try:
             self._ddb.put_item(
                 TableName=self.table_name,
                 Item=device.to_item(),
-                ConditionExpression=_NEWER_EVENT,
+                ConditionExpression=condition,
                 ExpressionAttributeValues={
                     ":t": {"S": device.last_event_time},
                     ":i": {"S": device.last_event_id},

@@ -1,0 +1,158 @@
+"""Device lifecycle events: the device registry's EventBridge events, as Powertools parser models.
+
+`detail-type` selects the model (a discriminated union), so an unknown type, a missing field or a
+deviceId that cannot be a channel name fails validation with a message that names the field.
+Checks that depend on configuration (the event source, the deviceId length left by the channel
+name prefix) are made by the logic, which knows the settings.
+"""
+
+from __future__ import annotations
+
+import os
+import unicodedata
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    TypeAdapter,
+    field_validator,
+)
+
+from functions.common import channel_tags
+from functions.common.config import CHANNEL_NAME_MAX, MESSAGE_TTL_MAX, MESSAGE_TTL_MIN, NAME_CHARS
+from functions.common.registry import event_time_key
+from functions.device_lifecycle.settings import DEFAULT_EVENT_SOURCE
+
+REGISTERED, UPDATED, DEREGISTERED = "DeviceRegistered", "DeviceUpdated", "DeviceDeregistered"
+DetailType = Literal["DeviceRegistered", "DeviceUpdated", "DeviceDeregistered"]
+# Tags the project always puts on a channel; event tags share the channel's 50 with them.
+STATIC_MANAGED_TAG_COUNT = len(channel_tags.managed_tags("-", "-", "-"))
+MAX_EVENT_TAGS = channel_tags.MAX_TAGS_PER_CHANNEL - STATIC_MANAGED_TAG_COUNT
+# KVS tag text: letters, separators, numbers and _.:/=+-@ (\p{L}\p{Z}\p{N} in the API model).
+_TAG_PUNCTUATION = frozenset("_.:/=+-@")
+
+
+def _tag_text(text: str) -> str:
+    if not all(ch in _TAG_PUNCTUATION or unicodedata.category(ch)[0] in "LZN" for ch in text):
+        raise ValueError("tags may hold only letters, numbers, spaces and _.:/=+-@")
+    return text
+
+
+TagKey = Annotated[str, Field(min_length=1, max_length=channel_tags.TAG_KEY_MAX), AfterValidator(_tag_text)]
+TagValue = Annotated[str, Field(max_length=channel_tags.TAG_VALUE_MAX), AfterValidator(_tag_text)]
+# Alexa's limits for the Discovery fields these become.
+AlexaText = Annotated[str, Field(min_length=1, max_length=128)]
+DeviceId = Annotated[str, Field(min_length=1, max_length=CHANNEL_NAME_MAX, pattern=rf"^{NAME_CHARS}+$")]
+OwnerId = Annotated[str, Field(min_length=1, max_length=1024)]
+
+
+class DeviceDetail(BaseModel):
+    """The `detail` of a lifecycle event. Fields left out of a DeviceUpdated keep their value."""
+
+    model_config = ConfigDict(populate_by_name=True, frozen=True)
+
+    device_id: DeviceId = Field(alias="deviceId")
+    owner_id: OwnerId | None = Field(default=None, alias="ownerId")
+    friendly_name: AlexaText | None = Field(default=None, alias="friendlyName")
+    manufacturer_name: AlexaText | None = Field(default=None, alias="manufacturerName")
+    model: Annotated[str, Field(min_length=1, max_length=256)] | None = Field(default=None, alias="model")
+    description: AlexaText | None = Field(default=None, alias="description")
+    message_ttl_seconds: Annotated[StrictInt, Field(ge=MESSAGE_TTL_MIN, le=MESSAGE_TTL_MAX)] | None = Field(
+        default=None, alias="messageTtlSeconds"
+    )
+    full_duplex_audio: StrictBool | None = Field(default=None, alias="fullDuplexAudio")
+    tags: dict[TagKey, TagValue] | None = Field(default=None, alias="tags")
+
+    @field_validator("tags")
+    @classmethod
+    def _tags_fit(cls, tags: dict[str, str] | None) -> dict[str, str] | None:
+        if tags is None:
+            return None
+        managed = sorted(k for k in tags if channel_tags.is_managed(k))
+        if managed:
+            raise ValueError(f"keys under {channel_tags.NAMESPACE!r} are managed, not settable: {managed}")
+        if len(tags) > MAX_EVENT_TAGS:
+            raise ValueError(
+                f"{len(tags)} tags plus the {STATIC_MANAGED_TAG_COUNT} managed ones exceed the "
+                f"{channel_tags.MAX_TAGS_PER_CHANNEL}-tag limit of a channel"
+            )
+        return tags
+
+
+class PresentDetail(DeviceDetail):
+    """A registered or updated device: the owner is required."""
+
+    owner_id: OwnerId = Field(alias="ownerId")
+
+
+class _LifecycleEvent(EventBridgeModel):
+    time: AwareDatetime
+
+    @property
+    def order_key(self) -> tuple[str, str]:
+        """(time, id): the registry applies an event only if this is greater than the last one's."""
+        return event_time_key(self.time), self.id
+
+
+class DeviceRegistered(_LifecycleEvent):
+    detail_type: Literal["DeviceRegistered"] = Field(alias="detail-type")
+    detail: PresentDetail
+
+
+class DeviceUpdated(_LifecycleEvent):
+    detail_type: Literal["DeviceUpdated"] = Field(alias="detail-type")
+    detail: PresentDetail
+
+
+class DeviceDeregistered(_LifecycleEvent):
+    detail_type: Literal["DeviceDeregistered"] = Field(alias="detail-type")
+    detail: DeviceDetail
+
+
+DeviceEvent = Annotated[
+    DeviceRegistered | DeviceUpdated | DeviceDeregistered, Field(discriminator="detail_type")
+]
+EVENT_ADAPTER: TypeAdapter[DeviceEvent] = TypeAdapter(DeviceEvent)
+
+
+def parse_event(body: str) -> DeviceEvent:
+    """The event in an SQS message body; raises pydantic.ValidationError (also for non-JSON)."""
+    return EVENT_ADAPTER.validate_json(body)
+
+
+def make_event(
+    detail_type: DetailType,
+    detail: dict[str, Any],
+    time: datetime | None = None,
+    id: str | None = None,
+    *,
+    source: str = DEFAULT_EVENT_SOURCE,
+    account: str = "000000000000",
+    region: str | None = None,
+) -> dict[str, Any]:
+    """A validated lifecycle event as the JSON-ready dict EventBridge would deliver."""
+    event = EVENT_ADAPTER.validate_python(
+        {
+            "version": "0",
+            "id": id or str(uuid.uuid4()),
+            "source": source,
+            "account": account,
+            "time": time or datetime.now(UTC),
+            "region": region
+            or os.environ.get("AWS_REGION", os.environ.get("AWS_DEFAULT_REGION", "us-east-1")),
+            "resources": [],
+            "detail-type": detail_type,
+            "detail": detail,
+        }
+    )
+    dumped: dict[str, Any] = event.model_dump(by_alias=True, mode="json", exclude_none=True)
+    return dumped

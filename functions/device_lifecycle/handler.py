@@ -1,0 +1,102 @@
+"""Lambda entry point: SQS batches whose bodies are device lifecycle events (EventBridge).
+
+Each record is parsed and applied on its own; failures are reported per record
+(`batchItemFailures`), so the good records of a batch are deleted and only the failed ones come
+back. A bad record fails every delivery and reaches the dead-letter queue after the queue's
+maxReceiveCount; a transient failure usually succeeds on a later delivery.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from pydantic import ValidationError
+
+from functions.common.observability import logger, metrics, tracer
+from functions.common.registry import Registry
+from functions.device_lifecycle.channels import Channels, kvs_client
+from functions.device_lifecycle.events import parse_event
+from functions.device_lifecycle.logic import ForeignChannelError, InvalidEventError, Lifecycle, Outcome
+from functions.device_lifecycle.retry import Deadline, LambdaContextLike, TransientError
+from functions.device_lifecycle.settings import load_settings
+
+# Lambda retries the whole batch when the handler raises, so even an all-failed batch is reported
+# per record instead.
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+
+OUTCOME_METRICS = {
+    Outcome.CREATED: "ChannelsCreated",
+    Outcome.ADOPTED: "ChannelsAdopted",
+    Outcome.UPDATED: "ChannelsUpdated",
+    Outcome.DELETED: "ChannelsDeleted",
+    Outcome.SKIPPED_STALE: "EventsSkippedStale",
+}
+FAILED_METRIC = "RecordsFailed"
+
+
+class BadRecordError(ValueError):
+    """A record that no redelivery can fix: it goes to the dead-letter queue."""
+
+
+def _validation_summary(exc: ValidationError) -> str:
+    # Field locations and messages only: the input values may be long or personal.
+    return "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in exc.errors())
+
+
+def _process(record: SQSRecord, lifecycle: Lifecycle, deadline: Deadline) -> Outcome:
+    deadline.check(f"record {record.message_id}")
+    try:
+        event = parse_event(record.body)
+    except ValidationError as exc:
+        raise BadRecordError(_validation_summary(exc)) from None
+    logger.append_keys(device_id=event.detail.device_id, event_id=event.id, detail_type=event.detail_type)
+    try:
+        return lifecycle.apply(event)
+    except (InvalidEventError, ForeignChannelError) as exc:
+        raise BadRecordError(str(exc)) from exc
+
+
+@metrics.log_metrics
+@tracer.capture_lambda_handler
+def handler(event: dict[str, Any], context: LambdaContextLike) -> PartialItemFailureResponse:
+    deadline = Deadline(context)
+    settings = load_settings()
+    lifecycle = Lifecycle(
+        settings=settings,
+        registry=Registry(settings.registry_table_name),
+        channels=Channels(kvs_client(), deadline),
+        deadline=deadline,
+    )
+
+    def record_handler(record: SQSRecord) -> str:
+        logger.append_keys(
+            message_id=record.message_id, receive_count=record.attributes.approximate_receive_count
+        )
+        try:
+            outcome = _process(record, lifecycle, deadline)
+            if outcome in OUTCOME_METRICS:
+                metrics.add_metric(name=OUTCOME_METRICS[outcome], unit=MetricUnit.Count, value=1)
+            logger.info("lifecycle record applied", outcome=outcome.value)
+            return outcome.value
+        except BadRecordError as exc:
+            metrics.add_metric(name=FAILED_METRIC, unit=MetricUnit.Count, value=1)
+            logger.error(
+                "bad lifecycle record rejected; it will reach the dead-letter queue", reason=str(exc)
+            )
+            raise
+        except TransientError as exc:
+            metrics.add_metric(name=FAILED_METRIC, unit=MetricUnit.Count, value=1)
+            logger.warning("lifecycle record failed transiently; SQS will deliver it again", reason=str(exc))
+            raise
+        except Exception:
+            metrics.add_metric(name=FAILED_METRIC, unit=MetricUnit.Count, value=1)
+            logger.exception("lifecycle record failed; SQS will deliver it again")
+            raise
+        finally:
+            logger.remove_keys(["message_id", "receive_count", "device_id", "event_id", "detail_type"])
+
+    return process_partial_response(event=event, record_handler=record_handler, processor=processor)

@@ -1,0 +1,206 @@
+"""The lifecycle flows: keep each device's signaling channel and registry item in step.
+
+Per event: read the device's item; an event not newer than the last one applied is skipped.
+Otherwise the channel is converged to the state the event describes (created, adopted, updated or
+deleted, every step idempotent), then the item is written, conditional on no newer event having
+been applied meanwhile. If one was (events for one device processed concurrently), our channel
+change may have undone the winner's, so the channel is converged again to whatever the registry
+now says, until a re-read confirms it. A crash at any point leaves a state that redelivery of the
+same event converges from.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from enum import StrEnum
+from typing import Any
+
+from functions.common import channel_tags
+from functions.common.registry import Device, DeviceStatus, Registry
+from functions.device_lifecycle.channels import DELETING, Channel, ChannelBusyError, Channels
+from functions.device_lifecycle.events import DeviceDeregistered, DeviceEvent, DeviceRegistered
+from functions.device_lifecycle.retry import Deadline, TransientError, with_retries
+from functions.device_lifecycle.settings import LifecycleSettings
+
+# Rounds of "converge to the registry's winner, re-read" before leaving it to a redelivery.
+MAX_RACE_ROUNDS = 5
+# Detail fields that map one to one onto registry fields of the same name.
+_METADATA_FIELDS = (
+    "owner_id",
+    "friendly_name",
+    "manufacturer_name",
+    "model",
+    "description",
+    "message_ttl_seconds",
+    "full_duplex_audio",
+    "tags",
+)
+
+
+class Outcome(StrEnum):
+    CREATED = "created"
+    ADOPTED = "adopted"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    DELETED = "deleted"
+    ALREADY_GONE = "already_gone"
+    SKIPPED_STALE = "skipped_stale"
+
+
+class InvalidEventError(ValueError):
+    """The event can never be applied (wrong source, deviceId too long for a channel name)."""
+
+
+class ForeignChannelError(RuntimeError):
+    """The channel name is taken by a channel that is not tagged as this device's."""
+
+
+def _is_busy(exc: BaseException) -> bool:
+    return isinstance(exc, ChannelBusyError)
+
+
+class Lifecycle:
+    def __init__(
+        self,
+        settings: LifecycleSettings,
+        registry: Registry,
+        channels: Channels,
+        deadline: Deadline,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._settings = settings
+        self._registry = registry
+        self._channels = channels
+        self._deadline = deadline
+        self._clock = clock
+
+    def apply(self, event: DeviceEvent) -> Outcome:
+        self._validate(event)
+        device_id = event.detail.device_id
+        current = self._registry.get(device_id, consistent=True)
+        if current is not None and current.order_key >= event.order_key:
+            return Outcome.SKIPPED_STALE
+        desired = self._desired(event, current)
+        outcome, desired = self._converge(desired, previous=current)
+        if self._registry.put_if_newer(desired):
+            return outcome
+        return outcome if self._settle_race(desired) else Outcome.SKIPPED_STALE
+
+    def _validate(self, event: DeviceEvent) -> None:
+        if event.source != self._settings.device_event_source:
+            raise InvalidEventError(
+                f"source {event.source!r} is not the device event source "
+                f"{self._settings.device_event_source!r}"
+            )
+        limit = self._settings.max_device_id_length
+        if len(event.detail.device_id) > limit:
+            raise InvalidEventError(
+                f"deviceId is {len(event.detail.device_id)} characters; with the channel name "
+                f"prefix at most {limit} fit in a channel name"
+            )
+
+    def _desired(self, event: DeviceEvent, current: Device | None) -> Device:
+        """The registry item this event asks for."""
+        event_time, event_id = event.order_key
+        device_id = event.detail.device_id
+        if isinstance(event, DeviceDeregistered):
+            return Device.tombstone(device_id, event_time, event_id, int(self._clock()))
+        values: dict[str, Any] = {}
+        # A DeviceUpdated changes only the fields it carries; a DeviceRegistered states them all.
+        if not isinstance(event, DeviceRegistered) and current is not None and current.is_active:
+            values = {name: getattr(current, name) for name in (*_METADATA_FIELDS, "last_check_in")}
+        carried = _METADATA_FIELDS if isinstance(event, DeviceRegistered) else event.detail.model_fields_set
+        values.update({name: getattr(event.detail, name) for name in _METADATA_FIELDS if name in carried})
+        if values.get("message_ttl_seconds") is None:
+            values["message_ttl_seconds"] = self._settings.message_ttl_seconds
+        values["tags"] = values.get("tags") or {}
+        values["full_duplex_audio"] = bool(values.get("full_duplex_audio"))
+        return Device(
+            device_id=device_id,
+            status=DeviceStatus.ACTIVE,
+            channel_name=self._settings.channel_name(device_id),
+            last_event_time=event_time,
+            last_event_id=event_id,
+            **values,
+        )
+
+    def _converge(self, desired: Device, previous: Device | None) -> tuple[Outcome, Device]:
+        """Make the channel match `desired`; returns what happened and `desired` with its ARN."""
+        if not desired.is_active:
+            return self._remove_channel(desired.device_id), desired
+        outcome, arn = with_retries(
+            lambda: self._ensure_channel(desired, previous),
+            self._deadline,
+            f"channel of {desired.device_id}",
+            transient=_is_busy,
+        )
+        return outcome, desired.model_copy(update={"channel_arn": arn})
+
+    def _ensure_channel(self, device: Device, previous: Device | None) -> tuple[Outcome, str]:
+        name = self._settings.channel_name(device.device_id)
+        ttl = device.message_ttl_seconds or self._settings.message_ttl_seconds
+        owner = device.owner_id or ""
+        tags = channel_tags.managed_tags(device.device_id, owner, self._settings.environment) | device.tags
+        known_arn = previous.channel_arn if previous is not None and previous.is_active else None
+        # A device with no live channel on record takes the cheap path: create first.
+        existing = self._channels.describe(name) if known_arn else None
+        if existing is None:
+            arn = self._channels.create(name, ttl, tags)
+            if arn is not None:
+                return Outcome.CREATED, arn
+            existing = self._channels.describe(name)
+            if existing is None:
+                raise ChannelBusyError(f"channel {name} vanished while being adopted")
+        if existing.status == DELETING:
+            raise ChannelBusyError(f"channel {name} is still being deleted")
+        actual = self._owned_tags(existing, device.device_id)
+        changed = {k: v for k, v in tags.items() if actual.get(k) != v}
+        # Only keys an earlier event set are ours to remove; other foreign tags stay.
+        dropped = sorted(k for k in (previous.tags if previous else {}) if k not in tags and k in actual)
+        if changed:
+            self._channels.tag(existing.arn, changed)
+        if dropped:
+            self._channels.untag(existing.arn, dropped)
+        ttl_changed = self._channels.set_message_ttl(existing, ttl)
+        if existing.arn != known_arn:
+            return Outcome.ADOPTED, existing.arn
+        return (Outcome.UPDATED if changed or dropped or ttl_changed else Outcome.UNCHANGED), existing.arn
+
+    def _owned_tags(self, channel: Channel, device_id: str) -> dict[str, str]:
+        """The channel's tags, after checking that its device tag names this device."""
+        tags = self._channels.tags(channel.arn)
+        tagged = tags.get(channel_tags.DEVICE_TAG)
+        if tagged != device_id:
+            raise ForeignChannelError(
+                f"channel {channel.name} exists but its {channel_tags.DEVICE_TAG} tag is {tagged!r}, "
+                f"not {device_id!r}; refusing to adopt or delete it"
+            )
+        return tags
+
+    def _remove_channel(self, device_id: str) -> Outcome:
+        existing = self._channels.describe(self._settings.channel_name(device_id))
+        if existing is None or existing.status == DELETING:
+            return Outcome.ALREADY_GONE
+        self._owned_tags(existing, device_id)
+        return Outcome.DELETED if self._channels.delete(existing.arn) else Outcome.ALREADY_GONE
+
+    def _settle_race(self, applied: Device) -> bool:
+        """After a lost conditional write: True if the same event won (a concurrent duplicate).
+
+        Otherwise a newer event won while we changed the channel, possibly undoing its change:
+        converge to the registry's item until a re-read shows it unchanged.
+        """
+        winner = self._registry.get(applied.device_id, consistent=True)
+        if winner is None or winner.order_key == applied.order_key:
+            return winner is not None
+        for _ in range(MAX_RACE_ROUNDS):
+            _, converged = self._converge(winner, previous=applied)
+            if converged.channel_arn != winner.channel_arn:
+                # The winner's channel was re-created: record the new ARN under the winner's event.
+                self._registry.put_if_current(converged)
+            latest = self._registry.get(applied.device_id, consistent=True)
+            if latest is None or latest.order_key == winner.order_key:
+                return False
+            applied, winner = converged, latest
+        raise TransientError(f"device {applied.device_id} kept changing; leaving it to a redelivery")

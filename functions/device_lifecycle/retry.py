@@ -1,0 +1,99 @@
+"""Retries of transient AWS errors with backoff, bounded by the invocation's remaining time.
+
+botocore's own retries know nothing of the Lambda deadline and do not treat KVS's
+ClientLimitExceededException as throttling, so KVS calls are retried here instead: full-jitter
+exponential backoff while the invocation has time left, then `TransientError`, which fails only
+that record so SQS delivers it again.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from typing import Protocol, TypeVar
+
+from botocore.exceptions import ClientError, ConnectionError, ReadTimeoutError
+
+from functions.common.aws_clients import error_code
+
+T = TypeVar("T")
+
+# Throttling and "busy" codes: the same call can succeed later. ResourceInUseException is
+# what KVS answers while a channel is CREATING, UPDATING or DELETING.
+TRANSIENT_CODES = frozenset(
+    {
+        "ClientLimitExceededException",
+        "LimitExceededException",
+        "ThrottlingException",
+        "Throttling",
+        "TooManyRequestsException",
+        "RequestLimitExceeded",
+        "ProvisionedThroughputExceededException",
+        "ServiceUnavailable",
+        "ServiceUnavailableException",
+        "InternalFailure",
+        "InternalServerError",
+        "ResourceInUseException",
+    }
+)
+BASE_DELAY_S, MAX_DELAY_S = 0.05, 2.0
+
+
+class TransientError(RuntimeError):
+    """Retrying ran out of time (or attempts); the record should be delivered again later."""
+
+
+class LambdaContextLike(Protocol):
+    def get_remaining_time_in_millis(self) -> int: ...
+
+
+class Deadline:
+    """The invocation's end, minus a reserve to report the batch and flush metrics."""
+
+    def __init__(self, context: LambdaContextLike | None, reserve_s: float = 2.0) -> None:
+        self._context = context
+        self._reserve_s = reserve_s
+
+    def remaining(self) -> float:
+        if self._context is None:
+            return float("inf")
+        return self._context.get_remaining_time_in_millis() / 1000 - self._reserve_s
+
+    def check(self, what: str) -> None:
+        if self.remaining() <= 0:
+            raise TransientError(f"no time left in this invocation for {what}")
+
+
+def is_transient(exc: BaseException) -> bool:
+    if isinstance(exc, ConnectionError | ReadTimeoutError):
+        return True
+    if isinstance(exc, ClientError):
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+        return error_code(exc) in TRANSIENT_CODES or status >= 500
+    return False
+
+
+def with_retries(
+    call: Callable[[], T],
+    deadline: Deadline,
+    what: str,
+    *,
+    transient: Callable[[BaseException], bool] = is_transient,
+    max_attempts: int = 12,
+    sleep: Callable[[float], None] = time.sleep,
+) -> T:
+    """`call()`, retried on transient errors while attempts and the deadline allow."""
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            return call()
+        except Exception as exc:
+            if not transient(exc):
+                raise
+            # Full jitter spreads retries of many records throttled at the same moment.
+            delay = random.uniform(0, min(MAX_DELAY_S, BASE_DELAY_S * 2**attempt))  # noqa: S311
+            if attempt >= max_attempts or delay >= deadline.remaining():
+                raise TransientError(f"{what}: {error_code(exc)} persisted after {attempt} attempts") from exc
+            sleep(delay)
