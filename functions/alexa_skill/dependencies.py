@@ -1,0 +1,87 @@
+"""Everything a directive needs, built once per container on first use.
+
+Tests start from fresh emulated AWS state and call `dependencies.cache_clear()` (after `close()`)
+to rebuild them.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from functions.alexa_skill.offers import OfferSender
+from functions.alexa_skill.settings import SkillSettings
+from functions.alexa_skill.skill import Skill
+from functions.alexa_skill.tokens import TokenVerifier, key_source
+from functions.common import aws_clients
+from functions.common.kvs_endpoints import EndpointCache
+from functions.common.registry import Registry
+
+# Enough for concurrent directives on one container, including offers still waiting on a master
+# after their deadline passed.
+WORKERS = 8
+
+
+@dataclass(frozen=True)
+class ClientLimits:
+    """botocore limits derived from the directive deadline: a call never outlives the directive,
+    and a retry is only worth it on the control plane (an offer resent after a timeout would
+    just wait again)."""
+
+    connect_timeout: float
+    read_timeout: float
+
+    @classmethod
+    def for_deadline(cls, seconds: float) -> ClientLimits:
+        return cls(connect_timeout=min(1.0, seconds / 3), read_timeout=seconds)
+
+    def client(self, service: str, *, endpoint_url: str | None = None, max_attempts: int) -> Any:
+        return aws_clients.client(
+            service,
+            endpoint_url=endpoint_url,
+            connect_timeout=self.connect_timeout,
+            read_timeout=self.read_timeout,
+            max_attempts=max_attempts,
+        )
+
+
+@dataclass(frozen=True)
+class Dependencies:
+    settings: SkillSettings
+    skill: Skill
+    dynamodb: Any
+    kvs: Any
+    executor: ThreadPoolExecutor
+
+    def close(self) -> None:
+        """Wait for calls still running on the workers (tests, before their mock ends)."""
+        self.executor.shutdown(wait=True)
+
+
+@cache
+def dependencies() -> Dependencies:
+    settings = SkillSettings.load()
+    limits = ClientLimits.for_deadline(settings.skill_deadline_seconds)
+    dynamodb = limits.client("dynamodb", max_attempts=2)
+    kvs = limits.client("kinesisvideo", max_attempts=2)
+    executor = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="alexa-skill")
+    offers = OfferSender(
+        EndpointCache(kvs),
+        lambda https: limits.client("kinesis-video-signaling", endpoint_url=https, max_attempts=1),
+    )
+    verifier = TokenVerifier(
+        key_source(settings.identity_jwks_url, timeout=limits.connect_timeout),
+        issuer=settings.identity_issuer,
+        audience=settings.identity_audience,
+    )
+    skill = Skill(
+        verifier=verifier,
+        registry=Registry(settings.registry_table_name, dynamodb),
+        offers=offers,
+        kvs=kvs,
+        executor=executor,
+        check_in_window_seconds=settings.check_in_window_seconds,
+    )
+    return Dependencies(settings=settings, skill=skill, dynamodb=dynamodb, kvs=kvs, executor=executor)

@@ -1,0 +1,254 @@
+"""Directive in, response out: parse the envelope, route on (namespace, name), shape the answer.
+
+Every outcome is an Alexa response; nothing a caller sends makes this raise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
+from pydantic import ValidationError
+
+from functions.alexa_skill.deadline import Deadline
+from functions.alexa_skill.errors import MESSAGES, ErrorType, SkillError
+from functions.alexa_skill.messages import (
+    ENDPOINT_ID_PATTERN,
+    MAX_TEXT,
+    AcceptGrantPayload,
+    AlexaResponse,
+    Answer,
+    AnswerPayload,
+    Capability,
+    CapabilityProperties,
+    CapabilityProperty,
+    ConnectivityProperty,
+    ConnectivityValue,
+    Context,
+    Directive,
+    DirectiveEnvelope,
+    DiscoveredEndpoint,
+    DiscoverPayload,
+    DiscoverResponsePayload,
+    EmptyPayload,
+    ErrorPayload,
+    Event,
+    EventEndpoint,
+    EventHeader,
+    OfferPayload,
+    Payload,
+    SessionEventPayload,
+    SessionPayload,
+    time_of_sample,
+)
+from functions.alexa_skill.skill import Skill
+from functions.common.observability import NAMESPACE, logger
+from functions.common.registry import Device
+
+RTC = "Alexa.RTCSessionController"
+AUTHORIZATION = "Alexa.Authorization"
+Route = Callable[[Directive, Skill, Deadline], AlexaResponse]
+
+
+def respond(event: Any, skill: Skill, deadline: Deadline) -> AlexaResponse:
+    try:
+        directive = DirectiveEnvelope.model_validate(event).directive
+    except ValidationError:
+        return _failure(ErrorType.INVALID_DIRECTIVE, *_salvage(event))
+    key = (directive.header.namespace, directive.header.name)
+    route = ROUTES.get(key)
+    _count("Directives", "Directive", directive.header.name if route else "Unsupported")
+    endpoint_id = directive.endpoint.endpoint_id if directive.endpoint else None
+    logger.append_keys(directive=".".join(key)[:128], endpoint_id=endpoint_id)
+    if route is None:
+        return _error(directive, SkillError(ErrorType.INVALID_DIRECTIVE))
+    try:
+        response = route(directive, skill, deadline)
+    except ValidationError:
+        response = _error(directive, SkillError(_malformed_type(directive)))
+    except SkillError as exc:
+        response = _error(directive, exc)
+    except Exception:
+        logger.exception("directive failed unexpectedly")
+        response = _error(directive, SkillError(ErrorType.INTERNAL_ERROR))
+    logger.info("directive handled", extra={"outcome": _outcome(response)})
+    return response
+
+
+# --- routes -------------------------------------------------------------------------------
+
+
+def _discover(directive: Directive, skill: Skill, deadline: Deadline) -> AlexaResponse:
+    payload = DiscoverPayload.model_validate(directive.payload)
+    endpoints = []
+    for device in skill.discover(payload.scope.token):
+        if ENDPOINT_ID_PATTERN.match(device.device_id):
+            endpoints.append(discovered_endpoint(device))
+        else:
+            # Alexa rejects the whole response for one bad endpointId; skip the camera instead.
+            logger.warning("camera id unusable as an Alexa endpointId", extra={"device_id": device.device_id})
+    logger.info("discovery", extra={"endpoints": len(endpoints)})
+    return _event(
+        directive, "Alexa.Discovery", "Discover.Response", DiscoverResponsePayload(endpoints=endpoints)
+    )
+
+
+def _initiate_session(directive: Directive, skill: Skill, deadline: Deadline) -> AlexaResponse:
+    endpoint_id, token = _endpoint(directive)
+    payload = OfferPayload.model_validate(directive.payload)
+    logger.append_keys(session_id=payload.session_id)
+    sdp = skill.answer_offer(token, endpoint_id, payload.session_id, payload.offer.value, deadline)
+    return _event(
+        directive, RTC, "AnswerGeneratedForSession", AnswerPayload(answer=Answer(value=sdp)), endpoint_id
+    )
+
+
+def _session_event(directive: Directive, skill: Skill, deadline: Deadline) -> AlexaResponse:
+    endpoint_id, token = _endpoint(directive)
+    payload = SessionPayload.model_validate(directive.payload)
+    skill.confirm_session(token, endpoint_id)
+    return _event(
+        directive,
+        RTC,
+        directive.header.name,
+        SessionEventPayload(session_id=payload.session_id),
+        endpoint_id,
+    )
+
+
+def _report_state(directive: Directive, skill: Skill, deadline: Deadline) -> AlexaResponse:
+    endpoint_id, token = _endpoint(directive)
+    reachable = skill.is_reachable(token, endpoint_id, deadline)
+    connectivity = ConnectivityProperty(
+        value=ConnectivityValue(value="OK" if reachable else "UNREACHABLE"),
+        time_of_sample=time_of_sample(datetime.now(UTC)),
+        uncertainty_in_milliseconds=0,
+    )
+    response = _event(directive, "Alexa", "StateReport", EmptyPayload(), endpoint_id)
+    return response.model_copy(update={"context": Context(properties=[connectivity])})
+
+
+def _accept_grant(directive: Directive, skill: Skill, deadline: Deadline) -> AlexaResponse:
+    payload = AcceptGrantPayload.model_validate(directive.payload)
+    skill.accept_grant(payload.grantee.token)
+    return _event(directive, AUTHORIZATION, "AcceptGrant.Response", EmptyPayload())
+
+
+ROUTES: dict[tuple[str, str], Route] = {
+    ("Alexa.Discovery", "Discover"): _discover,
+    (RTC, "InitiateSessionWithOffer"): _initiate_session,
+    (RTC, "SessionConnected"): _session_event,
+    (RTC, "SessionDisconnected"): _session_event,
+    ("Alexa", "ReportState"): _report_state,
+    (AUTHORIZATION, "AcceptGrant"): _accept_grant,
+}
+
+
+# --- shaping ------------------------------------------------------------------------------
+
+
+def discovered_endpoint(device: Device) -> DiscoveredEndpoint:
+    manufacturer = device.manufacturer_name or "Unknown manufacturer"
+    return DiscoveredEndpoint(
+        endpoint_id=device.device_id,
+        manufacturer_name=manufacturer[:MAX_TEXT],
+        friendly_name=(device.friendly_name or device.device_id)[:MAX_TEXT],
+        description=(device.description or f"{manufacturer} camera")[:MAX_TEXT],
+        capabilities=[
+            Capability(interface="Alexa"),
+            Capability.model_validate(
+                {
+                    "interface": RTC,
+                    "configuration": {"isFullDuplexAudioSupported": device.full_duplex_audio},
+                }
+            ),
+            Capability(
+                interface="Alexa.EndpointHealth",
+                properties=CapabilityProperties(
+                    supported=[CapabilityProperty(name="connectivity")],
+                    # The skill does not send ChangeReports; Alexa asks with ReportState.
+                    proactively_reported=False,
+                    retrievable=True,
+                ),
+            ),
+        ],
+    )
+
+
+def _endpoint(directive: Directive) -> tuple[str, str]:
+    """(endpointId, bearer token) of an endpoint directive."""
+    if directive.endpoint is None or directive.endpoint.scope is None:
+        raise SkillError(ErrorType.INVALID_DIRECTIVE, "The directive names no endpoint or no token.")
+    return directive.endpoint.endpoint_id, directive.endpoint.scope.token
+
+
+def _event(
+    directive: Directive, namespace: str, name: str, payload: Payload, endpoint_id: str | None = None
+) -> AlexaResponse:
+    return AlexaResponse(
+        event=Event(
+            header=EventHeader(
+                namespace=namespace, name=name, correlation_token=directive.header.correlation_token
+            ),
+            endpoint=EventEndpoint(endpoint_id=endpoint_id) if endpoint_id else None,
+            payload=payload,
+        )
+    )
+
+
+def _malformed_type(directive: Directive) -> ErrorType:
+    # Alexa.Authorization answers only with ACCEPT_GRANT_FAILED.
+    if directive.header.namespace == AUTHORIZATION:
+        return ErrorType.ACCEPT_GRANT_FAILED
+    return ErrorType.INVALID_DIRECTIVE
+
+
+def _error(directive: Directive, exc: SkillError) -> AlexaResponse:
+    endpoint_id = directive.endpoint.endpoint_id if directive.endpoint else None
+    return _failure(exc.type, directive.header.correlation_token, endpoint_id, exc.message)
+
+
+def _failure(
+    error_type: ErrorType,
+    correlation_token: str | None,
+    endpoint_id: str | None,
+    message: str | None = None,
+) -> AlexaResponse:
+    _count("Errors", "ErrorType", error_type.value)
+    namespace = AUTHORIZATION if error_type is ErrorType.ACCEPT_GRANT_FAILED else "Alexa"
+    return AlexaResponse(
+        event=Event(
+            header=EventHeader(
+                namespace=namespace, name="ErrorResponse", correlation_token=correlation_token
+            ),
+            # An Authorization error is about the grant, not an endpoint.
+            endpoint=EventEndpoint(endpoint_id=endpoint_id) if endpoint_id and namespace == "Alexa" else None,
+            payload=ErrorPayload(type=error_type.value, message=message or MESSAGES[error_type]),
+        )
+    )
+
+
+def _salvage(event: Any) -> tuple[str | None, str | None]:
+    """The correlation token and endpointId of a malformed directive, where they are usable."""
+    directive = event.get("directive") if isinstance(event, dict) else None
+    if not isinstance(directive, dict):
+        return None, None
+    header, endpoint = directive.get("header"), directive.get("endpoint")
+    token = header.get("correlationToken") if isinstance(header, dict) else None
+    endpoint_id = endpoint.get("endpointId") if isinstance(endpoint, dict) else None
+    return (
+        token if isinstance(token, str) and token else None,
+        endpoint_id if isinstance(endpoint_id, str) and ENDPOINT_ID_PATTERN.match(endpoint_id) else None,
+    )
+
+
+def _outcome(response: AlexaResponse) -> str:
+    payload = response.event.payload
+    return payload.type if isinstance(payload, ErrorPayload) else "ok"
+
+
+def _count(name: str, dimension: str, value: str) -> None:
+    with single_metric(name=name, unit=MetricUnit.Count, value=1, namespace=NAMESPACE) as metric:
+        metric.add_dimension(name=dimension, value=value)

@@ -1,0 +1,73 @@
+"""Failures of a directive, as the Alexa ErrorResponse type each one becomes."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from functions.common.aws_clients import error_code
+
+
+class ErrorType(StrEnum):
+    INVALID_DIRECTIVE = "INVALID_DIRECTIVE"
+    INVALID_AUTHORIZATION_CREDENTIAL = "INVALID_AUTHORIZATION_CREDENTIAL"
+    EXPIRED_AUTHORIZATION_CREDENTIAL = "EXPIRED_AUTHORIZATION_CREDENTIAL"
+    NO_SUCH_ENDPOINT = "NO_SUCH_ENDPOINT"
+    ENDPOINT_UNREACHABLE = "ENDPOINT_UNREACHABLE"
+    RATE_LIMIT_EXCEEDED = "RATE_LIMIT_EXCEEDED"
+    INTERNAL_ERROR = "INTERNAL_ERROR"
+    ACCEPT_GRANT_FAILED = "ACCEPT_GRANT_FAILED"
+
+
+# Messages are shown to Alexa: they never name another user's camera or carry AWS details.
+MESSAGES: dict[ErrorType, str] = {
+    ErrorType.INVALID_DIRECTIVE: "The directive is not supported or is malformed.",
+    ErrorType.INVALID_AUTHORIZATION_CREDENTIAL: "The access token is not valid.",
+    ErrorType.EXPIRED_AUTHORIZATION_CREDENTIAL: "The access token has expired.",
+    ErrorType.NO_SUCH_ENDPOINT: "The endpoint does not exist.",
+    ErrorType.ENDPOINT_UNREACHABLE: "The camera did not answer in time.",
+    ErrorType.RATE_LIMIT_EXCEEDED: "Too many requests to the camera; try again shortly.",
+    ErrorType.INTERNAL_ERROR: "An internal error occurred.",
+    ErrorType.ACCEPT_GRANT_FAILED: "The grant could not be accepted.",
+}
+
+
+class SkillError(Exception):
+    """A failure the skill answers with an ErrorResponse."""
+
+    def __init__(self, error_type: ErrorType, message: str | None = None) -> None:
+        self.type = error_type
+        self.message = message or MESSAGES[error_type]
+        super().__init__(self.message)
+
+
+THROTTLING_CODES = frozenset(
+    {
+        "ClientLimitExceededException",
+        "ThrottlingException",
+        "ProvisionedThroughputExceededException",
+        "RequestLimitExceeded",
+    }
+)
+# KVS control-plane and transport failures, and what Alexa is told.
+_KVS_ERRORS: dict[str, ErrorType] = {
+    "ResourceNotFoundException": ErrorType.NO_SUCH_ENDPOINT,
+    # The channel exists but is not ACTIVE (being created, updated or deleted).
+    "ResourceInUseException": ErrorType.ENDPOINT_UNREACHABLE,
+    "SessionExpiredException": ErrorType.ENDPOINT_UNREACHABLE,
+    "ReadTimeoutError": ErrorType.ENDPOINT_UNREACHABLE,
+    "ConnectTimeoutError": ErrorType.ENDPOINT_UNREACHABLE,
+    "EndpointConnectionError": ErrorType.ENDPOINT_UNREACHABLE,
+} | dict.fromkeys(THROTTLING_CODES, ErrorType.RATE_LIMIT_EXCEEDED)
+
+
+def from_kvs(exc: BaseException) -> SkillError:
+    """The SkillError for an exception raised by a KVS call."""
+    return SkillError(_KVS_ERRORS.get(error_code(exc), ErrorType.INTERNAL_ERROR))
+
+
+def from_registry(exc: BaseException) -> SkillError:
+    """The SkillError for an exception raised by a registry (DynamoDB) call: any failure other
+    than throttling is ours, so Alexa hears INTERNAL_ERROR."""
+    if error_code(exc) in THROTTLING_CODES:
+        return SkillError(ErrorType.RATE_LIMIT_EXCEEDED)
+    return SkillError(ErrorType.INTERNAL_ERROR)

@@ -1,0 +1,28 @@
+"""Lambda entry point of the Alexa skill: Smart Home directives, payload version 3.
+
+Call it as `handler(directive, context)` with a Lambda-like context (function_name,
+memory_limit_in_mb, invoked_function_arn, aws_request_id).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from functions.alexa_skill.deadline import Deadline
+from functions.alexa_skill.dependencies import dependencies
+from functions.alexa_skill.directives import respond
+from functions.common.observability import logger, metrics, tracer
+
+
+@logger.inject_lambda_context(correlation_id_path="directive.header.correlationToken", clear_state=True)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    # The clock starts before anything else (a cold start included), so the whole directive fits.
+    start = time.monotonic()
+    deps = dependencies()
+    deadline = Deadline(deps.settings.skill_deadline_seconds, start=start)
+    return respond(event, deps.skill, deadline).to_dict()

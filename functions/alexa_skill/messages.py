@@ -1,0 +1,203 @@
+"""Alexa Smart Home (payload version 3) messages: the directives handled and every response.
+
+Directive models validate what the skill relies on and ignore the rest; response models produce
+exactly the fields the official message schema allows (dump with `to_dict`).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+# Alexa's endpointId: a narrower set than deviceId allows (no '.'), 1 to 256 characters.
+ENDPOINT_ID_PATTERN = re.compile(r"^[a-zA-Z0-9_\-=#;:?@&]{1,256}$")
+MAX_TEXT = 128
+PAYLOAD_VERSION: Literal["3"] = "3"
+CAPABILITY_VERSION: Literal["3"] = "3"
+
+EndpointId = Annotated[str, Field(pattern=ENDPOINT_ID_PATTERN.pattern)]
+NonEmpty = Annotated[str, Field(min_length=1)]
+
+
+class _Message(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, frozen=True)
+
+
+# --- directives ---------------------------------------------------------------------------
+
+
+class Scope(_Message):
+    type: Literal["BearerToken"]
+    token: NonEmpty
+
+
+class DirectiveHeader(_Message):
+    namespace: NonEmpty
+    name: NonEmpty
+    payload_version: Literal["3"]
+    message_id: NonEmpty
+    correlation_token: NonEmpty | None = None
+
+
+class DirectiveEndpoint(_Message):
+    endpoint_id: EndpointId
+    scope: Scope | None = None
+
+
+class Directive(_Message):
+    header: DirectiveHeader
+    endpoint: DirectiveEndpoint | None = None
+    payload: dict[str, Any] = Field(default_factory=dict)
+
+
+class DirectiveEnvelope(_Message):
+    directive: Directive
+
+
+class DiscoverPayload(_Message):
+    scope: Scope
+
+
+class Offer(_Message):
+    format: Annotated[str, Field(pattern=r"^[Ss][Dd][Pp]$")]
+    value: NonEmpty
+
+
+class OfferPayload(_Message):
+    session_id: NonEmpty
+    offer: Offer
+
+
+class SessionPayload(_Message):
+    session_id: NonEmpty
+
+
+class Grant(_Message):
+    type: Literal["OAuth2.AuthorizationCode"]
+    code: NonEmpty
+
+
+class AcceptGrantPayload(_Message):
+    grant: Grant
+    grantee: Scope
+
+
+# --- responses ----------------------------------------------------------------------------
+
+
+def new_message_id() -> str:
+    return str(uuid.uuid4())
+
+
+def time_of_sample(at: datetime) -> str:
+    """UTC with millisecond precision and a trailing Z, as Alexa requires."""
+    at = at.astimezone(UTC)
+    return f"{at:%Y-%m-%dT%H:%M:%S}.{at.microsecond // 1000:03d}Z"
+
+
+class EventHeader(_Message):
+    namespace: str
+    name: str
+    payload_version: Literal["3"] = PAYLOAD_VERSION
+    message_id: str = Field(default_factory=new_message_id)
+    correlation_token: NonEmpty | None = None
+
+
+class EventEndpoint(_Message):
+    endpoint_id: EndpointId
+
+
+class EmptyPayload(_Message):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CapabilityProperty(_Message):
+    name: str
+
+
+class CapabilityProperties(_Message):
+    supported: list[CapabilityProperty]
+    proactively_reported: bool
+    retrievable: bool
+
+
+class RtcConfiguration(_Message):
+    is_full_duplex_audio_supported: bool
+
+
+class Capability(_Message):
+    type: Literal["AlexaInterface"] = "AlexaInterface"
+    interface: str
+    version: Literal["3"] = CAPABILITY_VERSION
+    properties: CapabilityProperties | None = None
+    configuration: RtcConfiguration | None = None
+
+
+class DiscoveredEndpoint(_Message):
+    endpoint_id: EndpointId
+    manufacturer_name: Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
+    friendly_name: Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
+    description: Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
+    display_categories: list[Literal["CAMERA"]] = ["CAMERA"]
+    cookie: dict[str, str] = Field(default_factory=dict)
+    capabilities: list[Capability]
+
+
+class DiscoverResponsePayload(_Message):
+    endpoints: Annotated[list[DiscoveredEndpoint], Field(max_length=300)]
+
+
+class Answer(_Message):
+    format: Literal["SDP"] = "SDP"
+    value: str
+
+
+class AnswerPayload(_Message):
+    answer: Answer
+
+
+class SessionEventPayload(_Message):
+    session_id: str
+
+
+class ErrorPayload(_Message):
+    type: str
+    message: str
+
+
+Payload = EmptyPayload | DiscoverResponsePayload | AnswerPayload | SessionEventPayload | ErrorPayload
+
+
+class ConnectivityValue(_Message):
+    value: Literal["OK", "UNREACHABLE"]
+
+
+class ConnectivityProperty(_Message):
+    namespace: Literal["Alexa.EndpointHealth"] = "Alexa.EndpointHealth"
+    name: Literal["connectivity"] = "connectivity"
+    value: ConnectivityValue
+    time_of_sample: str
+    uncertainty_in_milliseconds: Annotated[int, Field(ge=0)]
+
+
+class Context(_Message):
+    properties: list[ConnectivityProperty]
+
+
+class Event(_Message):
+    header: EventHeader
+    endpoint: EventEndpoint | None = None
+    payload: Payload
+
+
+class AlexaResponse(_Message):
+    context: Context | None = None
+    event: Event
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.model_dump(by_alias=True, exclude_none=True, mode="json")

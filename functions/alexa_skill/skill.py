@@ -1,0 +1,132 @@
+"""What the skill does for each directive, independent of Lambda and of the message format."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from concurrent.futures import Executor
+from typing import Any, TypeVar
+
+from aws_lambda_powertools.metrics import MetricUnit
+
+from functions.alexa_skill import channels
+from functions.alexa_skill.deadline import Deadline, DeadlineExceeded
+from functions.alexa_skill.errors import ErrorType, SkillError, from_kvs, from_registry
+from functions.alexa_skill.offers import OfferSender
+from functions.alexa_skill.tokens import ExpiredToken, InvalidToken, TokenVerifier
+from functions.common.observability import logger, metrics, tracer
+from functions.common.registry import MAX_ENDPOINTS_PER_DISCOVERY, Device, Registry
+
+T = TypeVar("T")
+
+
+class Skill:
+    def __init__(
+        self,
+        *,
+        verifier: TokenVerifier,
+        registry: Registry,
+        offers: OfferSender,
+        kvs: Any,
+        executor: Executor,
+        check_in_window_seconds: int,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._verifier = verifier
+        self._registry = registry
+        self._offers = offers
+        self._kvs = kvs
+        self._executor = executor
+        self._check_in_window = check_in_window_seconds
+        self._clock = clock
+
+    def owner(self, token: str) -> str:
+        """The token's owner (`sub`). Raises SkillError for a bad or expired token."""
+        try:
+            return self._verifier.owner(token)
+        except ExpiredToken:
+            raise SkillError(ErrorType.EXPIRED_AUTHORIZATION_CREDENTIAL) from None
+        except InvalidToken:
+            raise SkillError(ErrorType.INVALID_AUTHORIZATION_CREDENTIAL) from None
+
+    @tracer.capture_method
+    def discover(self, token: str) -> list[Device]:
+        """The caller's cameras; none for a bad or expired token (Alexa expects a list)."""
+        try:
+            owner = self.owner(token)
+        except SkillError as exc:
+            logger.info("discovery with an unusable token", extra={"reason": exc.type})
+            return []
+        try:
+            return self._registry.list_by_owner(owner, limit=MAX_ENDPOINTS_PER_DISCOVERY)
+        except Exception as exc:
+            raise from_registry(exc) from exc
+
+    def camera(self, token: str, endpoint_id: str) -> Device:
+        """The caller's camera; NO_SUCH_ENDPOINT whether it is unknown or someone else's."""
+        owner = self.owner(token)
+        try:
+            device = self._registry.get(endpoint_id)
+        except Exception as exc:
+            raise from_registry(exc) from exc
+        if device is None or not device.is_active or device.owner_id != owner:
+            raise SkillError(ErrorType.NO_SUCH_ENDPOINT)
+        return device
+
+    @tracer.capture_method
+    def answer_offer(
+        self, token: str, endpoint_id: str, session_id: str, sdp: str, deadline: Deadline
+    ) -> str:
+        """The camera's SDP answer to Alexa's offer, within the deadline."""
+        device = self.camera(token, endpoint_id)
+        channel_arn = _channel_of(device)
+        started = time.monotonic()
+        answer = self._within(deadline, lambda: self._offers.exchange(channel_arn, session_id, sdp))
+        latency_ms = (time.monotonic() - started) * 1000
+        metrics.add_metric(name="OfferToAnswerLatency", unit=MetricUnit.Milliseconds, value=latency_ms)
+        logger.info(
+            "answer received",
+            extra={"offer_bytes": len(sdp), "answer_bytes": len(answer), "latency_ms": round(latency_ms)},
+        )
+        return answer
+
+    @tracer.capture_method
+    def is_reachable(self, token: str, endpoint_id: str, deadline: Deadline) -> bool:
+        """Connectivity: the channel is ACTIVE and the camera checked in within the window."""
+        device = self.camera(token, endpoint_id)
+        recent = device.last_check_in is not None and (
+            self._clock() - device.last_check_in <= self._check_in_window
+        )
+        if not recent or device.channel_arn is None:
+            return False
+        channel_arn = device.channel_arn
+        return self._within(deadline, lambda: channels.is_active(self._kvs, channel_arn))
+
+    def confirm_session(self, token: str, endpoint_id: str) -> None:
+        """Session events are only acknowledged for the caller's own camera."""
+        self.camera(token, endpoint_id)
+
+    def accept_grant(self, token: str) -> None:
+        """The grantee token must be ours. The grant code is not exchanged with Login with Amazon:
+        the skill sends no proactive events, so it needs no Alexa event gateway token."""
+        try:
+            self.owner(token)
+        except SkillError as exc:
+            raise SkillError(ErrorType.ACCEPT_GRANT_FAILED) from exc
+
+    def _within(self, deadline: Deadline, call: Callable[[], T]) -> T:
+        try:
+            return deadline.run(self._executor, call)
+        except DeadlineExceeded:
+            raise SkillError(ErrorType.ENDPOINT_UNREACHABLE) from None
+        except SkillError:
+            raise
+        except Exception as exc:
+            raise from_kvs(exc) from exc
+
+
+def _channel_of(device: Device) -> str:
+    if device.channel_arn is None:
+        # Registered, but its channel is not created yet.
+        raise SkillError(ErrorType.ENDPOINT_UNREACHABLE)
+    return device.channel_arn

@@ -1,0 +1,99 @@
+"""Bearer token verification: a JWT checked locally against the issuer's JWKS.
+
+The key set is fetched once per container and kept (PyJWKClient's cache for http(s); the file is
+read once for `file://`), so a warm container verifies a token without any network call. An
+unknown key id triggers one refetch, which picks up a rotated key.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import unquote, urlparse
+
+import jwt
+
+# Keys live for hours; an unknown `kid` forces a refresh anyway.
+JWKS_LIFESPAN_SECONDS = 3600
+ALGORITHMS = ["RS256"]
+
+
+class InvalidToken(Exception):
+    """The token is malformed, badly signed, or for another issuer or audience."""
+
+
+class ExpiredToken(InvalidToken):
+    """The token was valid but its `exp` has passed."""
+
+
+class KeySource(Protocol):
+    def get_signing_key_from_jwt(self, token: str) -> jwt.PyJWK: ...
+
+
+class FileKeySource:
+    """A JWKS read from a local file (local runs), reread once when a key id is unknown."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._keys: dict[str, jwt.PyJWK] = {}
+        self._lock = threading.Lock()
+
+    def _load(self) -> None:
+        jwks = jwt.PyJWKSet.from_dict(json.loads(self._path.read_text()))
+        self._keys = {key.key_id: key for key in jwks.keys if key.key_id}
+
+    def get_signing_key_from_jwt(self, token: str) -> jwt.PyJWK:
+        kid = jwt.get_unverified_header(token).get("kid")
+        with self._lock:
+            if kid not in self._keys:
+                self._load()
+            key = self._keys.get(kid) if isinstance(kid, str) else None
+        if key is None:
+            raise jwt.PyJWKClientError(f"no signing key with kid {kid!r}")
+        return key
+
+
+def key_source(jwks_url: str, timeout: float) -> KeySource:
+    parsed = urlparse(jwks_url)
+    if parsed.scheme == "file":
+        return FileKeySource(Path(unquote(parsed.path)))
+    return jwt.PyJWKClient(jwks_url, lifespan=JWKS_LIFESPAN_SECONDS, timeout=timeout)
+
+
+class TokenVerifier:
+    def __init__(self, keys: KeySource, issuer: str, audience: str) -> None:
+        self._keys = keys
+        self._issuer = issuer
+        self._audience = audience
+
+    def owner(self, token: str) -> str:
+        """The token's `sub` if the token is valid; raises InvalidToken or ExpiredToken."""
+        try:
+            key = self._keys.get_signing_key_from_jwt(token)
+            claims: dict[str, Any] = jwt.decode(
+                token,
+                key=key,
+                algorithms=ALGORITHMS,
+                issuer=self._issuer,
+                # The audience is checked below: Cognito access tokens carry it as `client_id`.
+                options={"require": ["exp", "iss", "sub"], "verify_aud": False},
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise ExpiredToken("token expired") from exc
+        except jwt.PyJWKClientConnectionError:
+            raise  # the issuer's key set is unreachable: our fault, not the caller's
+        except (jwt.PyJWTError, ValueError) as exc:
+            raise InvalidToken(type(exc).__name__) from exc
+        if not self._audience_matches(claims):
+            raise InvalidToken("audience mismatch")
+        sub = claims["sub"]
+        if not isinstance(sub, str) or not sub:
+            raise InvalidToken("no subject")
+        return sub
+
+    def _audience_matches(self, claims: dict[str, Any]) -> bool:
+        aud = claims.get("aud")
+        audiences = [aud] if isinstance(aud, str) else aud if isinstance(aud, list) else []
+        return self._audience in audiences or claims.get("client_id") == self._audience

@@ -1,0 +1,206 @@
+"""Fixtures for the skill: a local issuer, seeded cameras, in-process masters, schema checks."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from functions.alexa_skill.dependencies import Dependencies, dependencies
+from functions.alexa_skill.handler import handler
+from functions.alexa_skill.messages import AlexaResponse
+from functions.common.registry import Device, Registry
+from localcloud.identity import LocalIssuer
+
+DEADLINE_S = 1.0
+SCHEMA_DIR = Path(__file__).resolve().parents[2] / ".." / "shared" / "reference" / "alexa-smarthome"
+SCHEMA_FILE = SCHEMA_DIR / "validation_schemas" / "alexa_smart_home_message_schema.json"
+OWNER = "user-alice"
+OTHER = "user-bob"
+OFFER_SDP = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\n"
+ANSWER_SDP = "v=0\r\no=- 3 4 IN IP4 127.0.0.1\r\ns=camera\r\nt=0 0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\n"
+
+
+@dataclass(frozen=True)
+class LambdaContext:
+    function_name: str = "alexa-skill"
+    memory_limit_in_mb: int = 256
+    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:alexa-skill"
+    aws_request_id: str = "req-1"
+
+
+@cache
+def schema_validator() -> Any:
+    import jsonschema
+
+    schema = json.loads(SCHEMA_FILE.read_text())
+    return jsonschema.Draft4Validator(schema)
+
+
+def assert_valid_response(response: dict[str, Any]) -> None:
+    """The exact shape: our pydantic model round-trips it, and the official schema accepts it."""
+    assert AlexaResponse.model_validate(response).to_dict() == response
+    header = response["event"]["header"]
+    assert header["payloadVersion"] == "3"
+    uuid.UUID(header["messageId"])
+    if SCHEMA_FILE.exists():
+        errors = sorted(schema_validator().iter_errors(response), key=str)
+        assert not errors, errors[0].message
+
+
+@pytest.fixture
+def official_schema() -> None:
+    if not SCHEMA_FILE.exists():
+        pytest.skip(f"official Alexa schema not found at {SCHEMA_FILE} (needs ../shared/reference)")
+
+
+@pytest.fixture
+def issuer(tmp_path: Path) -> LocalIssuer:
+    return LocalIssuer(tmp_path / "identity")
+
+
+@dataclass
+class Cloud:
+    env: dict[str, str]
+    issuer: LocalIssuer
+    registry: Registry
+
+    def invoke(self, event: Any) -> dict[str, Any]:
+        response = handler(event, LambdaContext())
+        assert_valid_response(response)
+        return response
+
+    @property
+    def deps(self) -> Dependencies:
+        return dependencies()
+
+    def channel(self, device_id: str) -> str:
+        kvs = boto3.client("kinesisvideo")
+        name = f"{self.env['CHANNEL_NAME_PREFIX']}{device_id}"
+        return str(kvs.create_signaling_channel(ChannelName=name)["ChannelARN"])
+
+    def camera(
+        self,
+        device_id: str,
+        owner: str = OWNER,
+        *,
+        channel: bool = True,
+        checked_in_ago: int | None = 5,
+        **fields: Any,
+    ) -> Device:
+        """Seed a camera as the lifecycle function would leave it: channel, then registry item."""
+        device = Device(
+            device_id=device_id,
+            owner_id=owner,
+            channel_name=f"{self.env['CHANNEL_NAME_PREFIX']}{device_id}",
+            channel_arn=self.channel(device_id) if channel else None,
+            last_event_time="2030-01-01T00:00:00.000000Z",
+            last_event_id=str(uuid.uuid4()),
+            last_check_in=None if checked_in_ago is None else int(time.time()) - checked_in_ago,
+            **fields,
+        )
+        assert self.registry.put_if_newer(device)
+        return device
+
+
+@pytest.fixture
+def cloud(cloud_env: dict[str, str], issuer: LocalIssuer, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cloud]:
+    from localcloud import kvs
+
+    for key, value in issuer.env().items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("SKILL_DEADLINE_SECONDS", str(DEADLINE_S))
+    kvs.reset_faults()
+    kvs.reset_settings()
+    # An offer nobody answers ends soon after the deadline, before the mock is torn down.
+    kvs.set_offer_wait_cap(DEADLINE_S + 0.5)
+    kvs.clear_calls()
+    dependencies.cache_clear()
+    yield Cloud(env=cloud_env, issuer=issuer, registry=Registry(cloud_env["REGISTRY_TABLE_NAME"]))
+    dependencies().close()
+    dependencies.cache_clear()
+    kvs.reset_faults()
+    kvs.reset_settings()
+
+
+# --- directives ---------------------------------------------------------------------------
+
+
+def header(namespace: str, name: str, correlation: bool = True) -> dict[str, Any]:
+    h = {"namespace": namespace, "name": name, "payloadVersion": "3", "messageId": str(uuid.uuid4())}
+    if correlation:
+        h["correlationToken"] = "dFMb0z+PgpgdDmluhJ1LddFvSqZ/jCc8ptlAKulUj90jSqg=="
+    return h
+
+
+def scope(token: str) -> dict[str, str]:
+    return {"type": "BearerToken", "token": token}
+
+
+def discover(token: str) -> dict[str, Any]:
+    return {
+        "directive": {
+            "header": header("Alexa.Discovery", "Discover", correlation=False),
+            "payload": {"scope": scope(token)},
+        }
+    }
+
+
+def endpoint_directive(
+    namespace: str, name: str, endpoint_id: str, token: str, payload: dict[str, Any]
+) -> dict[str, Any]:
+    return {
+        "directive": {
+            "header": header(namespace, name),
+            "endpoint": {"endpointId": endpoint_id, "scope": scope(token), "cookie": {}},
+            "payload": payload,
+        }
+    }
+
+
+def offer(
+    endpoint_id: str, token: str, session_id: str = "session-1", sdp: str = OFFER_SDP
+) -> dict[str, Any]:
+    return endpoint_directive(
+        "Alexa.RTCSessionController",
+        "InitiateSessionWithOffer",
+        endpoint_id,
+        token,
+        {"sessionId": session_id, "offer": {"format": "SDP", "value": sdp}},
+    )
+
+
+def session_event(name: str, endpoint_id: str, token: str, session_id: str = "session-1") -> dict[str, Any]:
+    return endpoint_directive(
+        "Alexa.RTCSessionController", name, endpoint_id, token, {"sessionId": session_id}
+    )
+
+
+def report_state(endpoint_id: str, token: str) -> dict[str, Any]:
+    return endpoint_directive("Alexa", "ReportState", endpoint_id, token, {})
+
+
+def accept_grant(token: str) -> dict[str, Any]:
+    return {
+        "directive": {
+            "header": header("Alexa.Authorization", "AcceptGrant", correlation=False),
+            "payload": {
+                "grant": {"type": "OAuth2.AuthorizationCode", "code": "ANUbUKCJqlBOpMhwYWxU"},
+                "grantee": scope(token),
+            },
+        }
+    }
+
+
+def error_type(response: dict[str, Any]) -> str:
+    event = response["event"]
+    assert event["header"]["name"] == "ErrorResponse", event
+    return str(event["payload"]["type"])
