@@ -205,11 +205,14 @@ def test_per_channel_quota_throttles_a_camera_that_asks_too_fast(fleet: Fleet) -
     fleet.register("cam-1")
     kvs.enable_quotas()
 
-    statuses = [fleet.config("cam-1").status for _ in range(7)]
+    statuses: list[int] = []
+    while 429 not in statuses and len(statuses) < 10:
+        statuses.append(fleet.config("cam-1").status)
 
-    # GetIceServerConfig allows 5 per second per channel; the caches keep the rest of the path cheap.
+    # GetIceServerConfig allows 5 per second per channel, so the sixth request within the second
+    # is throttled (later ones only if the machine is slow enough for the window to move).
     assert statuses[:5] == [200] * 5
-    assert 429 in statuses[5:]
+    assert statuses[-1] == 429
 
 
 @pytest.mark.parametrize("code", ["ProvisionedThroughputExceededException", "ThrottlingException"])
