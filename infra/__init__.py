@@ -1,0 +1,1 @@
+"""AWS CDK app: settings, stages, stacks and constructs."""

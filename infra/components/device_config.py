@@ -1,0 +1,107 @@
+"""The camera's configuration API: HTTP API `GET /config` with IAM authorization, and the role
+cameras assume (through the AWS IoT credentials provider) to call it."""
+
+from __future__ import annotations
+
+import json
+
+from aws_cdk import CfnOutput, Duration, RemovalPolicy
+from aws_cdk import aws_apigatewayv2 as apigw
+from aws_cdk import aws_apigatewayv2_authorizers as authorizers
+from aws_cdk import aws_apigatewayv2_integrations as integrations
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from infra.components.function import RETENTION, SignalingFunction
+from infra.settings import StageSettings
+
+ROUTE_PATH = "/config"
+STAGE_NAME = "$default"
+# The IoT credentials provider assumes roles for devices (session name = thing name = deviceId).
+IOT_CREDENTIALS_PRINCIPAL = "credentials.iot.amazonaws.com"
+# Fleet-wide: a camera asks at boot and on reconnect; a storm after an outage stays bounded.
+THROTTLE_RATE, THROTTLE_BURST = 100, 200
+ACCESS_LOG_FORMAT = {
+    "requestId": "$context.requestId",
+    "caller": "$context.identity.userArn",
+    "route": "$context.routeKey",
+    "status": "$context.status",
+    "latencyMs": "$context.responseLatency",
+    "integrationError": "$context.integrationErrorMessage",
+}
+
+
+class DeviceConfig(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        settings: StageSettings,
+        code: lambda_.Code,
+        layers: list[lambda_.ILayerVersion],
+        registry_table: dynamodb.ITable,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.handler = SignalingFunction(
+            self,
+            "Config",
+            settings=settings,
+            service="device-config",
+            handler="functions.device_config.handler.handler",
+            code=code,
+            layers=layers,
+            registry_table=registry_table,
+            timeout=Duration.seconds(10),
+        )
+        self.handler.allow_table(registry_table, ["GetItem", "UpdateItem"])
+        self.handler.allow_channels(
+            ["GetSignalingChannelEndpoint", "GetIceServerConfig", "DescribeSignalingChannel"]
+        )
+
+        self.api = apigw.HttpApi(
+            self, "Api", description="Camera signaling configuration", create_default_stage=False
+        )
+        self.api.add_routes(
+            path=ROUTE_PATH,
+            methods=[apigw.HttpMethod.GET],
+            integration=integrations.HttpLambdaIntegration("Function", self.handler.function),
+            authorizer=authorizers.HttpIamAuthorizer(),
+        )
+        access_logs = logs.LogGroup(
+            self,
+            "AccessLogs",
+            retention=RETENTION[settings.log_retention_days],
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        stage = apigw.HttpStage(
+            self,
+            "Stage",
+            http_api=self.api,
+            stage_name=STAGE_NAME,
+            auto_deploy=True,
+            throttle=apigw.ThrottleSettings(rate_limit=THROTTLE_RATE, burst_limit=THROTTLE_BURST),
+        )
+        cfn_stage = stage.node.default_child
+        assert isinstance(cfn_stage, apigw.CfnStage)
+        cfn_stage.access_log_settings = apigw.CfnStage.AccessLogSettingsProperty(
+            destination_arn=access_logs.log_group_arn, format=json.dumps(ACCESS_LOG_FORMAT)
+        )
+
+        self.camera_role = iam.Role(
+            self,
+            "CameraRole",
+            assumed_by=iam.ServicePrincipal(IOT_CREDENTIALS_PRINCIPAL),
+            description="Cameras assume it through the AWS IoT credentials provider to read their config",
+        )
+        self.camera_role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["execute-api:Invoke"],
+                resources=[self.api.arn_for_execute_api("GET", ROUTE_PATH, STAGE_NAME)],
+            )
+        )
+        CfnOutput(self, "ConfigUrl", value=f"{self.api.api_endpoint}{ROUTE_PATH}")
+        CfnOutput(self, "CameraRoleArn", value=self.camera_role.role_arn)

@@ -1,0 +1,141 @@
+"""One Lambda function as the project runs them: Python 3.13 on arm64, its own log group with a
+set retention, X-Ray tracing, Powertools settings, and a role that holds only what is granted."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from aws_cdk import ArnFormat, Duration, RemovalPolicy, Stack
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from infra.components.packaging import ARCHITECTURE, RUNTIME
+from infra.nag import acknowledge
+from infra.settings import StageSettings
+
+METRICS_NAMESPACE = "AlexaCameraSignaling"
+RETENTION = {
+    7: logs.RetentionDays.ONE_WEEK,
+    14: logs.RetentionDays.TWO_WEEKS,
+    30: logs.RetentionDays.ONE_MONTH,
+    90: logs.RetentionDays.THREE_MONTHS,
+    180: logs.RetentionDays.SIX_MONTHS,
+    365: logs.RetentionDays.ONE_YEAR,
+}
+
+
+def channel_arn_pattern(scope: Construct, prefix: str) -> str:
+    """Every channel of this deployment: `channel/{prefix}*/*` (the ARN ends in a creation time)."""
+    return Stack.of(scope).format_arn(
+        service="kinesisvideo",
+        resource="channel",
+        resource_name=f"{prefix}*/*",
+        arn_format=ArnFormat.SLASH_RESOURCE_NAME,
+    )
+
+
+class SignalingFunction(Construct):
+    """A function of this system; `service` names it in logs, traces and metrics."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        settings: StageSettings,
+        service: str,
+        handler: str,
+        code: lambda_.Code,
+        layers: list[lambda_.ILayerVersion],
+        registry_table: dynamodb.ITable,
+        timeout: Duration,
+        memory_size: int = 256,
+        environment: Mapping[str, str] | None = None,
+        function_name: str | None = None,
+        reserved_concurrency: int | None = None,
+        recursive_loop: lambda_.RecursiveLoop = lambda_.RecursiveLoop.TERMINATE,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.service = service
+        self.settings = settings
+        self.log_group = logs.LogGroup(
+            self,
+            "Logs",
+            retention=RETENTION[settings.log_retention_days],
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        # An own role instead of the default one: AWSLambdaBasicExecutionRole would allow writing
+        # to every log group of the account.
+        self.role = iam.Role(self, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+        self.role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+                resources=[self.log_group.log_group_arn],
+            )
+        )
+        self.function = lambda_.Function(
+            self,
+            "Function",
+            function_name=function_name,
+            runtime=RUNTIME,
+            architecture=ARCHITECTURE,
+            handler=handler,
+            code=code,
+            layers=layers,
+            role=self.role,
+            timeout=timeout,
+            memory_size=memory_size,
+            log_group=self.log_group,
+            tracing=lambda_.Tracing.ACTIVE,
+            reserved_concurrent_executions=reserved_concurrency,
+            recursive_loop=recursive_loop,
+            environment={
+                "REGISTRY_TABLE_NAME": registry_table.table_name,
+                "CHANNEL_NAME_PREFIX": settings.channel_name_prefix,
+                "MESSAGE_TTL_SECONDS": str(settings.message_ttl_seconds),
+                "ENVIRONMENT_NAME": settings.name,
+                "POWERTOOLS_SERVICE_NAME": service,
+                "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
+                "POWERTOOLS_LOG_LEVEL": settings.log_level,
+                **(environment or {}),
+            },
+        )
+        acknowledge(
+            self.role,
+            "AwsSolutions-IAM5[Resource::*]",
+            "X-Ray PutTraceSegments/PutTelemetryRecords accept only '*' as resource.",
+        )
+        acknowledge(
+            self.function,
+            "AwsSolutions-L1",
+            "Python 3.13 on purpose: the Powertools layer and the tested dependencies target it.",
+        )
+
+    def allow_table(
+        self, table: dynamodb.ITable, actions: list[str], *, indexes: tuple[str, ...] = ()
+    ) -> None:
+        """Only these item actions on this table (and these named indexes, for Query)."""
+        resources = [table.table_arn, *(f"{table.table_arn}/index/{index}" for index in indexes)]
+        self.role.add_to_policy(
+            iam.PolicyStatement(actions=[f"dynamodb:{a}" for a in actions], resources=resources)
+        )
+
+    def allow_channels(self, actions: list[str]) -> None:
+        """These KVS actions on this deployment's channels only (`channel/{prefix}*/*`)."""
+        pattern = channel_arn_pattern(self, self.settings.channel_name_prefix)
+        self.role.add_to_policy(
+            iam.PolicyStatement(actions=[f"kinesisvideo:{a}" for a in actions], resources=[pattern])
+        )
+        stack = Stack.of(self)
+        finding = (
+            f"arn:<AWS::Partition>:kinesisvideo:{stack.region}:{stack.account}:"
+            f"channel/{self.settings.channel_name_prefix}*/*"
+        )
+        acknowledge(
+            self.role,
+            f"AwsSolutions-IAM5[Resource::{finding}]",
+            "Channel ARNs end in a creation time unknown at deploy; scoped to this deployment's prefix.",
+        )

@@ -1,0 +1,107 @@
+"""Stage settings from `cdk.json` context, validated before anything is built.
+
+Every key is camelCase in `cdk.json` (`stages.<name>.<key>`); an invalid value fails synthesis with
+a message naming the setting, so a wrong skill id or region never reaches CloudFormation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic.alias_generators import to_camel
+
+from functions.common.config import MESSAGE_TTL_DEFAULT, MESSAGE_TTL_MAX, MESSAGE_TTL_MIN, NAME_CHARS
+
+# Alexa calls a smart home skill's Lambda only in the region of the skill's locale:
+# North America, Europe/India and the Far East.
+ALEXA_REGIONS = ("us-east-1", "eu-west-1", "us-west-2")
+SKILL_TIMEOUT_SECONDS = 6  # Alexa drops the answer after six seconds; running longer is waste.
+CONTEXT_KEY = "stages"
+
+
+class SettingsError(ValueError):
+    """A stage setting in the cdk.json context is missing or invalid."""
+
+
+class _Settings(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True)
+
+
+class CognitoIdentity(_Settings):
+    """Account linking through a Cognito user pool created by the stack."""
+
+    provider: Literal["cognito"]
+    # Hosted UI domain: https://{domainPrefix}.auth.{region}.amazoncognito.com
+    domain_prefix: Annotated[str, Field(pattern=r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")]
+    # The Alexa developer console shows the vendor id in the skill's account linking redirect URLs.
+    alexa_vendor_id: Annotated[str, Field(pattern=r"^[A-Z0-9]{6,32}$")]
+
+
+class OidcIdentity(_Settings):
+    """Account linking through an external OpenID Connect provider."""
+
+    provider: Literal["oidc"]
+    issuer: Annotated[str, Field(pattern=r"^https://\S+$")]
+    audience: Annotated[str, Field(min_length=1)]
+    jwks_url: Annotated[str, Field(pattern=r"^https://\S+$")]
+
+
+class RotationSettings(_Settings):
+    # EventBridge schedule expression.
+    schedule: Annotated[str, Field(pattern=r"^(rate|cron)\(.+\)$")] = "rate(1 day)"
+    # TagResource/UntagResource/ListTagsForResource allow 50 TPS per account: leave headroom.
+    max_tps: Annotated[int, Field(ge=1, le=50)] = 40
+
+
+class DeviceEventSettings(_Settings):
+    source: Annotated[str, Field(min_length=1, max_length=256)] = "camera.registry"
+    bus_name: Annotated[str, Field(pattern=r"^[A-Za-z0-9/._-]{1,256}$")] = "default"
+
+
+class StageSettings(_Settings):
+    """One deployment of the whole system (an environment in one account and region)."""
+
+    name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,23}$")]
+    account: Annotated[str, Field(pattern=r"^[0-9]{12}$")]
+    region: str
+    skill_id: Annotated[str, Field(pattern=r"^amzn1\.ask\.skill\.[0-9a-fA-F-]{36}$")]
+    channel_name_prefix: Annotated[str, Field(pattern=rf"^{NAME_CHARS}{{1,64}}$")] = "alexa-cam-"
+    message_ttl_seconds: Annotated[int, Field(ge=MESSAGE_TTL_MIN, le=MESSAGE_TTL_MAX)] = MESSAGE_TTL_DEFAULT
+    identity: Annotated[CognitoIdentity | OidcIdentity, Field(discriminator="provider")]
+    rotation: RotationSettings = RotationSettings()
+    device_events: DeviceEventSettings = DeviceEventSettings()
+    skill_deadline_seconds: Annotated[float, Field(gt=0, lt=SKILL_TIMEOUT_SECONDS)] = 4.5
+    check_in_window_seconds: Annotated[int, Field(ge=60)] = 600
+    # Skill latency alarm threshold: p99 offer-to-answer above this is close to Alexa's limit.
+    latency_alarm_ms: Annotated[int, Field(ge=1000, lt=SKILL_TIMEOUT_SECONDS * 1000)] = 4500
+    # Version of the public layer AWSLambdaPowertoolsPythonV3-python313-arm64 (Powertools 3.37.x).
+    powertools_layer_version: Annotated[int, Field(ge=1)] = 27
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_retention_days: Literal[7, 14, 30, 90, 180, 365] = 30
+    alarm_email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+$")] | None = None
+
+    @field_validator("region")
+    @classmethod
+    def _alexa_region(cls, region: str) -> str:
+        if region not in ALEXA_REGIONS:
+            raise ValueError(f"{region!r} cannot host an Alexa smart home skill; use one of {ALEXA_REGIONS}")
+        return region
+
+
+def load_stages(context: Mapping[str, Any] | None) -> list[StageSettings]:
+    """Validate every stage under the `stages` context key; errors name `stages.<stage>.<key>`."""
+    if not context:
+        raise SettingsError(f"cdk.json context has no '{CONTEXT_KEY}': define at least one stage")
+    stages = []
+    for name, values in context.items():
+        try:
+            stages.append(StageSettings.model_validate({**values, "name": name}))
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join([CONTEXT_KEY, name, *(str(p) for p in err['loc'])])}: {err['msg']}"
+                for err in exc.errors()
+            )
+            raise SettingsError(f"invalid stage settings: {problems}") from None
+    return stages

@@ -1,0 +1,28 @@
+"""One deployment of the whole system (an environment in one account and region)."""
+
+from __future__ import annotations
+
+from aws_cdk import Environment, Stage, Tags
+from constructs import Construct
+
+from infra.service_stack import ServiceStack
+from infra.settings import StageSettings
+from infra.stateful_stack import StatefulStack
+
+
+class SignalingStage(Stage):
+    def __init__(self, scope: Construct, settings: StageSettings) -> None:
+        super().__init__(
+            scope, settings.name, env=Environment(account=settings.account, region=settings.region)
+        )
+        self.stateful = StatefulStack(self, "Stateful", description="Camera signaling: device registry")
+        self.service = ServiceStack(
+            self,
+            "Service",
+            description="Camera signaling: Alexa skill, device lifecycle, tag rotation, device config",
+            settings=settings,
+            registry_table=self.stateful.registry_table,
+            rotation_state_table=self.stateful.rotation_state_table,
+        )
+        Tags.of(self).add("project", "alexa-camera-signaling")
+        Tags.of(self).add("environment", settings.name)

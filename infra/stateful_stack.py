@@ -1,0 +1,51 @@
+"""Stateful resources, in their own stack so a service redeploy can never replace them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import RemovalPolicy, Stack
+from aws_cdk import aws_dynamodb as dynamodb
+from constructs import Construct
+
+from functions.common import registry_schema as registry
+from functions.common import rotation_state_schema as rotation_state
+
+
+class StatefulStack(Stack):
+    """The device registry table and the rotation's state table."""
+
+    def __init__(self, scope: Construct, construct_id: str, **kwargs: Any) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        self.registry_table = dynamodb.Table(
+            self,
+            "Registry",
+            partition_key=dynamodb.Attribute(name=registry.PARTITION_KEY, type=dynamodb.AttributeType.STRING),
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True
+            ),
+            deletion_protection=True,
+            removal_policy=RemovalPolicy.RETAIN,
+            time_to_live_attribute=registry.EXPIRES_AT,
+            encryption=dynamodb.TableEncryption.AWS_MANAGED,
+        )
+        self.registry_table.add_global_secondary_index(
+            index_name=registry.OWNER_INDEX,
+            partition_key=dynamodb.Attribute(name=registry.OWNER_KEY, type=dynamodb.AttributeType.STRING),
+            projection_type=dynamodb.ProjectionType.ALL,
+        )
+        # Only a checkpoint and a lease: a lost table costs one full rotation run, nothing more.
+        self.rotation_state_table = dynamodb.Table(
+            self,
+            "RotationState",
+            partition_key=dynamodb.Attribute(
+                name=rotation_state.PARTITION_KEY, type=dynamodb.AttributeType.STRING
+            ),
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True
+            ),
+            time_to_live_attribute=rotation_state.EXPIRES_AT,
+            removal_policy=RemovalPolicy.DESTROY,
+        )
