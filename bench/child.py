@@ -1,0 +1,68 @@
+"""Run in a fresh interpreter by the cold-start benchmark: `python -m bench.child SPEC RESULT`.
+
+SPEC is a JSON file: {"module": "...", "attr": "handler", "event": {...} | null}, or
+{"module": null} for the floor (import boto3 and create one client). RESULT receives the timings,
+the resident memory and the first invocation's response. Nothing is imported before the clock
+starts except json and the interpreter's own modules (no pathlib, no typing).
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+import time
+
+
+def _rss_kib() -> int:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+class _Context:
+    """Lambda's context object, here rather than localcloud.invoke's: that module loads aiohttp,
+    which would inflate the resident memory measured."""
+
+    memory_limit_in_mb = 256
+    aws_request_id = "bench-first-invocation"
+    function_version = "$LATEST"
+
+    def __init__(self, function_name: str) -> None:
+        self.function_name = function_name
+        self.invoked_function_arn = f"arn:aws:lambda:us-east-1:123456789012:function:{function_name}"
+        self._deadline = time.monotonic() + 60
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self._deadline - time.monotonic()) * 1000))
+
+
+def main(spec_path: str, result_path: str) -> None:
+    with open(spec_path) as spec_file:
+        spec = json.load(spec_file)
+    result: dict[str, object] = {}
+    started = time.perf_counter()
+    if spec["module"] is None:
+        import boto3
+
+        boto3.client("dynamodb")
+        result["init_s"] = time.perf_counter() - started
+    else:
+        module = importlib.import_module(spec["module"])
+        result["init_s"] = time.perf_counter() - started
+        result["rss_after_init_kib"] = _rss_kib()
+        if spec.get("event") is not None:
+            handler = getattr(module, spec["attr"])
+            context = _Context(spec["module"].rsplit(".", 2)[-2])
+            invoked = time.perf_counter()
+            result["response"] = handler(spec["event"], context)
+            result["first_invoke_s"] = time.perf_counter() - invoked
+    result["rss_kib"] = _rss_kib()
+    with open(result_path, "w") as result_file:
+        json.dump(result, result_file, default=str)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])

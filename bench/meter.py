@@ -1,0 +1,60 @@
+"""Count AWS calls and the CPU spent inside the emulation, for code running under mock_aws.
+
+moto answers a mocked request from botocore's `before-send` event. The meter registers first on
+that event, calls moto's stubber itself and returns its response, so it sees every request a
+client of the default boto3 session sends (retries included) and the thread CPU time spent
+answering it: that time is the emulation's (moto, the KVS emulation, an in-process master), not
+the caller's. Clients copy the session's handlers when they are created, so install the meter
+before the code under test creates its clients.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from typing import Any
+
+import boto3
+
+
+class CallMeter:
+    def __init__(self) -> None:
+        self.calls: Counter[str] = Counter()
+        self.emulation_cpu_s = 0.0
+        self._lock = threading.Lock()
+
+    def __call__(self, event_name: str, request: Any, **kwargs: Any) -> Any:
+        from moto.core.models import botocore_stubber
+
+        started = time.thread_time()
+        response = botocore_stubber(event_name=event_name, request=request, **kwargs)
+        spent = time.thread_time() - started
+        if response is not None:
+            # event_name is "before-send.<service-id>.<Operation>".
+            operation = event_name.split(".", 1)[1]
+            with self._lock:
+                self.calls[operation] += 1
+                self.emulation_cpu_s += spent
+        return response
+
+    def snapshot(self) -> tuple[Counter[str], float]:
+        with self._lock:
+            return Counter(self.calls), self.emulation_cpu_s
+
+    def total_calls(self) -> int:
+        with self._lock:
+            return sum(self.calls.values())
+
+    def install(self) -> None:
+        session = boto3.DEFAULT_SESSION or boto3.setup_default_session() or boto3.DEFAULT_SESSION
+        assert session is not None
+        session.events.register_first("before-send", self, unique_id="bench-call-meter")
+
+    def uninstall(self) -> None:
+        if boto3.DEFAULT_SESSION is not None:
+            boto3.DEFAULT_SESSION.events.unregister("before-send", unique_id="bench-call-meter")
+
+
+def delta(before: Counter[str], after: Counter[str]) -> Counter[str]:
+    return Counter({k: after[k] - before[k] for k in after if after[k] != before[k]})
