@@ -10,14 +10,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from concurrent.futures import TimeoutError as FutureTimeoutError
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol
 
 Offer = dict[str, Any]
 Answer = dict[str, Any]
 AnswerFunction = Callable[[Offer, str], Answer]
 
 
-@runtime_checkable
 class Master(Protocol):
     def deliver_offer(self, offer: Offer, sender_client_id: str, timeout_s: float) -> Answer:
         """Return the answer to a decoded ``{"type": "offer", "sdp": ...}`` within timeout_s.

@@ -11,13 +11,14 @@ import boto3
 import pytest
 
 from localcloud import kvs
+from localcloud.kvs.masters import AnswerFunction
 from tests.kvs.conftest import signaling_client
 from tests.kvs.helpers import decode, encode, expect_error
 
 OFFER = {"type": "offer", "sdp": "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n"}
 
 
-def echo_master(seen: list[tuple[dict[str, Any], str]], tag: str = "") -> kvs.masters.AnswerFunction:
+def echo_master(seen: list[tuple[dict[str, Any], str]], tag: str = "") -> AnswerFunction:
     def answer(offer: dict[str, Any], sender_client_id: str) -> dict[str, Any]:
         seen.append((offer, sender_client_id))
         return {"type": "answer", "sdp": f"answer{tag}:{offer['sdp']}"}
