@@ -10,20 +10,27 @@ import boto3
 
 from functions.common.queue_schema import dead_letter_attributes, queue_attributes
 from functions.common.registry_schema import create_table_kwargs
+from functions.common.rotation_state_schema import create_table_kwargs as rotation_state_table_kwargs
+from functions.common.rotation_state_schema import time_to_live_kwargs
 
 TABLE_NAME = "camera-registry"
 QUEUE_NAME = "device-lifecycle"
 DLQ_NAME = "device-lifecycle-dlq"
 CHANNEL_NAME_PREFIX = "alexa-cam-"
 DEVICE_EVENT_SOURCE = "camera.registry"
+ROTATION_STATE_TABLE_NAME = "tag-rotation-state"
 
 
 def create_resources(region: str = "us-east-1") -> dict[str, str]:
-    """Create the registry table and the lifecycle queues; return the functions' environment."""
+    """Create the registry and rotation state tables and the lifecycle queues; return the env."""
     dynamodb = boto3.client("dynamodb", region_name=region)
     sqs = boto3.client("sqs", region_name=region)
-    if TABLE_NAME not in dynamodb.list_tables()["TableNames"]:
+    tables = dynamodb.list_tables()["TableNames"]
+    if TABLE_NAME not in tables:
         dynamodb.create_table(**create_table_kwargs(TABLE_NAME))
+    if ROTATION_STATE_TABLE_NAME not in tables:
+        dynamodb.create_table(**rotation_state_table_kwargs(ROTATION_STATE_TABLE_NAME))
+        dynamodb.update_time_to_live(**time_to_live_kwargs(ROTATION_STATE_TABLE_NAME))
     dlq_url = sqs.create_queue(QueueName=DLQ_NAME, Attributes=dead_letter_attributes())["QueueUrl"]
     dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"][
         "QueueArn"
@@ -37,4 +44,5 @@ def create_resources(region: str = "us-east-1") -> dict[str, str]:
         "DEVICE_EVENT_SOURCE": DEVICE_EVENT_SOURCE,
         "LIFECYCLE_QUEUE_URL": queue_url,
         "LIFECYCLE_DLQ_URL": dlq_url,
+        "ROTATION_STATE_TABLE_NAME": ROTATION_STATE_TABLE_NAME,
     }

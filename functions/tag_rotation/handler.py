@@ -1,0 +1,36 @@
+"""Lambda entry point: a scheduled EventBridge event, an on-demand call, or a continuation.
+
+The event is `{"runId": "..."}` when this function continues its own run; any other event (the
+schedule's, or `{}`) starts a run or continues the one in progress.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.parser import parse
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel, ConfigDict, Field
+
+from functions.common.observability import logger, metrics, tracer
+from functions.tag_rotation import continuation, rotation
+from functions.tag_rotation.settings import RotationSettings
+
+settings = RotationSettings.load()
+
+
+class RotationRequest(BaseModel):
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    run_id: str | None = Field(default=None, alias="runId", pattern=r"^[a-f0-9]{32}$")
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, object]:
+    request = parse(event=event, model=RotationRequest)
+    summary = rotation.run(settings, context, run_id=request.run_id)
+    if not summary.complete and summary.status == "partial" and settings.function_name:
+        continuation.invoke_async(settings.function_name, summary.run_id)
+    return summary.to_output()

@@ -1,0 +1,54 @@
+"""A thread-safe sliding-window rate limiter that reserves start times for its callers.
+
+At most `burst` calls start in any window of `burst / rate` seconds. With burst 1 calls are evenly
+spaced, which keeps an account-wide quota safe even when many threads wait at once; a larger
+burst lets a channel's few calls go back to back while still honouring its own quota.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+
+# Windows are stretched by 5 %: a call reaches the service a few milliseconds after its slot
+# (thread wake-up, request signing), and that jitter must not push a window over the quota.
+JITTER_SLACK = 0.05
+
+
+class RateLimiter:
+    def __init__(
+        self,
+        rate: float,
+        burst: int = 1,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if rate <= 0 or burst < 1:
+            raise ValueError("rate must be > 0 and burst >= 1")
+        self._window = burst / rate * (1 + JITTER_SLACK)
+        self._starts: deque[float] = deque(maxlen=burst)
+        self._clock = clock
+        self._sleep = sleep
+        self._lock = threading.Lock()
+
+    @classmethod
+    def per_second(cls, rate: float) -> RateLimiter:
+        """Up to floor(rate) calls back to back, never more than `rate` in a second."""
+        return cls(rate, burst=max(1, math.floor(rate)))
+
+    def acquire(self) -> float:
+        """Wait for the next free slot; returns the seconds waited."""
+        with self._lock:
+            now = self._clock()
+            start = now
+            if len(self._starts) == self._starts.maxlen:
+                start = max(now, self._starts[0] + self._window)
+            self._starts.append(start)
+        delay = start - now
+        if delay > 0:
+            self._sleep(delay)
+        return delay

@@ -1,0 +1,254 @@
+"""Tag rotation: walk the fleet and move every channel's managed tags to the desired set.
+
+`run()` is the whole job and knows nothing about Lambda: the handler calls it on a schedule, the
+local cloud calls it on demand. One run may span invocations: when the time budget runs low it
+checkpoints its listing position and returns `complete: false`; the next call continues it.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from datetime import UTC, datetime
+from typing import Protocol
+
+from botocore.exceptions import ClientError
+
+from functions.common.aws_clients import error_code
+from functions.common.observability import logger
+from functions.common.registry import Device, Registry
+from functions.tag_rotation import plan
+from functions.tag_rotation.channels import Channel, ChannelGateway, kvs_client
+from functions.tag_rotation.rate_limit import RateLimiter
+from functions.tag_rotation.settings import RotationSettings
+from functions.tag_rotation.state import Lease, LeaseLost, Phase, RunState, StateStore
+from functions.tag_rotation.summary import Outcome, RunStatus, RunSummary, Totals, publish
+
+JOB = "tag-rotation"
+# A lease outlives its invocation's deadline a little, and a run without a deadline renews a
+# lease of this length at every checkpoint.
+LEASE_SLACK_S = 10.0
+OPEN_LEASE_S = 900.0
+# What ListSignalingChannels answers for a token it no longer accepts.
+REJECTED_TOKEN_CODES = frozenset({"InvalidArgumentException", "ExpiredNextTokenException"})
+
+
+class TimeBudget(Protocol):
+    """What rotation needs from a Lambda context."""
+
+    def get_remaining_time_in_millis(self) -> int: ...
+
+
+class Deadline:
+    """A time budget for runs outside Lambda; without seconds it never runs out."""
+
+    def __init__(self, seconds: float | None = None) -> None:
+        self._end = None if seconds is None else time.monotonic() + seconds
+
+    def get_remaining_time_in_millis(self) -> int:
+        if self._end is None:
+            return 2**31 - 1
+        return max(0, int((self._end - time.monotonic()) * 1000))
+
+
+def run(
+    settings: RotationSettings | None = None,
+    budget: TimeBudget | None = None,
+    run_id: str | None = None,
+) -> RunSummary:
+    """Start a run, or continue the one in progress (`run_id` continues only that run)."""
+    settings = settings if settings is not None else RotationSettings.load()
+    budget = budget if budget is not None else Deadline()
+    store = StateStore(settings.rotation_state_table_name, f"{JOB}#{settings.channel_name_prefix}")
+    lease, blocker = store.claim(
+        owner=uuid.uuid4().hex,
+        now=time.time(),
+        lease_until=_lease_until(budget),
+        run_id=run_id,
+        new_run=_new_run,
+    )
+    if lease is None:
+        summary = RunSummary.build(
+            run_id=blocker.run_id if blocker else run_id or "",
+            generation=blocker.generation if blocker else "",
+            status=RunStatus.SKIPPED,
+            totals=Totals(),
+            invocations=0,
+            duration_seconds=0.0,
+        )
+    else:
+        summary = _Rotation(settings, budget, lease).execute()
+    publish(summary)
+    return summary
+
+
+def _new_run() -> RunState:
+    run_id = uuid.uuid4().hex
+    return RunState(
+        run_id=run_id,
+        generation=run_id,
+        rotated_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        started_at=time.time(),
+    )
+
+
+def _lease_until(budget: TimeBudget) -> float:
+    remaining = budget.get_remaining_time_in_millis() / 1000
+    return time.time() + min(remaining, OPEN_LEASE_S) + LEASE_SLACK_S
+
+
+class _Rotation:
+    """One invocation's share of a run."""
+
+    def __init__(self, settings: RotationSettings, budget: TimeBudget, lease: Lease) -> None:
+        self._settings = settings
+        self._budget = budget
+        self._lease = lease
+        self._state = lease.state
+        self._gateway = ChannelGateway(
+            kvs_client(), account_tps=settings.max_tps, max_attempts=settings.max_attempts
+        )
+        self._registry: dict[str, Device] = {}
+
+    def execute(self) -> RunSummary:
+        state = self._state
+        logger.info(
+            "tag rotation invocation",
+            extra={"run_id": state.run_id, "invocation": state.invocations, "resumed": state.invocations > 1},
+        )
+        self._registry = self._load_registry()
+        token, done = state.next_token, set(state.page_done)
+        try:
+            with ThreadPoolExecutor(self._settings.workers, thread_name_prefix="rotation") as pool:
+                while True:
+                    if self._time_low():
+                        return self._stop(token, done)
+                    try:
+                        channels, next_token = self._gateway.list_page(
+                            self._settings.channel_name_prefix, self._settings.page_size, token
+                        )
+                    except ClientError as exc:
+                        if token is None or error_code(exc) not in REJECTED_TOKEN_CODES:
+                            raise
+                        # Channels already carrying this run's tags cost one read again, no write.
+                        logger.warning("listing token rejected, restarting", extra={"run_id": state.run_id})
+                        state.totals.listing_restarts += 1
+                        token, done = None, set()
+                        continue
+                    if not self._rotate_page(pool, [c for c in channels if c.name not in done], done):
+                        return self._stop(token, done)
+                    if next_token is None:
+                        break
+                    token, done = next_token, set()
+                    self._checkpoint(token, done, release=False)
+            return self._finish()
+        except LeaseLost:
+            logger.warning("rotation lease lost, stopping", extra={"run_id": state.run_id})
+            return self._summary(RunStatus.LEASE_LOST)
+        except Exception:
+            # Release the run so the next invocation continues it without waiting for the lease.
+            self._checkpoint(token, done, release=True)
+            raise
+
+    def _load_registry(self) -> dict[str, Device]:
+        """Live devices by channel name (one Scan per invocation, held in memory)."""
+        prefix = self._settings.channel_name_prefix
+        devices: dict[str, Device] = {}
+        for device in Registry(self._settings.registry_table_name).scan():
+            name = device.channel_name or self._settings.channel_name(device.device_id)
+            if device.is_active and device.owner_id is not None and name.startswith(prefix):
+                devices[name] = device
+        return devices
+
+    def _time_low(self) -> bool:
+        return self._budget.get_remaining_time_in_millis() < self._settings.stop_margin_seconds * 1000
+
+    def _rotate_page(self, pool: ThreadPoolExecutor, pending: list[Channel], done: set[str]) -> bool:
+        """Rotate the page's channels, at most `workers` at a time. False when time ran low."""
+        in_flight: dict[Future[Outcome], Channel] = {}
+        position, stopped = 0, False
+        while True:
+            while not stopped and position < len(pending) and len(in_flight) < self._settings.workers:
+                if self._time_low():
+                    stopped = True
+                    break
+                channel = pending[position]
+                position += 1
+                in_flight[pool.submit(self._rotate_channel, channel)] = channel
+            if not in_flight:
+                return not stopped
+            finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            for future in finished:
+                channel = in_flight.pop(future)
+                self._state.totals.record(future.result(), channel.name)
+                done.add(channel.name)
+
+    def _rotate_channel(self, channel: Channel) -> Outcome:
+        try:
+            return self._converge(channel)
+        except ClientError as exc:
+            code = error_code(exc)
+            if code == "ResourceNotFoundException":
+                return Outcome.VANISHED
+            if code == "TagsPerResourceExceededLimitException":
+                return Outcome.NO_ROOM
+            logger.warning("channel rotation failed", extra={"channel": channel.name, "error": code})
+            return Outcome.FAILED
+
+    def _converge(self, channel: Channel) -> Outcome:
+        """One read, then at most one UntagResource and one TagResource."""
+        limiter = RateLimiter.per_second(self._settings.channel_tps)
+        current = self._gateway.list_tags(channel.arn, limiter)
+        device = self._registry.get(channel.name)
+        if device is None:
+            return Outcome.ORPHAN
+        desired = plan.desired_tags(
+            device, self._settings.environment, self._state.generation, self._state.rotated_at
+        )
+        tag_plan = plan.plan(current, desired)
+        if tag_plan.unchanged:
+            return Outcome.UNCHANGED
+        if not tag_plan.fits:
+            return Outcome.NO_ROOM
+        # Untag first: removing stale keys makes room before new ones are added.
+        if tag_plan.to_untag:
+            self._gateway.untag(channel.arn, tag_plan.to_untag, limiter)
+        if tag_plan.to_tag:
+            self._gateway.tag(channel.arn, tag_plan.to_tag, limiter)
+        return Outcome.ROTATED if tag_plan.rotating_only else Outcome.UPDATED
+
+    def _checkpoint(self, token: str | None, done: set[str], *, release: bool) -> None:
+        """Persist the listing position, the totals and the lease."""
+        state = self._state
+        state.next_token = token
+        state.page_done = sorted(done)
+        state.totals.add_calls(*self._gateway.drain_stats())
+        state.lease_until = 0.0 if release else _lease_until(self._budget)
+        self._lease.save()
+
+    def _stop(self, token: str | None, done: set[str]) -> RunSummary:
+        self._checkpoint(token, done, release=True)
+        return self._summary(RunStatus.PARTIAL)
+
+    def _finish(self) -> RunSummary:
+        # Ghosts are known only now: devices whose channel the whole run never found.
+        existing = self._gateway.list_names(self._settings.channel_name_prefix)
+        ghosts = sorted(name for name in self._registry if name not in existing)
+        self._state.totals.add_calls(*self._gateway.drain_stats())
+        summary = self._summary(RunStatus.COMPLETE, ghosts)
+        self._state.phase, self._state.summary = Phase.COMPLETE, summary
+        self._checkpoint(None, set(), release=True)
+        return summary
+
+    def _summary(self, status: RunStatus, ghosts: list[str] | None = None) -> RunSummary:
+        state = self._state
+        return RunSummary.build(
+            run_id=state.run_id,
+            generation=state.generation,
+            status=status,
+            totals=state.totals,
+            invocations=state.invocations,
+            duration_seconds=time.time() - state.started_at,
+            ghosts=ghosts,
+        )
