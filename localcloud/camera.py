@@ -111,6 +111,12 @@ class SimulatedCamera:
         )
         await self.client.drain_lifecycle()
 
+    async def bring_up(self) -> None:
+        """What a new camera does: register, fetch its configuration, connect as MASTER."""
+        await self.register()
+        await self.fetch_config()
+        await self.connect()
+
     async def fetch_config(self) -> CameraConfig:
         status, body = await self.client.device_config(self.device_id)
         if status != 200:

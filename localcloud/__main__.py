@@ -1,0 +1,156 @@
+"""`python -m localcloud up | demo | token <user> | rotate | screenshot <png>`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import signal
+import sys
+from pathlib import Path
+
+DEFAULT_STATE_DIR = Path(".localcloud")
+
+
+def _quiet_functions(level: str) -> None:
+    # Read by Powertools when the modules first import it, so set before importing them. Locally
+    # there is no CloudWatch: metrics would only be EMF noise on stdout.
+    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", level)
+    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
+    os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "1")
+
+
+async def _up(args: argparse.Namespace) -> int:
+    import aiohttp  # noqa: PLC0415 (after the logging environment is set)
+
+    from localcloud.camera import SimulatedCamera  # noqa: PLC0415
+    from localcloud.client import CloudClient  # noqa: PLC0415
+    from localcloud.cloud import LocalCloud  # noqa: PLC0415
+
+    cloud = LocalCloud(args.state_dir, port=args.port)
+    await cloud.start()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with aiohttp.ClientSession() as session:
+        client = CloudClient(cloud.url, session)
+        cameras = [
+            SimulatedCamera(client, f"{args.user}-cam-{n}", args.user, f"Camera {n}")
+            for n in range(1, args.cameras + 1)
+        ]
+        for camera in cameras:
+            await camera.bring_up()
+        print(f"Local cloud up: open {cloud.url}/ (sign in as {args.user!r})", flush=True)
+        print(f"  moto server  {cloud.moto_url}  (AWS_ENDPOINT_URL for boto3 / the AWS CLI)")
+        print(f"  cameras      {', '.join(c.device_id for c in cameras) or 'none'}")
+        print(f"  state        {args.state_dir}/state.json   Ctrl-C stops", flush=True)
+        await stop.wait()
+        for camera in cameras:
+            await camera.close()
+    await cloud.stop()
+    return 0
+
+
+async def _demo(args: argparse.Namespace) -> int:
+    import aiohttp  # noqa: PLC0415
+
+    from localcloud.client import CloudClient  # noqa: PLC0415
+    from localcloud.cloud import LocalCloud  # noqa: PLC0415
+    from localcloud.demo import Transcript, run_demo  # noqa: PLC0415
+
+    transcript = Transcript(out=sys.stdout)
+    print("Local cloud demo: moto + KVS signaling emulation, the four functions, aiortc peers", flush=True)
+    cloud = LocalCloud(args.state_dir)
+
+    async def start() -> str:
+        await cloud.start()
+        return f"web and WSS signaling on {cloud.url}, moto server on {cloud.moto_url}"
+
+    ok = False
+    # The functions' stdout (what Lambda sends to CloudWatch Logs) goes to a file, so the
+    # transcript stays readable; the transcript writes to the terminal it captured above.
+    args.state_dir.mkdir(parents=True, exist_ok=True)
+    function_log = args.state_dir / "demo-functions.log"
+    with function_log.open("w") as log, contextlib.redirect_stdout(log):
+        try:
+            if await transcript.step("Start the local cloud", start):
+                async with aiohttp.ClientSession() as session:
+                    ok = await run_demo(CloudClient(cloud.url, session), transcript, suffix=args.suffix)
+        finally:
+            await cloud.stop()
+    print(f"function output: {function_log}")
+    passed = sum(s.ok for s in transcript.steps)
+    print(
+        f"{passed}/{len(transcript.steps)} steps passed in {sum(s.seconds for s in transcript.steps):.1f} s"
+    )
+    return 0 if ok and transcript.ok else 1
+
+
+def _token(args: argparse.Namespace) -> int:
+    from localcloud.identity import LocalIssuer  # noqa: PLC0415
+
+    print(LocalIssuer(args.state_dir / "identity").mint(args.user, expires_in=args.expires_in))
+    return 0
+
+
+async def _rotate(args: argparse.Namespace) -> int:
+    import aiohttp  # noqa: PLC0415
+
+    from localcloud.client import CloudClient  # noqa: PLC0415
+    from localcloud.cloud import read_state  # noqa: PLC0415
+
+    try:
+        state = read_state(args.state_dir)
+    except FileNotFoundError:
+        print("no local cloud is running (start it with `python -m localcloud up`)", file=sys.stderr)
+        return 2
+    async with aiohttp.ClientSession() as session:
+        print(json.dumps(await CloudClient(state.url, session).rotate(), indent=2))
+    return 0
+
+
+async def _screenshot(args: argparse.Namespace) -> int:
+    from localcloud.browser import play_in_browser  # noqa: PLC0415
+    from localcloud.cloud import read_state  # noqa: PLC0415
+
+    try:
+        state = read_state(args.state_dir)
+    except FileNotFoundError:
+        print("no local cloud is running (start it with `python -m localcloud up`)", file=sys.stderr)
+        return 2
+    presented, decoded = await play_in_browser(state.url, args.user, screenshot=args.output)
+    print(f"{args.output}: the page played {presented} frames ({decoded} decoded by Chromium)")
+    return 0 if presented > 0 else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m localcloud", description=__doc__)
+    parser.add_argument("--state-dir", type=Path, default=DEFAULT_STATE_DIR)
+    parser.add_argument("--log-level", default="WARNING", help="the functions' log level (default WARNING)")
+    commands = parser.add_subparsers(dest="command", required=True)
+    up = commands.add_parser("up", help="start the local cloud and its web page (Ctrl-C stops it)")
+    up.add_argument("--port", type=int, default=0, help="web/WSS port (default: a free one)")
+    up.add_argument("--user", default="alice", help="owner of the simulated cameras")
+    up.add_argument("--cameras", type=int, default=2, help="simulated cameras to start")
+    demo = commands.add_parser("demo", help="scripted end-to-end run; exit 0 only if every step worked")
+    demo.add_argument("--suffix", default="", help=argparse.SUPPRESS)
+    token = commands.add_parser("token", help="mint a bearer token for a user (local identity provider)")
+    token.add_argument("user")
+    token.add_argument("--expires-in", type=int, default=3600)
+    commands.add_parser("rotate", help="run tag rotation once on the running local cloud")
+    shot = commands.add_parser("screenshot", help="headless Chromium plays the page; save a PNG")
+    shot.add_argument("output", type=Path)
+    shot.add_argument("--user", default="alice")
+    args = parser.parse_args(argv)
+    _quiet_functions(args.log_level.upper())
+    if args.command == "token":
+        return _token(args)
+    runner = {"up": _up, "demo": _demo, "rotate": _rotate, "screenshot": _screenshot}[args.command]
+    return asyncio.run(runner(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,184 @@
+"""The scripted end-to-end run behind `make demo`, with a readable transcript and timings.
+
+Three cameras register and connect, Alexa discovers them, opens a live view and decodes frames,
+reports the session, is refused another user's camera; then one tag rotation runs and one camera
+is deregistered. Every step checks its outcome; the run succeeds only if all of them pass.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TextIO
+
+from localcloud.alexa import LiveView, SimulatedAlexa, error_type, event_name
+from localcloud.camera import SimulatedCamera
+from localcloud.client import CloudClient
+
+MIN_FRAMES = 30
+FRAME_TIMEOUT_S = 15.0
+ALEXA_DEADLINE_S = 6.0
+
+
+class StepFailed(Exception):
+    """A step ran but its outcome was wrong."""
+
+
+def check(condition: bool, message: str) -> None:
+    if not condition:
+        raise StepFailed(message)
+
+
+@dataclass
+class Step:
+    name: str
+    ok: bool
+    detail: str
+    seconds: float
+
+
+@dataclass
+class Transcript:
+    out: TextIO = sys.stdout
+    steps: list[Step] = field(default_factory=list)
+    started: float = field(default_factory=time.perf_counter)
+
+    async def step(self, name: str, run: Callable[[], Awaitable[str]]) -> bool:
+        """Run one step, print it with its duration, and record whether it passed."""
+        began = time.perf_counter()
+        try:
+            detail, ok = await run(), True
+        except Exception as exc:  # a failed step is reported, and the run goes on to report the rest
+            detail, ok = f"{type(exc).__name__}: {exc}", False
+        seconds = time.perf_counter() - began
+        self.steps.append(Step(name, ok, detail, seconds))
+        mark = "ok  " if ok else "FAIL"
+        elapsed = time.perf_counter() - self.started
+        print(f"[{elapsed:6.2f}s] {mark} {name} ({seconds * 1000:.0f} ms)", file=self.out)
+        print(f"            {detail}", file=self.out, flush=True)
+        return ok
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.steps) and all(s.ok for s in self.steps)
+
+
+class DemoRun:
+    """The scripted steps against a running local cloud; `suffix` keeps names unique per run."""
+
+    def __init__(self, client: CloudClient, suffix: str = "") -> None:
+        self.client = client
+        self.alice, self.bob = f"alice{suffix}", f"bob{suffix}"
+        self.front = SimulatedCamera(client, f"front-door{suffix}", self.alice, "Front door")
+        self.garage = SimulatedCamera(client, f"garage{suffix}", self.alice, "Garage")
+        self.porch = SimulatedCamera(client, f"porch{suffix}", self.bob, "Porch")
+        self.cameras = [self.front, self.garage, self.porch]
+        self.alexa = SimulatedAlexa(client)
+        self.tokens: dict[str, str] = {}
+        self.views: list[LiveView] = []
+
+    def steps(self) -> list[tuple[str, Callable[[], Awaitable[str]]]]:
+        return [
+            ("Register three cameras", self.register),
+            ("Cameras fetch their config and connect as MASTER", self.connect),
+            ("Alexa discovers the user's cameras", self.discover),
+            ("Alexa opens a live view with its own WebRTC offer", self.offer),
+            ("Alexa receives and decodes video", self.receive),
+            ("Alexa reports SessionConnected", self.connected),
+            ("Alexa reports SessionDisconnected", self.disconnected),
+            ("Alexa asks for another user's camera", self.foreign),
+            ("One tag rotation run", self.rotate),
+            ("Deregister one camera", self.deregister),
+        ]
+
+    async def register(self) -> str:
+        for camera in self.cameras:
+            await camera.register()
+        return f"DeviceRegistered x3 through the lifecycle queue ({self.alice}: 2 cameras, {self.bob}: 1)"
+
+    async def connect(self) -> str:
+        for camera in self.cameras:
+            await camera.fetch_config()
+            await camera.connect()
+        check(all(c.connected for c in self.cameras), "a camera is not connected")
+        config = self.front.config
+        assert config is not None
+        return f"config from the device config function; MASTER over {config.endpoints.wss.split('/m-')[0]}"
+
+    async def discover(self) -> str:
+        for user in (self.alice, self.bob):
+            self.tokens[user] = await self.client.token(user)
+        endpoints = await self.alexa.discover(self.tokens[self.alice])
+        found = sorted(e["endpointId"] for e in endpoints)
+        expected = sorted([self.front.device_id, self.garage.device_id])
+        check(found == expected, f"{self.alice} discovered {found}")
+        names = ", ".join(f"{e['friendlyName']} ({e['endpointId']})" for e in endpoints)
+        return f"{len(endpoints)} cameras for {self.alice}: {names}"
+
+    async def offer(self) -> str:
+        view, seconds = await self.alexa.live_view(self.tokens[self.alice], self.front.device_id)
+        self.views.append(view)
+        check(event_name(view.response) == "AnswerGeneratedForSession", f"got {view.response}")
+        check(seconds < ALEXA_DEADLINE_S, f"answer took {seconds:.2f} s")
+        return f"InitiateSessionWithOffer -> AnswerGeneratedForSession in {seconds * 1000:.0f} ms"
+
+    async def receive(self) -> str:
+        view = self.views[0]
+        began = time.perf_counter()
+        count = await view.receive(MIN_FRAMES, FRAME_TIMEOUT_S)
+        check(count >= MIN_FRAMES, f"only {count} frames decoded")
+        size = "x".join(map(str, view.frame_size or ()))
+        return f"{count} video frames decoded ({size}) in {time.perf_counter() - began:.2f} s"
+
+    async def connected(self) -> str:
+        response = await self.views[0].connected()
+        check(error_type(response) is None, f"got {response}")
+        return f"SessionConnected -> {event_name(response)}"
+
+    async def disconnected(self) -> str:
+        response = await self.views[0].disconnect()
+        check(error_type(response) is None, f"got {response}")
+        return f"SessionDisconnected -> {event_name(response)}"
+
+    async def foreign(self) -> str:
+        view, _ = await self.alexa.live_view(self.tokens[self.alice], self.porch.device_id)
+        await view.close()
+        check(error_type(view.response) == "NO_SUCH_ENDPOINT", f"got {view.response}")
+        check(self.porch.offers_answered == 0, "the foreign camera received the offer")
+        return f"{self.alice} -> {self.bob}'s {self.porch.device_id}: ErrorResponse NO_SUCH_ENDPOINT"
+
+    async def rotate(self) -> str:
+        result = json.dumps(await self.client.rotate())
+        return f"tag rotation: {result[:300]}"
+
+    async def deregister(self) -> str:
+        await self.garage.deregister()
+        endpoints = await self.alexa.discover(self.tokens[self.alice])
+        found = [e["endpointId"] for e in endpoints]
+        check(found == [self.front.device_id], f"{self.alice} still discovers {found}")
+        status, _ = await self.client.device_config(self.garage.device_id)
+        check(status >= 400, f"the deregistered camera still gets its config (HTTP {status})")
+        return (
+            f"DeviceDeregistered {self.garage.device_id}: gone from Discovery, config refused (HTTP {status})"
+        )
+
+    async def close(self) -> None:
+        for view in self.views:
+            await view.close()
+        for camera in self.cameras:
+            await camera.close()
+
+
+async def run_demo(client: CloudClient, transcript: Transcript, suffix: str = "") -> bool:
+    """Every step in order, stopping at the first failure (later steps build on earlier ones)."""
+    run = DemoRun(client, suffix)
+    try:
+        for name, step in run.steps():
+            if not await transcript.step(name, step):
+                break
+    finally:
+        await run.close()
+    return transcript.ok

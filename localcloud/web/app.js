@@ -1,0 +1,145 @@
+// The Alexa side in a browser: sign in, Discovery, then a live view over WebRTC through the skill.
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+const params = new URLSearchParams(location.search);
+let token = null;
+let session = null; // {pc, endpointId, sessionId}
+
+function directive(namespace, name, payload, endpointId) {
+  const header = { namespace, name, payloadVersion: "3", messageId: crypto.randomUUID() };
+  const scope = { type: "BearerToken", token };
+  if (!endpointId) return { directive: { header, payload: { ...payload, scope } } };
+  header.correlationToken = crypto.randomUUID();
+  return { directive: { header, endpoint: { scope, endpointId, cookie: {} }, payload } };
+}
+
+// What the page shows: no bearer token, and SDP cut short (it carries addresses).
+function shown(message) {
+  return JSON.stringify(message, (key, value) => {
+    if (key === "token") return "<bearer token>";
+    if (typeof value === "string" && value.startsWith("v=0")) {
+      return value.slice(0, 160) + ` ... (${value.length} bytes of SDP)`;
+    }
+    return value;
+  }, 2);
+}
+
+// Discovery and the offer fill the directive/response panes; session reports go to a list.
+async function send(message, inPanes = true) {
+  if (inPanes) $("directive").textContent = shown(message);
+  const response = await fetch("/invoke/alexa", { method: "POST", body: JSON.stringify(message) });
+  const body = await response.json();
+  if (inPanes) {
+    $("response").textContent = shown(body);
+  } else {
+    const item = document.createElement("li");
+    item.textContent = `${message.directive.header.name} -> ${body.event.header.name}`;
+    $("events").append(item);
+  }
+  return body;
+}
+
+async function signIn(user) {
+  const response = await fetch("/token", { method: "POST", body: JSON.stringify({ user }) });
+  token = (await response.json()).token;
+  $("who").textContent = `signed in as ${user}`;
+  return discover();
+}
+
+async function discover() {
+  const response = await send(directive("Alexa.Discovery", "Discover", {}));
+  const endpoints = response.event.payload.endpoints || [];
+  const list = $("camera-list");
+  list.replaceChildren();
+  for (const endpoint of endpoints) {
+    const item = document.createElement("li");
+    item.textContent = endpoint.friendlyName;
+    const play = document.createElement("button");
+    play.textContent = "Play";
+    play.dataset.endpoint = endpoint.endpointId;
+    play.onclick = () => startLiveView(endpoint.endpointId);
+    item.append(play);
+    list.append(item);
+  }
+  if (!endpoints.length) list.innerHTML = '<li class="hint">No cameras for this user.</li>';
+  return endpoints;
+}
+
+function gathered(pc) {
+  // Alexa does not trickle: the offer goes out with every candidate in it.
+  if (pc.iceGatheringState === "complete") return Promise.resolve();
+  return new Promise((resolve) => {
+    pc.addEventListener("icegatheringstatechange", () => {
+      if (pc.iceGatheringState === "complete") resolve();
+    });
+  });
+}
+
+function countFrames(video) {
+  let frames = 0;
+  const tick = () => {
+    frames += 1;
+    $("frames").textContent = String(frames);
+    video.requestVideoFrameCallback(tick);
+  };
+  video.requestVideoFrameCallback(tick);
+}
+
+async function startLiveView(endpointId) {
+  await stop();
+  $("status").textContent = `offering to ${endpointId}`;
+  const pc = new RTCPeerConnection({ iceServers: [] });
+  pc.addTransceiver("video", { direction: "recvonly" });
+  pc.addTransceiver("audio", { direction: "recvonly" });
+  const stream = new MediaStream();
+  pc.ontrack = (event) => stream.addTrack(event.track);
+  $("video").srcObject = stream;
+  await pc.setLocalDescription(await pc.createOffer());
+  await gathered(pc);
+  const sessionId = crypto.randomUUID();
+  session = { pc, endpointId, sessionId };
+  const response = await send(directive("Alexa.RTCSessionController", "InitiateSessionWithOffer",
+    { sessionId, offer: { format: "SDP", value: pc.localDescription.sdp } }, endpointId));
+  if (response.event.header.name !== "AnswerGeneratedForSession") {
+    $("status").textContent = `refused: ${response.event.payload.type}`;
+    pc.close();
+    session = null;
+    return;
+  }
+  pc.onconnectionstatechange = async () => {
+    $("status").textContent = pc.connectionState;
+    if (pc.connectionState === "connected") {
+      await send(directive("Alexa.RTCSessionController", "SessionConnected", { sessionId }, endpointId), false);
+    }
+  };
+  await pc.setRemoteDescription({ type: "answer", sdp: response.event.payload.answer.value });
+  $("stop").disabled = false;
+}
+
+async function stop() {
+  if (!session) return;
+  const { pc, endpointId, sessionId } = session;
+  session = null;
+  pc.close();
+  $("stop").disabled = true;
+  $("status").textContent = "idle";
+  await send(directive("Alexa.RTCSessionController", "SessionDisconnected", { sessionId }, endpointId), false);
+}
+
+$("signin").onsubmit = (event) => {
+  event.preventDefault();
+  signIn($("user").value);
+};
+$("stop").onclick = stop;
+countFrames($("video"));
+
+// ?user=alice&play=first signs in and plays without clicks (used by the browser test).
+if (params.get("user")) {
+  $("user").value = params.get("user");
+  signIn(params.get("user")).then((endpoints) => {
+    const wanted = params.get("play");
+    const target = wanted === "first" ? endpoints[0] : endpoints.find((e) => e.endpointId === wanted);
+    if (target) startLiveView(target.endpointId);
+  });
+}
