@@ -36,6 +36,7 @@ OUTCOME_METRICS = {
     Outcome.SKIPPED_STALE: "EventsSkippedStale",
 }
 FAILED_METRIC = "RecordsFailed"
+RECEIVED_METRIC = "RecordsReceived"
 
 
 class BadRecordError(ValueError):
@@ -99,4 +100,5 @@ def handler(event: dict[str, Any], context: LambdaContextLike) -> PartialItemFai
         finally:
             logger.remove_keys(["message_id", "receive_count", "device_id", "event_id", "detail_type"])
 
+    metrics.add_metric(name=RECEIVED_METRIC, unit=MetricUnit.Count, value=len(event.get("Records", [])))
     return process_partial_response(event=event, record_handler=record_handler, processor=processor)

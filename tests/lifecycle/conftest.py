@@ -1,0 +1,23 @@
+"""Fixtures of the lifecycle tests: the emulated cloud, fresh settings, a registry reader."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from functions.common.registry import Registry
+from functions.device_lifecycle.settings import load_settings
+
+
+@pytest.fixture
+def lifecycle(cloud_env: dict[str, str]) -> Iterator[Registry]:
+    """The cloud with its environment, settings read from it; yields the registry."""
+    from localcloud import kvs
+
+    load_settings.cache_clear()
+    kvs.clear_calls()
+    yield Registry(os.environ["REGISTRY_TABLE_NAME"])
+    kvs.reset_settings()
+    load_settings.cache_clear()

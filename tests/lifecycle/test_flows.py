@@ -1,0 +1,368 @@
+"""Each flow end to end: SQS batch → handler → KVS emulation and the registry table (moto)."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import boto3
+import pytest
+
+from functions.common import aws_clients, channel_tags
+from functions.common.registry import TOMBSTONE_RETENTION_SECONDS, DeviceStatus, Registry
+from localcloud import kvs
+from tests.lifecycle.support import channels, event, run, sqs_event, sqs_record
+from tests.lifecycle.support import run_ids as run_batch
+
+NAME = "alexa-cam-cam-1"
+
+
+def _metrics(out: str) -> dict[str, float]:
+    """Sum of every EMF metric printed by the handler."""
+    totals: dict[str, float] = {}
+    for line in out.splitlines():
+        if line.startswith('{"_aws"'):
+            doc = json.loads(line)
+            for metric in doc["_aws"]["CloudWatchMetrics"][0]["Metrics"]:
+                totals[metric["Name"]] = totals.get(metric["Name"], 0) + sum(doc[metric["Name"]])
+    return totals
+
+
+def _ops(operation: str) -> list[kvs.CallRecord]:
+    return [c for c in kvs.calls() if c.operation == operation]
+
+
+def test_registered_creates_the_channel_and_records_it(
+    lifecycle: Registry, capsys: pytest.CaptureFixture[str]
+) -> None:
+    registered = event(
+        "DeviceRegistered",
+        "cam-1",
+        friendlyName="Front door",
+        manufacturerName="Acme",
+        model="C1",
+        description="Acme C1 camera",
+        messageTtlSeconds=30,
+        fullDuplexAudio=True,
+        tags={"cost-center": "home"},
+    )
+    assert run(registered) == []
+
+    channel = channels()[NAME]
+    assert channel.ttl == 30
+    assert channel.tags == {
+        **channel_tags.managed_tags("cam-1", "owner-1", "dev"),
+        "cost-center": "home",
+    }
+    device = lifecycle.get("cam-1")
+    assert device is not None and device.status is DeviceStatus.ACTIVE
+    assert (device.channel_name, device.channel_arn) == (NAME, channel.arn)
+    assert (device.friendly_name, device.manufacturer_name, device.model) == ("Front door", "Acme", "C1")
+    assert device.full_duplex_audio and device.message_ttl_seconds == 30
+    assert device.order_key == (registered["time"].replace("Z", ".000000Z"), registered["id"])
+    assert [d.device_id for d in lifecycle.list_by_owner("owner-1")] == ["cam-1"]
+    assert _metrics(capsys.readouterr().out) == {"RecordsReceived": 1, "ChannelsCreated": 1}
+
+
+def test_registered_without_a_ttl_takes_the_configured_default(lifecycle: Registry) -> None:
+    assert run(event("DeviceRegistered", "cam-1")) == []
+    assert channels()[NAME].ttl == 60
+    device = lifecycle.get("cam-1")
+    assert device is not None and device.message_ttl_seconds == 60
+
+
+def test_updated_changes_metadata_ttl_tags_and_owner(
+    lifecycle: Registry, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run(event("DeviceRegistered", "cam-1", 0, friendlyName="Front", model="C1", tags={"a": "1", "b": "2"}))
+    arn = channels()[NAME].arn
+    kvs.clear_calls()
+    capsys.readouterr()
+
+    updated = event(
+        "DeviceUpdated",
+        "cam-1",
+        10,
+        owner="owner-2",
+        friendlyName="Porch",
+        messageTtlSeconds=90,
+        tags={"a": "9"},
+    )
+    assert run(updated) == []
+
+    channel = channels()[NAME]
+    assert channel.arn == arn and channel.ttl == 90
+    assert channel.tags == {**channel_tags.managed_tags("cam-1", "owner-2", "dev"), "a": "9"}
+    device = lifecycle.get("cam-1")
+    assert device is not None
+    # Fields the update carried changed; the one it left out (model) kept its value.
+    assert (device.friendly_name, device.model, device.owner_id) == ("Porch", "C1", "owner-2")
+    # One write moved the camera: the old owner no longer sees it, the new one does.
+    assert lifecycle.list_by_owner("owner-1") == []
+    assert [d.device_id for d in lifecycle.list_by_owner("owner-2")] == ["cam-1"]
+    assert [c.outcome for c in _ops("UpdateSignalingChannel")] == ["ok"]
+    assert _metrics(capsys.readouterr().out) == {"RecordsReceived": 1, "ChannelsUpdated": 1}
+
+
+def test_metadata_only_update_touches_no_channel_setting(lifecycle: Registry) -> None:
+    run(event("DeviceRegistered", "cam-1", 0, messageTtlSeconds=30))
+    kvs.clear_calls()
+    assert run(event("DeviceUpdated", "cam-1", 5, description="Garage")) == []
+    assert {c.operation for c in kvs.calls()} == {"DescribeSignalingChannel", "ListTagsForResource"}
+    device = lifecycle.get("cam-1")
+    assert device is not None and device.description == "Garage" and device.message_ttl_seconds == 30
+
+
+def test_ttl_update_rereads_the_version_after_a_mismatch(lifecycle: Registry) -> None:
+    run(event("DeviceRegistered", "cam-1", 0))
+    kvs.clear_calls()
+    kvs.inject("UpdateSignalingChannel", error="VersionMismatchException", times=1)
+    assert run(event("DeviceUpdated", "cam-1", 5, messageTtlSeconds=15)) == []
+    assert [c.outcome for c in _ops("UpdateSignalingChannel")] == ["VersionMismatchException", "ok"]
+    assert len(_ops("DescribeSignalingChannel")) == 2
+    assert channels()[NAME].ttl == 15
+
+
+def test_deregistered_deletes_the_channel_and_leaves_a_tombstone(
+    lifecycle: Registry, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run(event("DeviceRegistered", "cam-1", 0))
+    capsys.readouterr()
+    before = int(time.time())
+    assert run(event("DeviceDeregistered", "cam-1", 10, owner=None)) == []
+
+    assert channels() == {}
+    tombstone = lifecycle.get("cam-1")
+    assert tombstone is not None and tombstone.status is DeviceStatus.DEREGISTERED
+    assert tombstone.owner_id is None and tombstone.channel_arn is None
+    assert tombstone.expires_at is not None
+    assert (
+        before + TOMBSTONE_RETENTION_SECONDS
+        <= tombstone.expires_at
+        <= int(time.time()) + TOMBSTONE_RETENTION_SECONDS
+    )
+    assert lifecycle.list_by_owner("owner-1") == []
+    assert _metrics(capsys.readouterr().out) == {"RecordsReceived": 1, "ChannelsDeleted": 1}
+
+
+def test_deregistering_an_unknown_device_is_fine(lifecycle: Registry) -> None:
+    assert run(event("DeviceDeregistered", "cam-9", 0, owner=None)) == []
+    tombstone = lifecycle.get("cam-9")
+    assert tombstone is not None and not tombstone.is_active
+
+
+def test_the_same_event_twice_applies_once(lifecycle: Registry, capsys: pytest.CaptureFixture[str]) -> None:
+    registered = event("DeviceRegistered", "cam-1", 0)
+    assert run(registered, registered) == []
+    assert run(registered) == []
+    assert list(channels()) == [NAME]
+    assert len(_ops("CreateSignalingChannel")) == 1
+    assert _metrics(capsys.readouterr().out) == {
+        "RecordsReceived": 3,
+        "ChannelsCreated": 1,
+        "EventsSkippedStale": 2,
+    }
+
+
+def test_two_events_for_one_device_in_one_batch(lifecycle: Registry) -> None:
+    assert (
+        run(event("DeviceRegistered", "cam-1", 0), event("DeviceUpdated", "cam-1", 1, messageTtlSeconds=7))
+        == []
+    )
+    assert channels()[NAME].ttl == 7
+    assert (
+        run(event("DeviceRegistered", "cam-2", 0), event("DeviceDeregistered", "cam-2", 1, owner=None)) == []
+    )
+    assert list(channels()) == [NAME]
+
+
+def test_a_late_registered_never_resurrects_a_deregistered_camera(
+    lifecycle: Registry, capsys: pytest.CaptureFixture[str]
+) -> None:
+    registered = event("DeviceRegistered", "cam-1", 0)
+    assert run(event("DeviceDeregistered", "cam-1", 10, owner=None)) == []
+    assert run(registered) == []
+    assert channels() == {}
+    device = lifecycle.get("cam-1")
+    assert device is not None and not device.is_active
+    assert _metrics(capsys.readouterr().out) == {"RecordsReceived": 2, "EventsSkippedStale": 1}
+
+
+def test_an_update_before_its_registration_converges_to_the_newest(lifecycle: Registry) -> None:
+    assert run(event("DeviceUpdated", "cam-1", 10, messageTtlSeconds=45, friendlyName="New")) == []
+    assert run(event("DeviceRegistered", "cam-1", 0, messageTtlSeconds=20, friendlyName="Old")) == []
+    assert channels()[NAME].ttl == 45
+    device = lifecycle.get("cam-1")
+    assert device is not None and device.friendly_name == "New"
+
+
+def test_reregistration_after_deregistration_creates_a_new_channel(lifecycle: Registry) -> None:
+    run(event("DeviceRegistered", "cam-1", 0))
+    first = channels()[NAME].arn
+    run(event("DeviceDeregistered", "cam-1", 5, owner=None))
+    assert run(event("DeviceRegistered", "cam-1", 9, owner="owner-3")) == []
+    device = lifecycle.get("cam-1")
+    assert device is not None and device.is_active and device.owner_id == "owner-3"
+    assert device.channel_arn == channels()[NAME].arn != first
+
+
+def test_mixed_batch_reports_only_the_bad_records(
+    lifecycle: Registry, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    good = [event("DeviceRegistered", f"cam-{i}", 0) for i in range(3)]
+    wrong_source = {**event("DeviceRegistered", "cam-x", 0), "source": "someone.else"}
+    too_long = event("DeviceRegistered", "c" * 250, 0)  # fits 256 alone, not with the prefix
+    bad_bodies: list[Any] = [
+        "not json",
+        {**good[0], "detail-type": "DeviceRebooted"},
+        {**good[0], "detail": {"ownerId": "owner-1"}},
+        {**good[0], "detail": {"deviceId": "cam/1", "ownerId": "owner-1"}},
+        wrong_source,
+        too_long,
+    ]
+    records = [sqs_record(b) for b in [good[0], *bad_bodies[:3], good[1], *bad_bodies[3:], good[2]]]
+    good_bodies = {json.dumps(g) for g in good}
+    bad_ids = [r["messageId"] for r in records if r["body"] not in good_bodies]
+
+    assert sorted(run_batch({"Records": records})) == sorted(bad_ids)
+    assert sorted(channels()) == [f"alexa-cam-cam-{i}" for i in range(3)]
+    reasons = [getattr(r, "reason", "") for r in caplog.records if "record rejected" in r.getMessage()]
+    assert len(reasons) == 6
+    for expected in ("Invalid JSON", "DeviceRebooted", "deviceId: Field required", "pattern", "someone.else"):
+        assert any(expected in reason for reason in reasons), expected
+    assert any("prefix" in reason for reason in reasons)
+    assert _metrics(capsys.readouterr().out) == {
+        "RecordsReceived": 9,
+        "ChannelsCreated": 3,
+        "RecordsFailed": 6,
+    }
+
+
+def test_an_all_bad_batch_is_reported_not_raised(lifecycle: Registry) -> None:
+    batch = sqs_event("not json", "{}")
+    assert sorted(run_batch(batch)) == sorted(r["messageId"] for r in batch["Records"])
+
+
+def test_a_channel_of_another_device_is_not_adopted(
+    lifecycle: Registry, caplog: pytest.LogCaptureFixture
+) -> None:
+    boto3.client("kinesisvideo").create_signaling_channel(
+        ChannelName=NAME, Tags=[{"Key": channel_tags.DEVICE_TAG, "Value": "someone-else"}]
+    )
+    registered = sqs_record(event("DeviceRegistered", "cam-1", 0))
+    assert run_batch({"Records": [registered]}) == [registered["messageId"]]
+    assert lifecycle.get("cam-1") is None
+    assert any("refusing to adopt" in getattr(r, "reason", "") for r in caplog.records)
+    # Nor deleted by a deregistration.
+    deregistered = sqs_record(event("DeviceDeregistered", "cam-1", 5, owner=None))
+    assert run_batch({"Records": [deregistered]}) == [deregistered["messageId"]]
+    assert NAME in channels()
+
+
+def test_a_crash_between_channel_and_registry_converges_on_redelivery(
+    lifecycle: Registry, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dynamodb = aws_clients.client("dynamodb")
+    crashes = []
+
+    def crash_once(**_: Any) -> None:
+        if not crashes:
+            crashes.append(1)
+            raise RuntimeError("simulated crash before the registry write")
+
+    dynamodb.meta.events.register("before-call.dynamodb.PutItem", crash_once)
+    try:
+        record = sqs_record(event("DeviceRegistered", "cam-1", 0, tags={"x": "1"}))
+        assert run_batch({"Records": [record]}) == [record["messageId"]]
+        assert list(channels()) == [NAME] and lifecycle.get("cam-1") is None
+
+        assert run_batch({"Records": [record]}) == []  # SQS delivers it again
+    finally:
+        dynamodb.meta.events.unregister("before-call.dynamodb.PutItem", crash_once)
+
+    assert list(channels()) == [NAME]
+    assert [d.device_id for d in lifecycle.scan()] == ["cam-1"]
+    device = lifecycle.get("cam-1")
+    assert device is not None and device.channel_arn == channels()[NAME].arn
+    assert len(_ops("CreateSignalingChannel")) == 2  # the second one found the name taken
+    # Outcomes count applied records: the crashed attempt is a failure, the redelivery an adoption.
+    assert _metrics(capsys.readouterr().out) == {
+        "RecordsReceived": 2,
+        "ChannelsAdopted": 1,
+        "RecordsFailed": 1,
+    }
+
+
+def test_a_newer_deregistration_during_a_registration_wins(lifecycle: Registry) -> None:
+    """Events for one device processed concurrently: the registration loses its registry write."""
+    from functions.device_lifecycle.handler import handler
+
+    dynamodb = aws_clients.client("dynamodb")
+    interleaved: list[int] = []
+
+    def deregister_meanwhile(**_: Any) -> None:
+        if not interleaved:
+            interleaved.append(1)
+            # Another invocation applies a newer deregistration right before our write.
+            from functions.device_lifecycle import handler as module
+
+            saved = module.processor
+            module.processor = module.BatchProcessor(
+                module.EventType.SQS, raise_on_entire_batch_failure=False
+            )
+            try:
+                assert (
+                    handler(sqs_event(event("DeviceDeregistered", "cam-1", 10, owner=None)), _context())[
+                        "batchItemFailures"
+                    ]
+                    == []
+                )
+            finally:
+                module.processor = saved
+
+    dynamodb.meta.events.register("before-call.dynamodb.PutItem", deregister_meanwhile)
+    try:
+        assert run(event("DeviceRegistered", "cam-1", 0)) == []
+    finally:
+        dynamodb.meta.events.unregister("before-call.dynamodb.PutItem", deregister_meanwhile)
+    # The deregistration found no channel yet; the registration's channel was removed after its lost write.
+    assert channels() == {}
+    device = lifecycle.get("cam-1")
+    assert device is not None and not device.is_active
+
+
+def test_a_newer_registration_during_a_deregistration_keeps_its_channel(lifecycle: Registry) -> None:
+    from functions.device_lifecycle import handler as module
+
+    run(event("DeviceRegistered", "cam-1", 0))
+    dynamodb = aws_clients.client("dynamodb")
+    interleaved: list[int] = []
+
+    def reregister_meanwhile(**_: Any) -> None:
+        if not interleaved:
+            interleaved.append(1)
+            saved = module.processor
+            module.processor = module.BatchProcessor(
+                module.EventType.SQS, raise_on_entire_batch_failure=False
+            )
+            try:
+                batch = sqs_event(event("DeviceRegistered", "cam-1", 20, owner="owner-2"))
+                assert module.handler(batch, _context())["batchItemFailures"] == []
+            finally:
+                module.processor = saved
+
+    dynamodb.meta.events.register("before-call.dynamodb.PutItem", reregister_meanwhile)
+    try:
+        assert run(event("DeviceDeregistered", "cam-1", 10, owner=None)) == []
+    finally:
+        dynamodb.meta.events.unregister("before-call.dynamodb.PutItem", reregister_meanwhile)
+    device = lifecycle.get("cam-1")
+    assert device is not None and device.is_active and device.owner_id == "owner-2"
+    assert device.channel_arn == channels()[NAME].arn
+
+
+def _context() -> Any:
+    from tests.lifecycle.support import Context
+
+    return Context()
