@@ -1,0 +1,301 @@
+"""Alexa.RTCSessionController: InitiateSessionWithOffer, SessionConnected, SessionDisconnected."""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+import time
+from typing import Any
+
+import pytest
+
+from functions.alexa_skill.offers import SENDER_ID_MAX, decode_answer, encode_offer, sender_client_id
+from localcloud import kvs
+from tests.alexa_skill.conftest import (
+    ANSWER_SDP,
+    DEADLINE_S,
+    OFFER_SDP,
+    OTHER,
+    OWNER,
+    Cloud,
+    error_type,
+    offer,
+    session_event,
+)
+
+
+class RecordingMaster:
+    """An in-process MASTER that answers every offer with a fixed SDP and keeps what it got."""
+
+    def __init__(self, answer_sdp: str = ANSWER_SDP) -> None:
+        self.answer_sdp = answer_sdp
+        self.offers: list[tuple[dict[str, Any], str]] = []
+
+    def __call__(self, offer: dict[str, Any], sender_client_id: str) -> dict[str, Any]:
+        self.offers.append((offer, sender_client_id))
+        return {"type": "answer", "sdp": self.answer_sdp}
+
+
+def offers_sent() -> list[kvs.CallRecord]:
+    return [c for c in kvs.calls() if c.operation == "SendAlexaOfferToMaster"]
+
+
+def test_offer_reaches_the_master_and_its_answer_goes_back_verbatim(cloud: Cloud) -> None:
+    device = cloud.camera("front-door")
+    master = RecordingMaster()
+    assert device.channel_arn
+    kvs.attach_master(device.channel_arn, master)
+
+    response = cloud.invoke(offer("front-door", cloud.issuer.mint(OWNER), session_id="amzn1.session:42/x"))
+
+    event = response["event"]
+    assert event["header"]["namespace"] == "Alexa.RTCSessionController"
+    assert event["header"]["name"] == "AnswerGeneratedForSession"
+    assert event["header"]["correlationToken"]
+    assert event["endpoint"] == {"endpointId": "front-door"}
+    assert event["payload"] == {"answer": {"format": "SDP", "value": ANSWER_SDP}}
+    ((received, sender),) = master.offers
+    assert received == {"type": "offer", "sdp": OFFER_SDP}
+    assert sender == sender_client_id("amzn1.session:42/x")
+    assert [c.outcome for c in offers_sent()] == ["ok"]
+
+
+def test_offer_payload_is_base64_json_and_the_answer_sdp_is_decoded() -> None:
+    assert json.loads(base64.b64decode(encode_offer("v=0\r\n"))) == {"type": "offer", "sdp": "v=0\r\n"}
+    answer = base64.b64encode(json.dumps({"type": "answer", "sdp": "v=1"}).encode()).decode()
+    assert decode_answer(answer) == "v=1"
+
+
+@pytest.mark.parametrize(
+    "session_id",
+    ["abc", "amzn1.session:42/x", "a:b", "a_b", "ü" * 10, "x" * 300, "x" * 256, ":" * 5],
+)
+def test_sender_client_id_is_valid_for_kvs(session_id: str) -> None:
+    sender = sender_client_id(session_id)
+    assert 1 <= len(sender) <= SENDER_ID_MAX
+    assert all(c.isascii() and (c.isalnum() or c in "_.-") for c in sender)
+
+
+def test_sender_client_ids_differ_per_session() -> None:
+    sessions = ["a:b", "a_b", "a/b", "x" * 300, "x" * 301, "x" * 256]
+    assert len({sender_client_id(s) for s in sessions}) == len(sessions)
+
+
+def test_another_users_camera_is_no_such_endpoint_and_kvs_is_not_called(cloud: Cloud) -> None:
+    device = cloud.camera("bobs-cam", owner=OTHER)
+    assert device.channel_arn
+    master = RecordingMaster()
+    kvs.attach_master(device.channel_arn, master)
+    kvs.clear_calls()
+
+    foreign = cloud.invoke(offer("bobs-cam", cloud.issuer.mint(OWNER)))
+    unknown = cloud.invoke(offer("no-such-cam", cloud.issuer.mint(OWNER)))
+
+    assert error_type(foreign) == error_type(unknown) == "NO_SUCH_ENDPOINT"
+    assert foreign["event"]["payload"] == unknown["event"]["payload"]
+    assert offers_sent() == []
+    assert kvs.calls() == []
+    assert master.offers == []
+
+
+def test_a_deregistered_camera_is_no_such_endpoint(cloud: Cloud) -> None:
+    cloud.camera("gone", status="DEREGISTERED", owner=None)
+    assert error_type(cloud.invoke(offer("gone", cloud.issuer.mint(OWNER)))) == "NO_SUCH_ENDPOINT"
+
+
+@pytest.mark.parametrize(
+    ("claims", "expected"),
+    [
+        ({"expires_in": -5}, "EXPIRED_AUTHORIZATION_CREDENTIAL"),
+        ({"aud": "another-skill"}, "INVALID_AUTHORIZATION_CREDENTIAL"),
+        ({"iss": "https://elsewhere.example"}, "INVALID_AUTHORIZATION_CREDENTIAL"),
+    ],
+)
+def test_bad_tokens(cloud: Cloud, claims: dict[str, Any], expected: str) -> None:
+    cloud.camera("front-door")
+    kvs.clear_calls()
+    response = cloud.invoke(offer("front-door", cloud.issuer.mint(OWNER, **claims)))
+    assert error_type(response) == expected
+    assert kvs.calls() == []
+
+
+def test_token_signed_by_another_key_is_invalid(cloud: Cloud, tmp_path: Any) -> None:
+    from localcloud.identity import LocalIssuer
+
+    cloud.camera("front-door")
+    impostor = LocalIssuer(tmp_path / "impostor")
+    response = cloud.invoke(offer("front-door", impostor.mint(OWNER)))
+    assert error_type(response) == "INVALID_AUTHORIZATION_CREDENTIAL"
+
+
+def test_cognito_access_token_with_client_id_instead_of_aud(cloud: Cloud) -> None:
+    device = cloud.camera("front-door")
+    assert device.channel_arn
+    kvs.attach_master(device.channel_arn, RecordingMaster())
+    token = cloud.issuer.mint(OWNER, aud=None, client_id=cloud.issuer.audience, token_use="access")
+    response = cloud.invoke(offer("front-door", token))
+    assert response["event"]["header"]["name"] == "AnswerGeneratedForSession"
+
+
+def test_master_absent_is_endpoint_unreachable_within_the_deadline(cloud: Cloud) -> None:
+    cloud.camera("front-door")
+    started = time.monotonic()
+    response = cloud.invoke(offer("front-door", cloud.issuer.mint(OWNER)))
+    assert error_type(response) == "ENDPOINT_UNREACHABLE"
+    assert time.monotonic() - started < DEADLINE_S + 0.3
+
+
+def test_master_that_never_answers_is_endpoint_unreachable_within_the_deadline(cloud: Cloud) -> None:
+    device = cloud.camera("front-door")
+    assert device.channel_arn
+    release = threading.Event()
+
+    def silent(offer: dict[str, Any], sender: str) -> dict[str, Any]:
+        release.wait(DEADLINE_S + 0.4)
+        raise TimeoutError("no answer")
+
+    kvs.attach_master(device.channel_arn, silent)
+    started = time.monotonic()
+    response = cloud.invoke(offer("front-door", cloud.issuer.mint(OWNER)))
+    elapsed = time.monotonic() - started
+    release.set()
+    assert error_type(response) == "ENDPOINT_UNREACHABLE"
+    assert DEADLINE_S - 0.1 < elapsed < DEADLINE_S + 0.3
+
+
+def test_slow_kvs_is_endpoint_unreachable_within_the_deadline(cloud: Cloud) -> None:
+    device = cloud.camera("front-door")
+    assert device.channel_arn
+    kvs.attach_master(device.channel_arn, RecordingMaster())
+    kvs.inject("SendAlexaOfferToMaster", latency_s=DEADLINE_S + 0.3, times=1)
+    started = time.monotonic()
+    response = cloud.invoke(offer("front-door", cloud.issuer.mint(OWNER)))
+    assert error_type(response) == "ENDPOINT_UNREACHABLE"
+    assert time.monotonic() - started < DEADLINE_S + 0.3
+
+
+@pytest.mark.parametrize("operation", ["SendAlexaOfferToMaster", "GetSignalingChannelEndpoint"])
+def test_throttled_kvs_is_rate_limit_exceeded(cloud: Cloud, operation: str) -> None:
+    device = cloud.camera("front-door")
+    assert device.channel_arn
+    kvs.attach_master(device.channel_arn, RecordingMaster())
+    kvs.inject(operation, error="ClientLimitExceededException")
+    started = time.monotonic()
+    response = cloud.invoke(offer("front-door", cloud.issuer.mint(OWNER)))
+    assert error_type(response) == "RATE_LIMIT_EXCEEDED"
+    assert time.monotonic() - started < DEADLINE_S
+
+
+def test_quota_of_five_offers_per_second_per_channel_gives_rate_limit_exceeded(cloud: Cloud) -> None:
+    device = cloud.camera("front-door")
+    assert device.channel_arn
+    kvs.attach_master(device.channel_arn, RecordingMaster())
+    kvs.enable_quotas()
+    token = cloud.issuer.mint(OWNER)
+    outcomes = [
+        cloud.invoke(offer("front-door", token, session_id=f"s{i}"))["event"]["header"]["name"]
+        for i in range(7)
+    ]
+    assert outcomes[:5] == ["AnswerGeneratedForSession"] * 5
+    assert "ErrorResponse" in outcomes[5:]
+
+
+def test_channel_gone_is_no_such_endpoint(cloud: Cloud) -> None:
+    import boto3
+
+    device = cloud.camera("front-door")
+    boto3.client("kinesisvideo").delete_signaling_channel(ChannelARN=device.channel_arn)
+    response = cloud.invoke(offer("front-door", cloud.issuer.mint(OWNER)))
+    assert error_type(response) == "NO_SUCH_ENDPOINT"
+
+
+def test_camera_without_a_channel_yet_is_endpoint_unreachable(cloud: Cloud) -> None:
+    cloud.camera("new-cam", channel=False)
+    kvs.clear_calls()
+    response = cloud.invoke(offer("new-cam", cloud.issuer.mint(OWNER)))
+    assert error_type(response) == "ENDPOINT_UNREACHABLE"
+    assert kvs.calls() == []
+
+
+def test_master_answering_garbage_is_endpoint_unreachable(cloud: Cloud) -> None:
+    device = cloud.camera("front-door")
+    assert device.channel_arn
+    kvs.attach_master(device.channel_arn, lambda offer, sender: {"type": "offer", "sdp": "x"})
+    response = cloud.invoke(offer("front-door", cloud.issuer.mint(OWNER)))
+    assert error_type(response) == "ENDPOINT_UNREACHABLE"
+
+
+def test_unexpected_kvs_error_is_internal_error(cloud: Cloud) -> None:
+    device = cloud.camera("front-door")
+    assert device.channel_arn
+    kvs.attach_master(device.channel_arn, RecordingMaster())
+    kvs.inject("SendAlexaOfferToMaster", error="NotAuthorizedException", times=1)
+    response = cloud.invoke(offer("front-door", cloud.issuer.mint(OWNER)))
+    assert error_type(response) == "INTERNAL_ERROR"
+
+
+def test_warm_offer_makes_two_aws_calls(cloud: Cloud) -> None:
+    device = cloud.camera("front-door")
+    assert device.channel_arn
+    kvs.attach_master(device.channel_arn, RecordingMaster())
+    token = cloud.issuer.mint(OWNER)
+    cloud.invoke(offer("front-door", token, session_id="cold"))  # fills the caches
+
+    dynamodb_calls: list[str] = []
+    cloud.deps.dynamodb.meta.events.register(
+        "before-call", lambda model, **_: dynamodb_calls.append(model.name)
+    )
+    kvs.clear_calls()
+    response = cloud.invoke(offer("front-door", token, session_id="warm"))
+
+    assert response["event"]["header"]["name"] == "AnswerGeneratedForSession"
+    assert dynamodb_calls == ["GetItem"]
+    assert [(c.operation, c.outcome) for c in kvs.calls()] == [("SendAlexaOfferToMaster", "ok")]
+
+
+def test_stale_cached_endpoint_is_fetched_again_once(cloud: Cloud) -> None:
+    device = cloud.camera("front-door")
+    assert device.channel_arn
+    kvs.attach_master(device.channel_arn, RecordingMaster())
+    token = cloud.issuer.mint(OWNER)
+    cloud.invoke(offer("front-door", token, session_id="first"))
+    kvs.inject("SendAlexaOfferToMaster", error="UnknownOperationException", times=1)
+    kvs.clear_calls()
+
+    response = cloud.invoke(offer("front-door", token, session_id="second"))
+
+    assert response["event"]["header"]["name"] == "AnswerGeneratedForSession"
+    assert [(c.operation, c.outcome) for c in kvs.calls()] == [
+        ("SendAlexaOfferToMaster", "UnknownOperationException"),
+        ("GetSignalingChannelEndpoint", "ok"),
+        ("SendAlexaOfferToMaster", "ok"),
+    ]
+
+
+def test_fresh_endpoint_failure_is_not_retried(cloud: Cloud) -> None:
+    device = cloud.camera("front-door")
+    assert device.channel_arn
+    kvs.attach_master(device.channel_arn, RecordingMaster())
+    kvs.inject("SendAlexaOfferToMaster", error="UnknownOperationException", times=1)
+    kvs.clear_calls()
+    response = cloud.invoke(offer("front-door", cloud.issuer.mint(OWNER)))
+    assert error_type(response) == "INTERNAL_ERROR"
+    assert [c.operation for c in kvs.calls()] == ["GetSignalingChannelEndpoint", "SendAlexaOfferToMaster"]
+
+
+@pytest.mark.parametrize("name", ["SessionConnected", "SessionDisconnected"])
+def test_session_events_echo_only_the_session_id(cloud: Cloud, name: str) -> None:
+    cloud.camera("front-door")
+    response = cloud.invoke(session_event(name, "front-door", cloud.issuer.mint(OWNER), "sess-9"))
+    event = response["event"]
+    assert (event["header"]["namespace"], event["header"]["name"]) == ("Alexa.RTCSessionController", name)
+    assert event["payload"] == {"sessionId": "sess-9"}
+    assert event["endpoint"] == {"endpointId": "front-door"}
+
+
+@pytest.mark.parametrize("name", ["SessionConnected", "SessionDisconnected"])
+def test_session_events_for_someone_elses_camera(cloud: Cloud, name: str) -> None:
+    cloud.camera("bobs-cam", owner=OTHER)
+    response = cloud.invoke(session_event(name, "bobs-cam", cloud.issuer.mint(OWNER)))
+    assert error_type(response) == "NO_SUCH_ENDPOINT"

@@ -1,0 +1,171 @@
+"""Alexa / ReportState, Alexa.Authorization / AcceptGrant, and directives the skill refuses."""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Any
+
+import boto3
+import pytest
+
+from localcloud import kvs
+from tests.alexa_skill.conftest import (
+    DEADLINE_S,
+    OTHER,
+    OWNER,
+    Cloud,
+    accept_grant,
+    endpoint_directive,
+    error_type,
+    header,
+    report_state,
+)
+
+TIME_OF_SAMPLE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+
+
+def connectivity(response: dict[str, Any]) -> str:
+    event = response["event"]
+    assert (event["header"]["namespace"], event["header"]["name"]) == ("Alexa", "StateReport")
+    assert event["payload"] == {}
+    (prop,) = response["context"]["properties"]
+    assert (prop["namespace"], prop["name"]) == ("Alexa.EndpointHealth", "connectivity")
+    assert TIME_OF_SAMPLE.match(prop["timeOfSample"])
+    return str(prop["value"]["value"])
+
+
+def test_recent_check_in_and_active_channel_is_ok(cloud: Cloud) -> None:
+    cloud.camera("front-door", checked_in_ago=30)
+    response = cloud.invoke(report_state("front-door", cloud.issuer.mint(OWNER)))
+    assert connectivity(response) == "OK"
+    assert response["event"]["endpoint"] == {"endpointId": "front-door"}
+    assert response["event"]["header"]["correlationToken"]
+
+
+@pytest.mark.parametrize("checked_in_ago", [None, 601, 3600])
+def test_stale_or_missing_check_in_is_unreachable_without_asking_kvs(
+    cloud: Cloud, checked_in_ago: int | None
+) -> None:
+    cloud.camera("front-door", checked_in_ago=checked_in_ago)
+    kvs.clear_calls()
+    assert connectivity(cloud.invoke(report_state("front-door", cloud.issuer.mint(OWNER)))) == "UNREACHABLE"
+    assert kvs.calls() == []
+
+
+def test_check_in_window_is_configurable(cloud: Cloud, monkeypatch: pytest.MonkeyPatch) -> None:
+    from functions.alexa_skill.dependencies import dependencies
+
+    monkeypatch.setenv("CHECK_IN_WINDOW_SECONDS", "60")
+    dependencies.cache_clear()
+    cloud.camera("front-door", checked_in_ago=120)
+    assert connectivity(cloud.invoke(report_state("front-door", cloud.issuer.mint(OWNER)))) == "UNREACHABLE"
+
+
+def test_channel_not_active_is_unreachable(cloud: Cloud) -> None:
+    kvs.set_creation_delay(60)
+    cloud.camera("front-door", checked_in_ago=1)
+    assert connectivity(cloud.invoke(report_state("front-door", cloud.issuer.mint(OWNER)))) == "UNREACHABLE"
+
+
+def test_no_channel_yet_is_unreachable(cloud: Cloud) -> None:
+    cloud.camera("front-door", channel=False, checked_in_ago=1)
+    assert connectivity(cloud.invoke(report_state("front-door", cloud.issuer.mint(OWNER)))) == "UNREACHABLE"
+
+
+def test_report_state_errors(cloud: Cloud) -> None:
+    device = cloud.camera("front-door")
+    cloud.camera("bobs-cam", owner=OTHER)
+    token = cloud.issuer.mint(OWNER)
+    assert error_type(cloud.invoke(report_state("bobs-cam", token))) == "NO_SUCH_ENDPOINT"
+    assert error_type(cloud.invoke(report_state("nope", token))) == "NO_SUCH_ENDPOINT"
+    expired = cloud.issuer.mint(OWNER, expires_in=-1)
+    assert error_type(cloud.invoke(report_state("front-door", expired))) == "EXPIRED_AUTHORIZATION_CREDENTIAL"
+
+    kvs.inject("DescribeSignalingChannel", error="ClientLimitExceededException", times=1)
+    assert error_type(cloud.invoke(report_state("front-door", token))) == "RATE_LIMIT_EXCEEDED"
+
+    kvs.inject("DescribeSignalingChannel", latency_s=DEADLINE_S + 0.2, times=1)
+    started = time.monotonic()
+    assert error_type(cloud.invoke(report_state("front-door", token))) == "ENDPOINT_UNREACHABLE"
+    assert time.monotonic() - started < DEADLINE_S + 0.3
+
+    boto3.client("kinesisvideo").delete_signaling_channel(ChannelARN=device.channel_arn)
+    assert error_type(cloud.invoke(report_state("front-door", token))) == "NO_SUCH_ENDPOINT"
+
+
+def test_registry_failure_is_internal_error(cloud: Cloud) -> None:
+    boto3.client("dynamodb").delete_table(TableName=cloud.env["REGISTRY_TABLE_NAME"])
+    response = cloud.invoke(report_state("front-door", cloud.issuer.mint(OWNER)))
+    assert error_type(response) == "INTERNAL_ERROR"
+
+
+def test_accept_grant_with_a_valid_grantee_token(cloud: Cloud) -> None:
+    response = cloud.invoke(accept_grant(cloud.issuer.mint(OWNER)))
+    event = response["event"]
+    assert (event["header"]["namespace"], event["header"]["name"]) == (
+        "Alexa.Authorization",
+        "AcceptGrant.Response",
+    )
+    assert event["payload"] == {}
+
+
+@pytest.mark.parametrize("claims", [{"expires_in": -1}, {"aud": "x"}])
+def test_accept_grant_with_a_bad_token_fails_in_the_authorization_namespace(
+    cloud: Cloud, claims: dict[str, Any]
+) -> None:
+    response = cloud.invoke(accept_grant(cloud.issuer.mint(OWNER, **claims)))
+    event = response["event"]
+    assert event["header"]["namespace"] == "Alexa.Authorization"
+    assert error_type(response) == "ACCEPT_GRANT_FAILED"
+    assert "endpoint" not in event
+
+
+def test_malformed_accept_grant_fails_in_the_authorization_namespace(cloud: Cloud) -> None:
+    directive = accept_grant(cloud.issuer.mint(OWNER))
+    del directive["directive"]["payload"]["grant"]
+    response = cloud.invoke(directive)
+    assert response["event"]["header"]["namespace"] == "Alexa.Authorization"
+    assert error_type(response) == "ACCEPT_GRANT_FAILED"
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        {},
+        {"directive": {}},
+        {"directive": {"header": header("Alexa", "ReportState"), "payload": {}}},  # no endpoint
+        {"directive": {"header": {**header("Alexa", "ReportState"), "payloadVersion": "2"}, "payload": {}}},
+        [],
+        "directive",
+        None,
+    ],
+)
+def test_malformed_directives_are_invalid_directive(cloud: Cloud, event: Any) -> None:
+    assert error_type(cloud.invoke(event)) == "INVALID_DIRECTIVE"
+
+
+def test_unsupported_directive_is_invalid_directive_and_echoes_what_it_can(cloud: Cloud) -> None:
+    cloud.camera("front-door")
+    directive = endpoint_directive(
+        "Alexa.PowerController", "TurnOn", "front-door", cloud.issuer.mint(OWNER), {}
+    )
+    response = cloud.invoke(directive)
+    assert error_type(response) == "INVALID_DIRECTIVE"
+    assert response["event"]["endpoint"] == {"endpointId": "front-door"}
+    assert (
+        response["event"]["header"]["correlationToken"]
+        == directive["directive"]["header"]["correlationToken"]
+    )
+
+
+def test_offer_without_an_sdp_is_invalid_directive(cloud: Cloud) -> None:
+    cloud.camera("front-door")
+    directive = endpoint_directive(
+        "Alexa.RTCSessionController",
+        "InitiateSessionWithOffer",
+        "front-door",
+        cloud.issuer.mint(OWNER),
+        {"sessionId": "s", "offer": {"format": "SDP"}},
+    )
+    assert error_type(cloud.invoke(directive)) == "INVALID_DIRECTIVE"
