@@ -1,0 +1,35 @@
+"""Configuration is validated once, and a bad value names its variable."""
+
+from __future__ import annotations
+
+import pytest
+
+from functions.common.config import BaseSettings, ConfigurationError
+
+
+def test_defaults_apply_when_only_the_table_is_set() -> None:
+    settings = BaseSettings.load({"REGISTRY_TABLE_NAME": "registry"})
+    assert settings.channel_name_prefix == "alexa-cam-"
+    assert settings.message_ttl_seconds == 60
+    assert settings.channel_name("cam-1") == "alexa-cam-cam-1"
+    assert settings.max_device_id_length == 256 - len("alexa-cam-")
+
+
+@pytest.mark.parametrize(
+    ("environ", "variable"),
+    [
+        ({}, "REGISTRY_TABLE_NAME"),
+        ({"REGISTRY_TABLE_NAME": "registry", "MESSAGE_TTL_SECONDS": "121"}, "MESSAGE_TTL_SECONDS"),
+        ({"REGISTRY_TABLE_NAME": "registry", "MESSAGE_TTL_SECONDS": "4"}, "MESSAGE_TTL_SECONDS"),
+        ({"REGISTRY_TABLE_NAME": "registry", "MESSAGE_TTL_SECONDS": "soon"}, "MESSAGE_TTL_SECONDS"),
+        ({"REGISTRY_TABLE_NAME": "registry", "CHANNEL_NAME_PREFIX": "has space"}, "CHANNEL_NAME_PREFIX"),
+    ],
+)
+def test_a_bad_variable_is_named_in_the_error(environ: dict[str, str], variable: str) -> None:
+    with pytest.raises(ConfigurationError, match=variable):
+        BaseSettings.load(environ)
+
+
+def test_unrelated_variables_are_ignored() -> None:
+    settings = BaseSettings.load({"REGISTRY_TABLE_NAME": "registry", "PATH": "/bin"})
+    assert settings.registry_table_name == "registry"
