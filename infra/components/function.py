@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from aws_cdk import ArnFormat, Duration, RemovalPolicy, Stack
+from aws_cdk import ArnFormat, CfnResource, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
@@ -108,6 +108,12 @@ class SignalingFunction(Construct):
             "AwsSolutions-IAM5[Resource::*]",
             "X-Ray PutTraceSegments/PutTelemetryRecords accept only '*' as resource.",
         )
+        # Lambda adds DependsOn on the role, which its Role GetAtt already implies (cfn-lint W3005):
+        # depend on the role's policy only, so the function never starts without its permissions.
+        cfn_function = self.function.node.default_child
+        policy = self.role.node.find_child("DefaultPolicy").node.default_child
+        assert isinstance(cfn_function, CfnResource) and isinstance(policy, CfnResource)
+        cfn_function.add_override("DependsOn", [policy.logical_id])
         acknowledge(
             self.function,
             "AwsSolutions-L1",
