@@ -16,7 +16,8 @@ from functions.device_config.errors import NotACamera
 from functions.device_config.settings import DeviceConfigSettings
 
 _ASSUMED_ROLE_ARN = re.compile(
-    r"^arn:aws(?:-cn|-us-gov)?:sts::\d{12}:assumed-role/(?P<role>[\w+=,.@-]{1,64})/(?P<session>[\w+=,.@-]{2,64})$"
+    r"^arn:aws(?:-cn|-us-gov)?:sts::\d{12}:assumed-role/(?P<role>[\w+=,.@-]{1,64})/(?P<session>[\w+=,.@-]{2,64})$",
+    re.ASCII,  # IAM names are ASCII; \w must not admit other scripts' letters
 )
 
 

@@ -1,0 +1,23 @@
+"""The function's own settings on top of the shared ones."""
+
+from __future__ import annotations
+
+import pytest
+
+from functions.common.config import ConfigurationError
+from functions.device_config.settings import DeviceConfigSettings
+
+
+def test_defaults() -> None:
+    settings = DeviceConfigSettings.load({"REGISTRY_TABLE_NAME": "camera-registry"})
+    assert settings.check_in_interval_seconds == 60
+    assert settings.camera_role_name is None
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("CHECK_IN_INTERVAL_SECONDS", "0"), ("CHECK_IN_INTERVAL_SECONDS", "soon"), ("CAMERA_ROLE_NAME", "a/b")],
+)
+def test_bad_values_name_the_variable(name: str, value: str) -> None:
+    with pytest.raises(ConfigurationError, match=name):
+        DeviceConfigSettings.load({"REGISTRY_TABLE_NAME": "camera-registry", name: value})
