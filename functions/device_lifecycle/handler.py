@@ -24,10 +24,6 @@ from functions.device_lifecycle.logic import ForeignChannelError, InvalidEventEr
 from functions.device_lifecycle.retry import Deadline, LambdaContextLike, TransientError
 from functions.device_lifecycle.settings import load_settings
 
-# Lambda retries the whole batch when the handler raises, so even an all-failed batch is reported
-# per record instead.
-processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
-
 OUTCOME_METRICS = {
     Outcome.CREATED: "ChannelsCreated",
     Outcome.ADOPTED: "ChannelsAdopted",
@@ -101,4 +97,7 @@ def handler(event: dict[str, Any], context: LambdaContextLike) -> PartialItemFai
             logger.remove_keys(["message_id", "receive_count", "device_id", "event_id", "detail_type"])
 
     metrics.add_metric(name=RECEIVED_METRIC, unit=MetricUnit.Count, value=len(event.get("Records", [])))
+    # Per invocation, so the handler holds no batch state between calls. Lambda retries the whole
+    # batch when the handler raises, so even an all-failed batch is reported per record instead.
+    processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
     return process_partial_response(event=event, record_handler=record_handler, processor=processor)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import boto3
@@ -11,8 +13,10 @@ import pytest
 
 from functions.common import aws_clients, channel_tags
 from functions.common.registry import TOMBSTONE_RETENTION_SECONDS, DeviceStatus, Registry
+from functions.device_lifecycle.channels import kvs_client
+from functions.device_lifecycle.handler import handler
 from localcloud import kvs
-from tests.lifecycle.support import channels, event, run, sqs_event, sqs_record
+from tests.lifecycle.support import Context, channels, event, run, sqs_event, sqs_record
 from tests.lifecycle.support import run_ids as run_batch
 
 NAME = "alexa-cam-cam-1"
@@ -294,75 +298,51 @@ def test_a_crash_between_channel_and_registry_converges_on_redelivery(
     }
 
 
-def test_a_newer_deregistration_during_a_registration_wins(lifecycle: Registry) -> None:
-    """Events for one device processed concurrently: the registration loses its registry write."""
-    from functions.device_lifecycle.handler import handler
+@contextmanager
+def _meanwhile(client: Any, operation: str, body: dict[str, Any]) -> Iterator[None]:
+    """Run the handler on `body` once, right before the next `operation` call of `client`.
 
-    dynamodb = aws_clients.client("dynamodb")
-    interleaved: list[int] = []
+    This is another invocation processing a newer event of the same device concurrently.
+    """
+    event_name = f"before-call.{client.meta.service_model.service_name}.{operation}"
+    done: list[bool] = []
 
-    def deregister_meanwhile(**_: Any) -> None:
-        if not interleaved:
-            interleaved.append(1)
-            # Another invocation applies a newer deregistration right before our write.
-            from functions.device_lifecycle import handler as module
+    def interleave(**_: Any) -> None:
+        if not done:
+            done.append(True)
+            assert handler(sqs_event(body), Context())["batchItemFailures"] == []
 
-            saved = module.processor
-            module.processor = module.BatchProcessor(
-                module.EventType.SQS, raise_on_entire_batch_failure=False
-            )
-            try:
-                assert (
-                    handler(sqs_event(event("DeviceDeregistered", "cam-1", 10, owner=None)), _context())[
-                        "batchItemFailures"
-                    ]
-                    == []
-                )
-            finally:
-                module.processor = saved
-
-    dynamodb.meta.events.register("before-call.dynamodb.PutItem", deregister_meanwhile)
+    client.meta.events.register(event_name, interleave)
     try:
-        assert run(event("DeviceRegistered", "cam-1", 0)) == []
+        yield
     finally:
-        dynamodb.meta.events.unregister("before-call.dynamodb.PutItem", deregister_meanwhile)
-    # The deregistration found no channel yet; the registration's channel was removed after its lost write.
+        client.meta.events.unregister(event_name, interleave)
+    assert done, f"{operation} was never called"
+
+
+def test_a_newer_deregistration_during_a_registration_wins(lifecycle: Registry) -> None:
+    # The deregistration completes (no channel yet) between the registration's read and its create.
+    with _meanwhile(
+        kvs_client(), "CreateSignalingChannel", event("DeviceDeregistered", "cam-1", 10, owner=None)
+    ):
+        assert run(event("DeviceRegistered", "cam-1", 0)) == []
+    # The registration lost its registry write and removed the channel it had just created.
     assert channels() == {}
+    assert [len(_ops(op)) for op in ("CreateSignalingChannel", "DeleteSignalingChannel")] == [1, 1]
     device = lifecycle.get("cam-1")
     assert device is not None and not device.is_active
 
 
-def test_a_newer_registration_during_a_deregistration_keeps_its_channel(lifecycle: Registry) -> None:
-    from functions.device_lifecycle import handler as module
-
+def test_a_newer_registration_during_a_deregistration_keeps_a_channel(lifecycle: Registry) -> None:
     run(event("DeviceRegistered", "cam-1", 0))
-    dynamodb = aws_clients.client("dynamodb")
-    interleaved: list[int] = []
-
-    def reregister_meanwhile(**_: Any) -> None:
-        if not interleaved:
-            interleaved.append(1)
-            saved = module.processor
-            module.processor = module.BatchProcessor(
-                module.EventType.SQS, raise_on_entire_batch_failure=False
-            )
-            try:
-                batch = sqs_event(event("DeviceRegistered", "cam-1", 20, owner="owner-2"))
-                assert module.handler(batch, _context())["batchItemFailures"] == []
-            finally:
-                module.processor = saved
-
-    dynamodb.meta.events.register("before-call.dynamodb.PutItem", reregister_meanwhile)
-    try:
+    # A re-registration completes between the deregistration's read and its delete.
+    with _meanwhile(
+        kvs_client(), "DeleteSignalingChannel", event("DeviceRegistered", "cam-1", 20, owner="owner-2")
+    ):
         assert run(event("DeviceDeregistered", "cam-1", 10, owner=None)) == []
-    finally:
-        dynamodb.meta.events.unregister("before-call.dynamodb.PutItem", reregister_meanwhile)
+    # The deregistration deleted the winner's channel, then re-created it and recorded the new ARN.
     device = lifecycle.get("cam-1")
     assert device is not None and device.is_active and device.owner_id == "owner-2"
     assert device.channel_arn == channels()[NAME].arn
-
-
-def _context() -> Any:
-    from tests.lifecycle.support import Context
-
-    return Context()
+    assert channels()[NAME].tags[channel_tags.OWNER_TAG] == channel_tags.owner_ref("owner-2")
+    assert [len(_ops(op)) for op in ("CreateSignalingChannel", "DeleteSignalingChannel")] == [2, 1]
