@@ -7,7 +7,6 @@ is deregistered. Every step checks its outcome; the run succeeds only if all of 
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from collections.abc import Awaitable, Callable
@@ -21,6 +20,7 @@ from localcloud.client import CloudClient
 MIN_FRAMES = 30
 FRAME_TIMEOUT_S = 15.0
 ALEXA_DEADLINE_S = 6.0
+SUMMARY_FIGURES = ("status", "channelsSeen", "rotated", "updated", "unchanged", "orphans", "failed")
 
 
 class StepFailed(Exception):
@@ -151,8 +151,10 @@ class DemoRun:
         return f"{self.alice} -> {self.bob}'s {self.porch.device_id}: ErrorResponse NO_SUCH_ENDPOINT"
 
     async def rotate(self) -> str:
-        result = json.dumps(await self.client.rotate())
-        return f"tag rotation: {result[:300]}"
+        result = await self.client.rotate()
+        check(isinstance(result, dict) and not result.get("failed"), f"got {result}")
+        figures = {k: result[k] for k in SUMMARY_FIGURES if k in result}
+        return "tag rotation: " + ", ".join(f"{k}={v}" for k, v in figures.items())
 
     async def deregister(self) -> str:
         await self.garage.deregister()

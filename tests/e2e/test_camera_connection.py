@@ -1,0 +1,123 @@
+"""A camera's signaling connection through the local cloud: drop, reconnect, replacement."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import aiohttp
+import pytest
+
+from localcloud.alexa import SimulatedAlexa, error_type, event_name
+from localcloud.camera import SimulatedCamera
+from localcloud.client import CloudClient
+from localcloud.cloud import CloudState
+
+pytestmark = pytest.mark.e2e
+
+ALEXA_DEADLINE_S = 6.0
+T = TypeVar("T")
+
+
+def run(scenario: Callable[[CloudClient], Awaitable[T]], state: CloudState) -> T:
+    """Run a scenario in a fresh event loop with a client of the running cloud."""
+
+    async def main() -> T:
+        async with aiohttp.ClientSession() as session:
+            return await scenario(CloudClient(state.url, session))
+
+    return asyncio.run(main())
+
+
+def test_a_camera_that_drops_is_unreachable_until_it_reconnects(cloud: CloudState) -> None:
+    async def scenario(client: CloudClient) -> None:
+        user = f"dana-{uuid.uuid4().hex[:6]}"
+        camera = SimulatedCamera(client, f"drop-{uuid.uuid4().hex[:6]}", user, "Hall")
+        alexa = SimulatedAlexa(client)
+        token = await client.token(user)
+        await camera.bring_up()
+        try:
+            view, _ = await alexa.live_view(token, camera.device_id)
+            assert event_name(view.response) == "AnswerGeneratedForSession"
+            assert await view.receive(5, 10.0) >= 5
+            await view.close()
+
+            await camera.disconnect()
+            view, seconds = await alexa.live_view(token, camera.device_id)
+            await view.close()
+            assert error_type(view.response) == "ENDPOINT_UNREACHABLE"
+            assert seconds < ALEXA_DEADLINE_S
+
+            await camera.connect()
+            view, seconds = await alexa.live_view(token, camera.device_id)
+            assert event_name(view.response) == "AnswerGeneratedForSession"
+            assert seconds < ALEXA_DEADLINE_S
+            assert await view.receive(5, 10.0) >= 5
+            await view.close()
+            # KVS may redeliver the offer made while it was away once it is back (until the TTL).
+            assert camera.offers_answered >= 2
+        finally:
+            await camera.close()
+
+    run(scenario, cloud)
+
+
+def test_the_newest_master_wins_and_the_old_one_gets_go_away(cloud: CloudState) -> None:
+    async def scenario(client: CloudClient) -> None:
+        user = f"erin-{uuid.uuid4().hex[:6]}"
+        device_id = f"twin-{uuid.uuid4().hex[:6]}"
+        old = SimulatedCamera(client, device_id, user, "Twin")
+        new = SimulatedCamera(client, device_id, user, "Twin")
+        await old.bring_up()
+        try:
+            await new.connect()
+            await asyncio.wait_for(old.went_away.wait(), 5.0)
+            view, _ = await SimulatedAlexa(client).live_view(await client.token(user), device_id)
+            await view.close()
+            assert event_name(view.response) == "AnswerGeneratedForSession"
+            assert (old.offers_answered, new.offers_answered) == (0, 1)
+        finally:
+            await old.close()
+            await new.close()
+
+    run(scenario, cloud)
+
+
+def test_the_signaling_endpoint_requires_the_channel_and_a_signature(cloud: CloudState) -> None:
+    async def scenario(client: CloudClient) -> list[int]:
+        camera = SimulatedCamera(client, f"sig-{uuid.uuid4().hex[:6]}", "frank", "Gate")
+        await camera.register()
+        config = await camera.fetch_config()
+        statuses: list[int] = []
+        for query in ({}, {"X-Amz-ChannelARN": config.channel_arn}):
+            with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+                await client.session.ws_connect(config.endpoints.wss, params=query)
+            statuses.append(refused.value.status)
+        missing = config.channel_arn.replace(camera.device_id, "no-such-camera")
+        with pytest.raises(aiohttp.WSServerHandshakeError) as unknown:
+            await client.session.ws_connect(
+                config.endpoints.wss, params={"X-Amz-ChannelARN": missing, "X-Amz-Signature": "x"}
+            )
+        return [*statuses, unknown.value.status]
+
+    assert run(scenario, cloud) == [403, 403, 404]
+
+
+def test_a_lambda_like_device_config_call_is_bound_to_the_device_identity(cloud: CloudState) -> None:
+    async def scenario(client: CloudClient) -> tuple[int, int]:
+        camera = SimulatedCamera(client, f"cfg-{uuid.uuid4().hex[:6]}", "gina", "Shed")
+        await camera.register()
+        status, body = await client.device_config(camera.device_id)
+        assert body["channelArn"].endswith(camera.device_id + "/" + body["channelArn"].rsplit("/", 1)[1])
+        assert body["endpoints"]["WSS"].startswith(cloud.url.replace("http", "ws"))
+        started = time.perf_counter()
+        unknown, _ = await client.device_config("never-registered")
+        assert time.perf_counter() - started < 5
+        return status, unknown
+
+    status, unknown = run(scenario, cloud)
+    assert status == 200
+    assert unknown == 404
