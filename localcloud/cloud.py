@@ -19,7 +19,7 @@ from typing import Any
 
 from aiohttp import web
 from moto.server import ThreadedMotoServer
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 from functions.common import aws_clients
 from localcloud import kvs
@@ -124,7 +124,10 @@ class LocalCloud:
 
     async def _token(self, request: web.Request) -> web.Response:
         """The local identity provider: a signed token for any user name (local use only)."""
-        body = TokenRequest.model_validate(await request.json())
+        try:
+            body = TokenRequest.model_validate(await request.json())
+        except ValidationError as exc:
+            raise web.HTTPBadRequest(text=str(exc)) from None
         return web.json_response({"token": self.issuer.mint(body.user, expires_in=body.expires_in)})
 
     async def _info(self, request: web.Request) -> web.Response:

@@ -6,15 +6,16 @@ import asyncio
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import aiohttp
 import pytest
 
 from localcloud.alexa import SimulatedAlexa, error_type, event_name
-from localcloud.camera import SimulatedCamera
+from localcloud.camera import SimulatedCamera, presign
 from localcloud.client import CloudClient
 from localcloud.cloud import CloudState
+from localcloud.signaling_server import encode_payload
 
 pytestmark = pytest.mark.e2e
 
@@ -121,3 +122,28 @@ def test_a_lambda_like_device_config_call_is_bound_to_the_device_identity(cloud:
     status, unknown = run(scenario, cloud)
     assert status == 200
     assert unknown == 404
+
+
+def test_a_bad_answer_with_a_correlation_id_gets_a_status_response(cloud: CloudState) -> None:
+    async def scenario(client: CloudClient) -> dict[str, Any]:
+        camera = SimulatedCamera(client, f"raw-{uuid.uuid4().hex[:6]}", "hank", "Loft")
+        await camera.register()
+        config = await camera.fetch_config()
+        ws = await client.session.ws_connect(presign(config.endpoints.wss, config.channel_arn, "us-east-1"))
+        answer = {"type": "answer", "sdp": "v=0"}
+        await ws.send_json(
+            {
+                "action": "SDP_ANSWER",
+                "recipientClientId": "nobody-asked",
+                "messagePayload": encode_payload(answer),
+                "correlationId": "c-1",
+            }
+        )
+        reply: dict[str, Any] = await ws.receive_json(timeout=5)
+        await ws.close()
+        return reply
+
+    reply = run(scenario, cloud)
+    assert reply["messageType"] == "STATUS_RESPONSE"
+    assert reply["statusResponse"]["correlationId"] == "c-1"
+    assert reply["statusResponse"]["statusCode"] == "400"
