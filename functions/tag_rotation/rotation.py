@@ -162,7 +162,7 @@ class _Rotation:
         return devices
 
     def _time_low(self) -> bool:
-        return self._budget.get_remaining_time_in_millis() < self._settings.stop_margin_seconds * 1000
+        return self._budget.get_remaining_time_in_millis() <= self._settings.stop_margin_seconds * 1000
 
     def _rotate_page(self, pool: ThreadPoolExecutor, pending: list[Channel], done: set[str]) -> bool:
         """Rotate the page's channels, at most `workers` at a time. False when time ran low."""
