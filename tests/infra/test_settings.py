@@ -1,0 +1,67 @@
+"""Stage settings: invalid configuration fails synthesis with a message naming the setting."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from infra.settings import SettingsError, StageSettings, load_stages
+from tests.infra.apps import SKILL_ID, build_app, example_context
+
+
+def example_stage(**changes: Any) -> dict[str, Any]:
+    stage: dict[str, Any] = example_context()["stages"]["example"]
+    return {**stage, **changes}
+
+
+def test_the_example_stage_is_valid_with_defaults() -> None:
+    (stage,) = load_stages({"example": example_stage()})
+    assert stage.name == "example"
+    assert stage.region == "us-east-1"
+    assert stage.channel_name_prefix == "alexa-cam-"
+    assert stage.rotation.max_tps == 40
+    assert stage.device_events.source == "camera.registry"
+
+
+@pytest.mark.parametrize(
+    ("changes", "setting"),
+    [
+        ({"skillId": "amzn1.echo-sdk-ams.app.1234"}, "stages.example.skillId"),
+        ({"region": "eu-central-1"}, "stages.example.region"),
+        ({"messageTtlSeconds": 121}, "stages.example.messageTtlSeconds"),
+        ({"messageTtlSeconds": 4}, "stages.example.messageTtlSeconds"),
+        ({"account": "12345"}, "stages.example.account"),
+        ({"channelNamePrefix": "bad prefix"}, "stages.example.channelNamePrefix"),
+        ({"rotation": {"schedule": "every day"}}, "stages.example.rotation.schedule"),
+        ({"rotation": {"maxTps": 51}}, "stages.example.rotation.maxTps"),
+        ({"skillDeadlineSeconds": 6}, "stages.example.skillDeadlineSeconds"),
+        (
+            {"identity": {"provider": "oidc", "issuer": "http://insecure"}},
+            "stages.example.identity.oidc.issuer",
+        ),
+        ({"logRetentionDays": 3}, "stages.example.logRetentionDays"),
+        ({"unknownKey": 1}, "stages.example.unknownKey"),
+    ],
+)
+def test_an_invalid_setting_is_named(changes: dict[str, Any], setting: str) -> None:
+    with pytest.raises(SettingsError, match=setting.replace(".", r"\.")):
+        load_stages({"example": example_stage(**changes)})
+
+
+def test_invalid_settings_fail_synthesis(tmp_path: Any) -> None:
+    context = example_context()
+    context["stages"]["example"]["skillId"] = "not-a-skill"
+    with pytest.raises(SettingsError, match=r"stages\.example\.skillId"):
+        build_app(context, str(tmp_path))
+
+
+def test_no_stage_is_an_error() -> None:
+    with pytest.raises(SettingsError, match="stages"):
+        load_stages(None)
+
+
+@pytest.mark.parametrize("region", ["us-east-1", "eu-west-1", "us-west-2"])
+def test_every_alexa_region_is_accepted(region: str) -> None:
+    stage = StageSettings.model_validate({**example_stage(region=region, skillId=SKILL_ID), "name": "x"})
+    assert stage.region == region

@@ -1,0 +1,387 @@
+"""CDK assertions on the synthesized stacks (one synthesis per module: jsii is slow).
+
+The app carries two stages: the example from cdk.json (Cognito account linking, us-east-1) and an
+OIDC stage in eu-west-1 with another prefix, so nothing below can pass on hard-coded defaults.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from aws_cdk import assertions
+
+from functions.common import queue_schema, registry_schema, rotation_state_schema
+from infra.stage import SignalingStage
+from tests.infra.apps import SKILL_ID, build_app, example_context
+
+OIDC = {
+    "provider": "oidc",
+    "issuer": "https://login.example.com/",
+    "audience": "alexa-camera",
+    "jwks_url": "https://login.example.com/.well-known/jwks.json",
+}
+
+
+@pytest.fixture(scope="module")
+def stages(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, SignalingStage]]:
+    context = example_context()
+    context["stages"]["partner"] = {
+        "account": "222222222222",
+        "region": "eu-west-1",
+        "skillId": SKILL_ID,
+        "channelNamePrefix": "cam-",
+        "messageTtlSeconds": 30,
+        "identity": OIDC,
+        "rotation": {"schedule": "cron(0 3 * * ? *)", "maxTps": 20},
+        "deviceEvents": {"source": "acme.devices", "busName": "devices"},
+        "logRetentionDays": 90,
+    }
+    app, built = build_app(context, str(tmp_path_factory.mktemp("cdk")))
+    app.synth()  # runs the cdk-nag gate: any unacknowledged finding raises here
+    yield {stage.stage_name: stage for stage in built}
+
+
+def template(stages: dict[str, SignalingStage], name: str, stack: str) -> assertions.Template:
+    stage = stages[name]
+    target = stage.service if stack == "service" else stage.stateful
+    return assertions.Template.from_json(stage.synth().get_stack_artifact(target.artifact_id).template)
+
+
+@pytest.fixture(scope="module")
+def service(stages: dict[str, SignalingStage]) -> assertions.Template:
+    return template(stages, "example", "service")
+
+
+@pytest.fixture(scope="module")
+def partner(stages: dict[str, SignalingStage]) -> assertions.Template:
+    return template(stages, "partner", "service")
+
+
+@pytest.fixture(scope="module")
+def stateful(stages: dict[str, SignalingStage]) -> assertions.Template:
+    return template(stages, "example", "stateful")
+
+
+def functions_by_service(t: assertions.Template) -> dict[str, dict[str, Any]]:
+    found = t.find_resources("AWS::Lambda::Function")
+    return {
+        props["Properties"]["Environment"]["Variables"]["POWERTOOLS_SERVICE_NAME"]: {
+            "id": logical_id,
+            **props,
+        }
+        for logical_id, props in found.items()
+    }
+
+
+def role_statements(t: assertions.Template, function: dict[str, Any]) -> list[dict[str, Any]]:
+    role_id = function["Properties"]["Role"]["Fn::GetAtt"][0]
+    statements: list[dict[str, Any]] = []
+    for policy in t.find_resources("AWS::IAM::Policy").values():
+        if {"Ref": role_id} in policy["Properties"]["Roles"]:
+            statements.extend(policy["Properties"]["PolicyDocument"]["Statement"])
+    return statements
+
+
+def actions_of(statements: list[dict[str, Any]], service_prefix: str) -> set[str]:
+    found: set[str] = set()
+    for statement in statements:
+        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        found.update(a for a in actions if a.startswith(f"{service_prefix}:"))
+    return found
+
+
+def test_every_function_is_python_313_on_arm64_with_tracing_and_powertools(
+    service: assertions.Template,
+) -> None:
+    functions = functions_by_service(service)
+    assert set(functions) == {"alexa-skill", "device-lifecycle", "tag-rotation", "device-config"}
+    for name, fn in functions.items():
+        props = fn["Properties"]
+        assert props["Runtime"] == "python3.13"
+        assert props["Architectures"] == ["arm64"]
+        assert props["TracingConfig"] == {"Mode": "Active"}
+        assert props["Handler"] == f"functions.{name.replace('-', '_')}.handler.handler"
+        assert ":layer:AWSLambdaPowertoolsPythonV3-python313-arm64:" in props["Layers"][0]
+        env = props["Environment"]["Variables"]
+        assert env["POWERTOOLS_METRICS_NAMESPACE"] == "AlexaCameraSignaling"
+        assert env["CHANNEL_NAME_PREFIX"] == "alexa-cam-"
+        assert env["MESSAGE_TTL_SECONDS"] == "60"
+        assert env["ENVIRONMENT_NAME"] == "example"
+        assert env["POWERTOOLS_LOG_LEVEL"] == "INFO"
+        assert "Fn::ImportValue" in env["REGISTRY_TABLE_NAME"]
+        assert "Ref" in props["LoggingConfig"]["LogGroup"]
+
+
+def test_log_groups_have_the_configured_retention(
+    service: assertions.Template, partner: assertions.Template
+) -> None:
+    example_groups = service.find_resources("AWS::Logs::LogGroup")
+    partner_groups = partner.find_resources("AWS::Logs::LogGroup")
+    assert len(example_groups) == 5  # four functions and the API's access log
+    assert {g["Properties"]["RetentionInDays"] for g in example_groups.values()} == {30}
+    assert {g["Properties"]["RetentionInDays"] for g in partner_groups.values()} == {90}
+
+
+def test_the_skill_is_invocable_by_this_alexa_skill_only(service: assertions.Template) -> None:
+    skill = functions_by_service(service)["alexa-skill"]
+    service.has_resource_properties(
+        "AWS::Lambda::Permission",
+        {
+            "Action": "lambda:InvokeFunction",
+            "Principal": "alexa-connectedhome.amazon.com",
+            "EventSourceToken": "amzn1.ask.skill.00000000-0000-0000-0000-000000000000",
+            "FunctionName": {"Fn::GetAtt": [skill["id"], "Arn"]},
+        },
+    )
+    assert skill["Properties"]["Timeout"] <= 6
+
+
+def test_the_skill_identity_points_at_the_chosen_provider(
+    service: assertions.Template, partner: assertions.Template
+) -> None:
+    service.resource_count_is("AWS::Cognito::UserPool", 1)
+    client = service.find_resources("AWS::Cognito::UserPoolClient")
+    (client_id,) = client
+    props = next(iter(client.values()))["Properties"]
+    assert props["AllowedOAuthFlows"] == ["code"]
+    assert props["GenerateSecret"] is True
+    assert "https://pitangui.amazon.com/api/skill/link/M0EXAMPLE00000" in props["CallbackURLs"]
+    env = functions_by_service(service)["alexa-skill"]["Properties"]["Environment"]["Variables"]
+    assert env["IDENTITY_AUDIENCE"] == {"Ref": client_id}
+    assert "cognito-idp.us-east-1.amazonaws.com/" in str(env["IDENTITY_ISSUER"])
+    assert env["SKILL_DEADLINE_SECONDS"] == "4.5"
+
+    partner.resource_count_is("AWS::Cognito::UserPool", 0)
+    partner_env = functions_by_service(partner)["alexa-skill"]["Properties"]["Environment"]["Variables"]
+    assert partner_env["IDENTITY_ISSUER"] == OIDC["issuer"]
+    assert partner_env["IDENTITY_AUDIENCE"] == OIDC["audience"]
+    assert partner_env["IDENTITY_JWKS_URL"] == OIDC["jwks_url"]
+
+
+def test_device_events_reach_the_lifecycle_function_through_an_encrypted_queue(
+    partner: assertions.Template,
+) -> None:
+    queues = partner.find_resources("AWS::SQS::Queue")
+    redriven = [q for q in queues.values() if "RedrivePolicy" in q["Properties"]]
+    (queue,) = redriven
+    assert queue["Properties"]["RedrivePolicy"]["maxReceiveCount"] == queue_schema.MAX_RECEIVE_COUNT
+    assert queue["Properties"]["VisibilityTimeout"] == queue_schema.VISIBILITY_TIMEOUT_SECONDS
+    for q in queues.values():
+        assert q["Properties"]["SqsManagedSseEnabled"] is True
+    (dlq,) = [q for q in queues.values() if "RedrivePolicy" not in q["Properties"]]
+    assert dlq["Properties"]["MessageRetentionPeriod"] == queue_schema.DLQ_RETENTION_SECONDS
+    partner.has_resource_properties(
+        "AWS::Events::Rule",
+        {
+            "EventBusName": "devices",
+            "EventPattern": {
+                "source": ["acme.devices"],
+                "detail-type": ["DeviceRegistered", "DeviceUpdated", "DeviceDeregistered"],
+            },
+        },
+    )
+    lifecycle = functions_by_service(partner)["device-lifecycle"]
+    assert lifecycle["Properties"]["Timeout"] == queue_schema.LIFECYCLE_FUNCTION_TIMEOUT_SECONDS
+    assert lifecycle["Properties"]["Environment"]["Variables"]["DEVICE_EVENT_SOURCE"] == "acme.devices"
+    partner.has_resource_properties(
+        "AWS::Lambda::EventSourceMapping",
+        {
+            "FunctionName": {"Ref": lifecycle["id"]},
+            "FunctionResponseTypes": ["ReportBatchItemFailures"],
+        },
+    )
+
+
+def test_rotation_runs_on_schedule_one_at_a_time_and_may_continue_itself(
+    partner: assertions.Template,
+) -> None:
+    rotation = functions_by_service(partner)["tag-rotation"]
+    props = rotation["Properties"]
+    assert props["ReservedConcurrentExecutions"] == 1
+    assert props["Timeout"] == 900
+    assert props["FunctionName"] == "partner-camera-tag-rotation"
+    env = props["Environment"]["Variables"]
+    assert env["ROTATION_MAX_TPS"] == "20"
+    assert "Fn::ImportValue" in env["ROTATION_STATE_TABLE_NAME"]
+    partner.has_resource_properties(
+        "AWS::Events::Rule",
+        {
+            "ScheduleExpression": "cron(0 3 * * ? *)",
+            "Targets": [assertions.Match.object_like({"Arn": {"Fn::GetAtt": [rotation["id"], "Arn"]}})],
+        },
+    )
+    invoke = [s for s in role_statements(partner, rotation) if s["Action"] == "lambda:InvokeFunction"]
+    assert len(invoke) == 1
+    assert "function:partner-camera-tag-rotation" in str(invoke[0]["Resource"])
+
+
+def test_device_config_is_an_iam_authorized_http_api(service: assertions.Template) -> None:
+    config = functions_by_service(service)["device-config"]
+    service.has_resource_properties(
+        "AWS::ApiGatewayV2::Route", {"RouteKey": "GET /config", "AuthorizationType": "AWS_IAM"}
+    )
+    service.resource_count_is("AWS::ApiGatewayV2::Route", 1)
+    service.has_resource_properties(
+        "AWS::ApiGatewayV2::Integration",
+        {"IntegrationType": "AWS_PROXY", "PayloadFormatVersion": "2.0"},
+    )
+    service.has_resource_properties(
+        "AWS::ApiGatewayV2::Stage",
+        {"StageName": "$default", "AccessLogSettings": assertions.Match.object_like({})},
+    )
+    roles = service.find_resources(
+        "AWS::IAM::Role",
+        {
+            "Properties": {
+                "AssumeRolePolicyDocument": {
+                    "Statement": [
+                        assertions.Match.object_like(
+                            {"Principal": {"Service": "credentials.iot.amazonaws.com"}}
+                        )
+                    ]
+                }
+            }
+        },
+    )
+    (camera_role,) = roles
+    policies = [
+        p
+        for p in service.find_resources("AWS::IAM::Policy").values()
+        if {"Ref": camera_role} in p["Properties"]["Roles"]
+    ]
+    statements = [s for p in policies for s in p["Properties"]["PolicyDocument"]["Statement"]]
+    assert [s["Action"] for s in statements] == ["execute-api:Invoke"]
+    assert statements[0]["Resource"]["Fn::Join"][1][-1] == "/$default/GET/config"
+    assert config["Properties"]["Timeout"] <= 29  # the HTTP API integration limit
+
+
+EXPECTED_KVS = {
+    "alexa-skill": {"kinesisvideo:GetSignalingChannelEndpoint", "kinesisvideo:ConnectAsViewer"},
+    "device-lifecycle": {
+        f"kinesisvideo:{a}"
+        for a in (
+            "CreateSignalingChannel",
+            "DescribeSignalingChannel",
+            "UpdateSignalingChannel",
+            "DeleteSignalingChannel",
+            "TagResource",
+            "UntagResource",
+            "ListTagsForResource",
+        )
+    },
+    "tag-rotation": {
+        "kinesisvideo:ListSignalingChannels",
+        "kinesisvideo:ListTagsForResource",
+        "kinesisvideo:TagResource",
+        "kinesisvideo:UntagResource",
+    },
+    "device-config": {
+        "kinesisvideo:GetSignalingChannelEndpoint",
+        "kinesisvideo:GetIceServerConfig",
+        "kinesisvideo:DescribeSignalingChannel",
+    },
+}
+EXPECTED_DYNAMODB = {
+    "alexa-skill": {"dynamodb:GetItem", "dynamodb:Query"},
+    "device-lifecycle": {
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
+    },
+    "tag-rotation": {
+        "dynamodb:Scan",
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
+    },
+    "device-config": {"dynamodb:GetItem", "dynamodb:UpdateItem"},
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED_KVS))
+def test_each_function_gets_only_its_actions(partner: assertions.Template, name: str) -> None:
+    statements = role_statements(partner, functions_by_service(partner)[name])
+    assert actions_of(statements, "kinesisvideo") == EXPECTED_KVS[name]
+    assert actions_of(statements, "dynamodb") == EXPECTED_DYNAMODB[name]
+    assert not [s for s in statements if "*" in str(s["Action"])]
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED_KVS))
+def test_kvs_actions_are_scoped_to_the_channel_prefix(partner: assertions.Template, name: str) -> None:
+    pattern = ":kinesisvideo:eu-west-1:222222222222:channel/cam-*/*"
+    for statement in role_statements(partner, functions_by_service(partner)[name]):
+        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        if not any(a.startswith("kinesisvideo:") for a in actions):
+            continue
+        kvs = [a for a in actions if a.startswith("kinesisvideo:")]
+        if statement["Resource"] == "*":
+            # The only KVS action that accepts no narrower resource (the rest are X-Ray writes).
+            assert kvs == ["kinesisvideo:ListSignalingChannels"]
+        else:
+            assert pattern in str(statement["Resource"]), statement
+
+
+def test_the_skill_queries_only_the_owner_index(service: assertions.Template) -> None:
+    statements = role_statements(service, functions_by_service(service)["alexa-skill"])
+    (query,) = [s for s in statements if "dynamodb:Query" in s["Action"]]
+    assert f"/index/{registry_schema.OWNER_INDEX}" in str(query["Resource"])
+    assert "/index/*" not in str(query["Resource"])
+
+
+def test_the_registry_table_matches_the_code_definition(stateful: assertions.Template) -> None:
+    expected = registry_schema.create_table_kwargs("unused")
+    tables = stateful.find_resources(
+        "AWS::DynamoDB::Table", {"Properties": {"KeySchema": expected["KeySchema"]}}
+    )
+    (table,) = tables.values()
+    props = table["Properties"]
+    assert table["DeletionPolicy"] == "Retain"
+    assert table["UpdateReplacePolicy"] == "Retain"
+    assert props["BillingMode"] == expected["BillingMode"]
+    assert props["DeletionProtectionEnabled"] is True
+    assert props["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+    assert props["TimeToLiveSpecification"] == {"AttributeName": registry_schema.EXPIRES_AT, "Enabled": True}
+    assert sorted(props["AttributeDefinitions"], key=str) == sorted(expected["AttributeDefinitions"], key=str)
+    (index,) = props["GlobalSecondaryIndexes"]
+    (expected_index,) = expected["GlobalSecondaryIndexes"]
+    assert index["IndexName"] == expected_index["IndexName"]
+    assert index["KeySchema"] == expected_index["KeySchema"]
+    assert index["Projection"] == expected_index["Projection"]
+
+
+def test_the_rotation_state_table_matches_the_code_definition(stateful: assertions.Template) -> None:
+    expected = rotation_state_schema.create_table_kwargs("unused")
+    stateful.has_resource_properties(
+        "AWS::DynamoDB::Table",
+        {
+            "KeySchema": expected["KeySchema"],
+            "AttributeDefinitions": expected["AttributeDefinitions"],
+            "BillingMode": expected["BillingMode"],
+            "TimeToLiveSpecification": {"AttributeName": rotation_state_schema.EXPIRES_AT, "Enabled": True},
+        },
+    )
+
+
+def test_alarms_watch_dead_letters_errors_throttles_and_latency(service: assertions.Template) -> None:
+    alarms = service.find_resources("AWS::CloudWatch::Alarm")
+    metrics = [a["Properties"].get("MetricName") for a in alarms.values()]
+    assert metrics.count("Errors") == 4
+    assert metrics.count("Throttles") == 4
+    assert metrics.count("ApproximateNumberOfMessagesVisible") == 1
+    service.has_resource_properties(
+        "AWS::CloudWatch::Alarm",
+        {
+            "MetricName": "OfferToAnswerLatency",
+            "Namespace": "AlexaCameraSignaling",
+            "Dimensions": [{"Name": "service", "Value": "alexa-skill"}],
+            "ExtendedStatistic": "p99",
+            "Threshold": 4500,
+        },
+    )
+    for alarm in alarms.values():
+        assert alarm["Properties"]["AlarmActions"], "every alarm notifies the topic"
+    service.resource_count_is("AWS::CloudWatch::Dashboard", 1)
