@@ -103,5 +103,8 @@ class DeviceConfig(Construct):
                 resources=[self.api.arn_for_execute_api("GET", ROUTE_PATH, STAGE_NAME)],
             )
         )
+        # Only sessions of this role are cameras: other callers allowed to invoke the API (operators,
+        # CI) cannot pose as a camera by naming their session after one.
+        self.handler.function.add_environment("CAMERA_ROLE_NAME", self.camera_role.role_name)
         CfnOutput(self, "ConfigUrl", value=f"{self.api.api_endpoint}{ROUTE_PATH}")
         CfnOutput(self, "CameraRoleArn", value=self.camera_role.role_arn)

@@ -254,6 +254,7 @@ def test_device_config_is_an_iam_authorized_http_api(service: assertions.Templat
     statements = [s for p in policies for s in p["Properties"]["PolicyDocument"]["Statement"]]
     assert [s["Action"] for s in statements] == ["execute-api:Invoke"]
     assert statements[0]["Resource"]["Fn::Join"][1][-1] == "/$default/GET/config"
+    assert config["Properties"]["Environment"]["Variables"]["CAMERA_ROLE_NAME"] == {"Ref": camera_role}
     assert config["Properties"]["Timeout"] <= 29  # the HTTP API integration limit
 
 
