@@ -165,7 +165,10 @@ def test_camera_whose_channel_was_deleted_is_not_found(fleet: Fleet) -> None:
 
 
 def test_channel_still_creating_is_a_conflict_with_a_retry_hint(fleet: Fleet) -> None:
-    kvs.set_creation_delay(0.6)
+    # Long enough for a loaded machine to ask while CREATING, short enough to wait out below.
+    creating_s = 3.0
+    kvs.set_creation_delay(creating_s)
+    created = time.monotonic()
     fleet.register("cam-1")
 
     reply = fleet.config("cam-1")
@@ -176,7 +179,7 @@ def test_channel_still_creating_is_a_conflict_with_a_retry_hint(fleet: Fleet) ->
     retry = int(reply.headers["Retry-After"])
     assert 5 <= retry <= 10
     assert reply.body["retryAfterSeconds"] == retry
-    time.sleep(0.65)
+    time.sleep(max(0.0, created + creating_s + 0.05 - time.monotonic()))
     assert fleet.config("cam-1").status == 200
 
 
