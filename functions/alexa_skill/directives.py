@@ -44,7 +44,7 @@ from functions.alexa_skill.messages import (
     time_of_sample,
 )
 from functions.alexa_skill.skill import Skill
-from functions.common.observability import NAMESPACE, logger
+from functions.common.observability import NAMESPACE, logger, metrics
 from functions.common.registry import Device
 
 RTC = "Alexa.RTCSessionController"
@@ -56,10 +56,11 @@ def respond(event: Any, skill: Skill, deadline: Deadline) -> AlexaResponse:
     try:
         directive = DirectiveEnvelope.model_validate(event).directive
     except ValidationError:
+        _count_directive("Malformed")
         return _failure(ErrorType.INVALID_DIRECTIVE, *_salvage(event))
     key = (directive.header.namespace, directive.header.name)
     route = ROUTES.get(key)
-    _count("Directives", "Directive", directive.header.name if route else "Unsupported")
+    _count_directive(directive.header.name if route else "Unsupported")
     endpoint_id = directive.endpoint.endpoint_id if directive.endpoint else None
     logger.append_keys(directive=".".join(key)[:128], endpoint_id=endpoint_id)
     if route is None:
@@ -216,7 +217,8 @@ def _failure(
     endpoint_id: str | None,
     message: str | None = None,
 ) -> AlexaResponse:
-    _count("Errors", "ErrorType", error_type.value)
+    with single_metric(name="Errors", unit=MetricUnit.Count, value=1, namespace=NAMESPACE) as metric:
+        metric.add_dimension(name="ErrorType", value=error_type.value)
     namespace = AUTHORIZATION if error_type is ErrorType.ACCEPT_GRANT_FAILED else "Alexa"
     return AlexaResponse(
         event=Event(
@@ -249,6 +251,7 @@ def _outcome(response: AlexaResponse) -> str:
     return payload.type if isinstance(payload, ErrorPayload) else "ok"
 
 
-def _count(name: str, dimension: str, value: str) -> None:
-    with single_metric(name=name, unit=MetricUnit.Count, value=1, namespace=NAMESPACE) as metric:
-        metric.add_dimension(name=dimension, value=value)
+def _count_directive(name: str) -> None:
+    # One directive per invocation, so the dimension also applies to OfferToAnswerLatency.
+    metrics.add_dimension(name="Directive", value=name)
+    metrics.add_metric(name="Directives", unit=MetricUnit.Count, value=1)
