@@ -1,12 +1,5 @@
-"""Cold start: import plus initialization of each handler in a fresh interpreter, beside the floor
-(a fresh interpreter that imports boto3 and creates one client), and the resident memory after
-the first invocation.
-
-Each fresh interpreter runs `bench.child` against a moto server (a thread of this process, with
-the KVS emulation), so the function's process holds only what Lambda would load: no moto. Runs
-are interleaved round-robin across targets after one discarded warm-up round (which also writes
-the bytecode caches), and the median is reported.
-"""
+"""Cold start of each handler in a fresh interpreter, beside the floor, and the resident memory
+after the first invocation."""
 
 from __future__ import annotations
 
@@ -22,6 +15,17 @@ from bench import emulated, environ, scenarios, stats
 from bench.report import Section
 
 REPO = Path(__file__).resolve().parent.parent
+METHOD = (
+    "each run is a fresh interpreter (`python -m bench.child`) that times the import of the "
+    "handler module (its module-level initialization included: what Lambda's INIT phase runs), "
+    "then one first invocation, against a moto server with the KVS emulation running in a thread "
+    "of the benchmark process, so the function's process holds only what Lambda would load (no "
+    "moto). Handlers that build clients and settings on first use pay that in the first "
+    "invocation, shown beside. Floor: a fresh interpreter that imports boto3 and creates one "
+    "client. Targets interleaved round-robin after one discarded warm-up round (which also writes "
+    "bytecode caches: Lambda ships none unless the asset does, so real cold starts compile too); "
+    "median of {runs} runs. Each first invocation gets its own fresh state (a new camera or event)."
+)
 FLOOR = "floor (boto3 + 1 client)"
 
 
@@ -69,7 +73,7 @@ def _run_child(
 
 
 def measure(runs: int) -> tuple[Section, dict[str, Samples]]:
-    section = Section(title="Cold start", method=__doc__.strip().replace("\n", " ") if __doc__ else "")
+    section = Section(title="Cold start", method=METHOD.format(runs=runs))
     functions = [f for f in scenarios.FUNCTIONS if f.available()]
     if any(f.name == "alexa_skill" for f in functions):
         functions.append(NAIVE)
@@ -77,13 +81,12 @@ def measure(runs: int) -> tuple[Section, dict[str, Samples]]:
     with emulated.server() as cloud:
         assert cloud.endpoint_url is not None
         env = {**cloud.env, "AWS_ENDPOINT_URL": cloud.endpoint_url}
-        invocations = {f.name: f.prepare(env) for f in functions}
         for round_ in range(runs + 1):
             floor = _run_child(None, None, env)
             if round_:
                 samples[FLOOR].init_s.append(floor["init_s"])
             for function in functions:
-                invocation = invocations[function.name]
+                invocation = function.prepare(env)
                 outcome = _run_child(function.module, invocation, env)
                 if not round_:
                     continue  # warm-up
@@ -105,4 +108,6 @@ def measure(runs: int) -> tuple[Section, dict[str, Samples]]:
             note += f"; first invocation FAILED: {sample.errors[0]}"
         section.add(f"{name}: import + init", init_s * 1000, "ms", note=note)
         section.add(f"{name}: ratio to floor", round(init_s / floor_s, 2), "x")
+        total = [i + f for i, f in zip(sample.init_s, sample.first_invoke_s, strict=True)]
+        section.add(f"{name}: import + first invocation", stats.median(total) * 1000, "ms")
     return section, samples

@@ -36,14 +36,14 @@ def in_process() -> Iterator[Cloud]:
         kvs.install()
         aws_clients.client.cache_clear()
         meter = CallMeter()
-        meter.install()
         try:
             with mock_aws():
+                # mock_aws starts a fresh default boto3 session: the meter goes on that one.
+                meter.install()
                 env = create_resources()
                 with environ.patched(env):
                     yield Cloud(env=env, meter=meter, endpoint_url=None)
         finally:
-            meter.uninstall()
             aws_clients.client.cache_clear()
             kvs.reset_settings()
 

@@ -3,6 +3,7 @@ channel carrying the static managed tags, and an ACTIVE registry item that point
 
 from __future__ import annotations
 
+import itertools
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -14,6 +15,8 @@ from functions.common.registry import Device, event_time_key
 OWNER = "bench-owner"
 FOREIGN_TAGS = {"cost-center": "bench"}  # rotation must leave it alone
 _BATCH = 25  # DynamoDB BatchWriteItem limit
+# Single cameras seeded beside a fleet (cam-00000...) get numbers from here, unique per process.
+_single_numbers = itertools.count(90_000)
 
 
 class Fleet:
@@ -35,6 +38,10 @@ class Fleet:
             while pending:
                 pending = self._ddb.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
         return devices
+
+    def one(self, owner_id: str = OWNER) -> Device:
+        (device,) = self.add(1, start=next(_single_numbers), owner_id=owner_id)
+        return device
 
     def _create(self, device_id: str, owner_id: str) -> Device:
         name = f"{self.prefix}{device_id}"

@@ -41,4 +41,6 @@ def describe() -> dict[str, str]:
         "python": sys.version.split()[0],
         "implementation": platform.python_implementation(),
         "commit": _git_commit(),
+        # Other work on the machine skews timings; the load says how much there was.
+        "loadavg_1m_at_start": f"{os.getloadavg()[0]:.2f}",
     }

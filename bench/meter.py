@@ -1,7 +1,7 @@
 """Count AWS calls and the CPU spent inside the emulation, for code running under mock_aws.
 
-moto answers a mocked request from botocore's `before-send` event. The meter registers first on
-that event, calls moto's stubber itself and returns its response, so it sees every request a
+moto answers a mocked request from botocore's `before-send` event. The meter takes the place of
+moto's handler on that event, calls moto's stubber itself and returns its response, so it sees every request a
 client of the default boto3 session sends (retries included) and the thread CPU time spent
 answering it: that time is the emulation's (moto, the KVS emulation, an in-process master), not
 the caller's. Clients copy the session's handlers when they are created, so install the meter
@@ -42,18 +42,18 @@ class CallMeter:
         with self._lock:
             return Counter(self.calls), self.emulation_cpu_s
 
-    def total_calls(self) -> int:
-        with self._lock:
-            return sum(self.calls.values())
-
     def install(self) -> None:
-        session = boto3.DEFAULT_SESSION or boto3.setup_default_session() or boto3.DEFAULT_SESSION
-        assert session is not None
-        session.events.register_first("before-send", self, unique_id="bench-call-meter")
+        """Hook into the current default boto3 session (mock_aws replaces it on start)."""
+        if boto3.DEFAULT_SESSION is None:
+            boto3.setup_default_session()
+        assert boto3.DEFAULT_SESSION is not None
+        from moto.core.models import botocore_stubber
 
-    def uninstall(self) -> None:
-        if boto3.DEFAULT_SESSION is not None:
-            boto3.DEFAULT_SESSION.events.unregister("before-send", unique_id="bench-call-meter")
+        events = boto3.DEFAULT_SESSION.events
+        # botocore emits before-send to every handler (it does not stop at the first response), so
+        # moto's own registration must go, or each request would be answered twice.
+        events.unregister("before-send", botocore_stubber)
+        events.register_first("before-send", self, unique_id="bench-call-meter")
 
 
 def delta(before: Counter[str], after: Counter[str]) -> Counter[str]:

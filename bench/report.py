@@ -63,7 +63,12 @@ def _status(metric: Metric) -> str:
 
 def render(report: Report) -> str:
     """A plain-text table per section, then the methods, then the targets not met."""
-    lines = [f"Benchmarks on {report.machine.get('cpu', '?')}, Python {report.machine.get('python', '?')}"]
+    lines = [
+        f"Benchmarks on {report.machine.get('cpu', '?')} x{report.machine.get('cpus', '?')}, "
+        f"Python {report.machine.get('python', '?')}, load {report.machine.get('loadavg_1m_at_start', '?')}, "
+        f"commit {report.machine.get('commit', '?')}",
+        report.machine.get("uname", ""),
+    ]
     for section in report.sections:
         rows = [
             (m.name, f"{format_value(m.value)} {m.unit}".strip(), m.target or "", _status(m), m.note)

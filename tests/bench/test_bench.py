@@ -1,0 +1,62 @@
+"""Smoke test: `python -m bench --quick` runs every benchmark on tiny sizes and writes its JSON.
+
+It runs in a separate interpreter because the rotation benchmark reloads the rotation handler
+module with its own settings, which must not leak into other tests of this worker. Figures from
+tiny sizes mean nothing, so only structure and the deterministic call counts are checked.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+SECTIONS = {"Cold start", "Live-view hot path", "Tag rotation", "Lifecycle", "Package"}
+
+
+def test_quick_run_writes_every_section(tmp_path: Path) -> None:
+    done = subprocess.run(  # noqa: S603 (this interpreter, fixed arguments)
+        [sys.executable, "-m", "bench", "--quick", "--out", str(tmp_path)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "How each section was measured" in done.stdout
+    report = json.loads((tmp_path / "latest.json").read_text())
+    sections = {s["title"]: {m["name"]: m for m in s["metrics"]} for s in report["sections"]}
+    assert set(sections) == SECTIONS
+    assert report["machine"]["python"] == sys.version.split()[0]
+
+    cold = sections["Cold start"]
+    for function in (
+        "alexa_skill",
+        "device_lifecycle",
+        "tag_rotation",
+        "device_config",
+        "naive_skill (baseline)",
+    ):
+        assert cold[f"{function}: import + init"]["value"] > 0
+        assert "FAILED" not in cold[f"{function}: import + init"]["note"]
+
+    hot = sections["Live-view hot path"]
+    assert hot["alexa_skill: AWS calls per offer (warm)"]["value"] == 2
+    assert hot["naive_skill (baseline): AWS calls per offer (warm)"]["value"] == 4
+    assert "FAILED" not in hot["alexa_skill: own CPU per offer p50"]["note"]
+
+    rotation = sections["Tag rotation"]
+    assert rotation["(B) channels left unrotated (unretried throttles)"]["value"] == 0
+    assert rotation["calls per channel"]["value"] >= 2  # one read and one write per channel at least
+
+    lifecycle = sections["Lifecycle"]
+    assert lifecycle["AWS calls per new device"]["value"] >= 2
+    assert "FAILED" not in lifecycle["records per second (handler + emulation, 1 core)"]["note"]
+
+    package = sections["Package"]
+    assert all(
+        m["value"] == "n/a" or m["value"] > 0 for name, m in package.items() if name.endswith("asset zip")
+    )
