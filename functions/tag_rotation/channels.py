@@ -55,7 +55,7 @@ class ChannelGateway:
         self,
         kvs: Any,
         *,
-        account_tps: float,
+        account_tps: int,
         max_attempts: int,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from functions.common.observability import logger, metrics, tracer
 from functions.tag_rotation import continuation, rotation
 from functions.tag_rotation.settings import RotationSettings
+from functions.tag_rotation.summary import RunStatus, add_metrics
 
 settings = RotationSettings.load()
 
@@ -31,6 +32,7 @@ class RotationRequest(BaseModel):
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, object]:
     request = parse(event=event, model=RotationRequest)
     summary = rotation.run(settings, context, run_id=request.run_id)
-    if not summary.complete and summary.status == "partial" and settings.function_name:
+    add_metrics(summary)
+    if summary.status is RunStatus.PARTIAL and settings.function_name:
         continuation.invoke_async(settings.function_name, summary.run_id)
     return summary.to_output()

@@ -1,13 +1,13 @@
 """A thread-safe sliding-window rate limiter that reserves start times for its callers.
 
-At most `burst` calls start in any window of `burst / rate` seconds. With burst 1 calls are evenly
-spaced, which keeps an account-wide quota safe even when many threads wait at once; a larger
-burst lets a channel's few calls go back to back while still honouring its own quota.
+At most `burst` calls start in any window of `burst / rate` seconds, so never more than `rate` in
+any second (rates are whole calls per second, as AWS quotas are). With burst 1 calls are evenly
+spaced, which keeps an account-wide quota safe even when many threads wait at once; burst = rate
+lets a channel's few calls go back to back while still honouring its own quota.
 """
 
 from __future__ import annotations
 
-import math
 import threading
 import time
 from collections import deque
@@ -21,7 +21,7 @@ JITTER_SLACK = 0.05
 class RateLimiter:
     def __init__(
         self,
-        rate: float,
+        rate: int,
         burst: int = 1,
         *,
         clock: Callable[[], float] = time.monotonic,
@@ -34,11 +34,6 @@ class RateLimiter:
         self._clock = clock
         self._sleep = sleep
         self._lock = threading.Lock()
-
-    @classmethod
-    def per_second(cls, rate: float) -> RateLimiter:
-        """Up to floor(rate) calls back to back, never more than `rate` in a second."""
-        return cls(rate, burst=max(1, math.floor(rate)))
 
     def acquire(self) -> float:
         """Wait for the next free slot; returns the seconds waited."""

@@ -23,7 +23,7 @@ from functions.tag_rotation.channels import Channel, ChannelGateway, kvs_client
 from functions.tag_rotation.rate_limit import RateLimiter
 from functions.tag_rotation.settings import RotationSettings
 from functions.tag_rotation.state import Lease, LeaseLost, Phase, RunState, StateStore
-from functions.tag_rotation.summary import Outcome, RunStatus, RunSummary, Totals, publish
+from functions.tag_rotation.summary import Outcome, RunStatus, RunSummary, Totals, log
 
 JOB = "tag-rotation"
 # A lease outlives its invocation's deadline a little, and a run without a deadline renews a
@@ -79,7 +79,7 @@ def run(
         )
     else:
         summary = _Rotation(settings, budget, lease).execute()
-    publish(summary)
+    log(summary)
     return summary
 
 
@@ -198,7 +198,7 @@ class _Rotation:
 
     def _converge(self, channel: Channel) -> Outcome:
         """One read, then at most one UntagResource and one TagResource."""
-        limiter = RateLimiter.per_second(self._settings.channel_tps)
+        limiter = RateLimiter(self._settings.channel_tps, burst=self._settings.channel_tps)
         current = self._gateway.list_tags(channel.arn, limiter)
         device = self._registry.get(channel.name)
         if device is None:

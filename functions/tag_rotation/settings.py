@@ -10,8 +10,8 @@ from functions.common.config import BaseSettings
 
 # AWS allows 50 TPS per tagging operation per account; the default leaves room for the
 # lifecycle function and people working in the console at the same time.
-DEFAULT_MAX_TPS = 40.0
-CHANNEL_TPS_QUOTA = 5.0
+DEFAULT_MAX_TPS = 40
+CHANNEL_TPS_QUOTA = 5
 
 
 class RotationSettings(BaseSettings):
@@ -19,8 +19,8 @@ class RotationSettings(BaseSettings):
         str, Field(alias="ROTATION_STATE_TABLE_NAME", min_length=3, max_length=255)
     ]
     # Calls per second per KVS operation, account-wide (each operation has its own quota).
-    max_tps: Annotated[float, Field(alias="ROTATION_MAX_TPS", gt=0, le=100_000)] = DEFAULT_MAX_TPS
-    channel_tps: Annotated[float, Field(alias="ROTATION_CHANNEL_TPS", gt=0, le=100_000)] = CHANNEL_TPS_QUOTA
+    max_tps: Annotated[int, Field(alias="ROTATION_MAX_TPS", ge=1, le=100_000)] = DEFAULT_MAX_TPS
+    channel_tps: Annotated[int, Field(alias="ROTATION_CHANNEL_TPS", ge=1, le=100_000)] = CHANNEL_TPS_QUOTA
     workers: Annotated[int, Field(alias="ROTATION_WORKERS", ge=1, le=64)] = 16
     page_size: Annotated[int, Field(alias="ROTATION_PAGE_SIZE", ge=1, le=10_000)] = 100
     # Stop taking new channels when less than this is left of the invocation.

@@ -141,11 +141,22 @@ _METRICS = {
 }
 
 
-def publish(summary: RunSummary) -> None:
-    """One structured log record and one metric per figure (flushed by the handler's decorator)."""
+def log(summary: RunSummary) -> None:
+    """One structured record per invocation: the run's figures so far."""
     logger.info("tag rotation run", extra={"rotation": summary.to_output()})
-    # Every invocation logs its progress; metrics describe whole runs so they never double count.
+
+
+def add_metrics(summary: RunSummary) -> None:
+    """The run's figures as metrics (the handler's log_metrics decorator flushes them).
+
+    Figures are added once per run, when it completes, so they never double count; an invocation
+    that stops early or finds the run owned elsewhere is counted as such.
+    """
+    if summary.status is RunStatus.PARTIAL:
+        metrics.add_metric(name="RunContinuations", unit=MetricUnit.Count, value=1)
+        return
     if not summary.complete:
+        metrics.add_metric(name="InvocationsSkipped", unit=MetricUnit.Count, value=1)
         return
     for name, field in _METRICS.items():
         metrics.add_metric(name=name, unit=MetricUnit.Count, value=getattr(summary, field))

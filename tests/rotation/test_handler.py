@@ -1,0 +1,124 @@
+"""The Lambda entry point: schedule events, continuation by asynchronous self-invocation."""
+
+from __future__ import annotations
+
+import importlib
+import io
+import json
+import zipfile
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+import boto3
+import pytest
+from moto.core.config import default_user_config
+from pydantic import ValidationError
+
+from functions.common import aws_clients
+from tests.rotation.support import Fleet
+
+SCHEDULE_EVENT = {
+    "version": "0",
+    "id": "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa",
+    "detail-type": "Scheduled Event",
+    "source": "aws.events",
+    "account": "123456789012",
+    "time": "2025-01-01T00:00:00Z",
+    "region": "us-east-1",
+    "resources": ["arn:aws:events:us-east-1:123456789012:rule/tag-rotation"],
+    "detail": {},
+}
+FUNCTION = "tag-rotation"
+
+
+@dataclass
+class Context:
+    """What Lambda passes: only the time budget matters to rotation."""
+
+    remaining_ms: int
+    function_name: str = FUNCTION
+    memory_limit_in_mb: int = 512
+    invoked_function_arn: str = f"arn:aws:lambda:us-east-1:123456789012:function:{FUNCTION}"
+    aws_request_id: str = "req-1"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return self.remaining_ms
+
+
+def load_handler() -> ModuleType:
+    """The handler validates its configuration at import, so import it after the environment."""
+    from functions.tag_rotation import handler
+
+    return importlib.reload(handler)
+
+
+def test_scheduled_event_runs_a_whole_rotation(
+    fleet: Fleet, rotation_env: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    for i in range(5):
+        fleet.camera(f"h{i}")
+    fleet.channel("stray")
+
+    output = load_handler().handler(SCHEDULE_EVENT, Context(remaining_ms=60_000))
+
+    assert output["complete"] is True and output["status"] == "complete"
+    assert output["updated"] == 5 and output["orphans"] == 1 and output["orphanNames"] == ["alexa-cam-stray"]
+    emf = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    assert emf and emf[-1]["ChannelsUpdated"] == [5.0] and emf[-1]["OrphanChannels"] == [1.0]
+
+
+@pytest.fixture
+def lambda_function(rotation_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """This function deployed in moto (no Docker: invocations are accepted, not run); records invokes."""
+    monkeypatch.setitem(default_user_config["lambda"], "use_docker", False)
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", FUNCTION)
+    role = boto3.client("iam").create_role(
+        RoleName="rotation",
+        AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}),
+    )["Role"]["Arn"]
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("handler.py", "def handler(event, context):\n    return event\n")
+    boto3.client("lambda").create_function(
+        FunctionName=FUNCTION,
+        Runtime="python3.13",
+        Role=role,
+        Handler="handler.handler",
+        Code={"ZipFile": archive.getvalue()},
+    )
+    invokes: list[dict[str, Any]] = []
+    aws_clients.client("lambda").meta.events.register(
+        "provide-client-params.lambda.Invoke", lambda params, **_: invokes.append(dict(params))
+    )
+    return invokes
+
+
+def test_a_run_out_of_time_continues_in_an_asynchronous_invocation(
+    fleet: Fleet, lambda_function: list[dict[str, Any]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    for i in range(4):
+        fleet.camera(f"c{i}")
+    handler = load_handler()
+
+    first = handler.handler(SCHEDULE_EVENT, Context(remaining_ms=0))
+
+    assert first["complete"] is False and first["status"] == "partial" and first["channelsSeen"] == 0
+    assert len(lambda_function) == 1
+    invoke = lambda_function[0]
+    assert invoke["FunctionName"] == FUNCTION and invoke["InvocationType"] == "Event"
+    continuation = json.loads(invoke["Payload"])
+    assert continuation == {"runId": first["runId"]}
+    emf = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    assert emf[-1]["RunContinuations"] == [1.0] and "ChannelsSeen" not in emf[-1]
+
+    second = handler.handler(continuation, Context(remaining_ms=60_000))
+
+    assert second["complete"] is True and second["runId"] == first["runId"]
+    assert second["updated"] == 4 and second["invocations"] == 2
+    assert len(lambda_function) == 1  # a complete run does not invoke again
+
+
+def test_a_malformed_run_id_is_rejected(rotation_env: dict[str, str]) -> None:
+    with pytest.raises(ValidationError):
+        load_handler().handler({"runId": "../../etc"}, Context(remaining_ms=60_000))

@@ -1,0 +1,91 @@
+"""The per-channel plan and the rate limiter, without AWS."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from functions.common import channel_tags
+from functions.common.registry import Device, DeviceStatus
+from functions.tag_rotation.plan import desired_tags, plan
+from functions.tag_rotation.rate_limit import JITTER_SLACK, RateLimiter
+from tests.rotation.support import ENVIRONMENT, owner_of, static_tags
+
+DESIRED = static_tags("d1") | channel_tags.rotating_tags("g2", "2025-02-01T00:00:00Z")
+
+
+def test_desired_tags_are_the_static_set_plus_the_rotating_pair() -> None:
+    device = Device(device_id="d1", owner_id=owner_of("d1"))
+    assert desired_tags(device, ENVIRONMENT, "g2", "2025-02-01T00:00:00Z") == DESIRED
+    assert all(channel_tags.is_managed(key) for key in DESIRED)
+    with pytest.raises(ValueError, match="tombstone"):
+        desired_tags(Device(device_id="d1", status=DeviceStatus.DEREGISTERED), ENVIRONMENT, "g", "t")
+
+
+def test_plan_tags_missing_and_changed_keys_and_untags_only_stale_managed_ones() -> None:
+    current = {
+        channel_tags.DEVICE_TAG: "d1",
+        channel_tags.ENVIRONMENT_TAG: "prod",  # changed
+        channel_tags.GENERATION_TAG: "g1",  # rotates
+        "camera:legacy": "x",  # stale
+        "team": "video",  # foreign
+    }
+    result = plan(current, DESIRED)
+    assert result.to_tag == {k: v for k, v in DESIRED.items() if k != channel_tags.DEVICE_TAG}
+    assert result.to_untag == ["camera:legacy"]
+    assert result.fits and not result.unchanged and not result.rotating_only
+
+
+def test_plan_of_a_channel_already_right_writes_nothing() -> None:
+    result = plan(DESIRED | {"team": "video"}, DESIRED)
+    assert result.unchanged and result.fits
+
+
+def test_plan_with_only_rotating_changes_is_rotating_only() -> None:
+    current = DESIRED | {channel_tags.GENERATION_TAG: "g1", channel_tags.ROTATED_AT_TAG: "old"}
+    result = plan(current, DESIRED)
+    assert result.rotating_only
+    assert set(result.to_tag) == {channel_tags.GENERATION_TAG, channel_tags.ROTATED_AT_TAG}
+
+
+@pytest.mark.parametrize(("foreign_count", "fits"), [(44, True), (45, False)])
+def test_foreign_tags_decide_whether_the_managed_set_fits(foreign_count: int, fits: bool) -> None:
+    # 6 managed keys: 44 foreign + 6 = 50 fits; 45 + 6 = 51 does not, and stale keys do not count.
+    current = {f"f{i}": "v" for i in range(foreign_count)} | {"camera:old-a": "1", "camera:old-b": "2"}
+    assert plan(current, DESIRED).fits is fits
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def starts(limiter_rate: int, burst: int, count: int) -> list[float]:
+    clock = FakeClock()
+    limiter = RateLimiter(limiter_rate, burst, clock=clock, sleep=clock.sleep)
+    result = []
+    for _ in range(count):
+        limiter.acquire()
+        result.append(clock.now)
+    return result
+
+
+def test_burst_one_spaces_calls_evenly_below_the_rate() -> None:
+    times = starts(40, 1, 81)
+    gaps = {round(b - a, 9) for a, b in itertools.pairwise(times)}
+    assert gaps == {round((1 + JITTER_SLACK) / 40, 9)}
+    assert max(sum(1 for t in times if start <= t < start + 1) for start in times) <= 40
+
+
+def test_a_channel_burst_goes_back_to_back_but_a_sixth_call_waits_a_second() -> None:
+    times = starts(5, 5, 11)
+    assert times[:5] == [0.0] * 5
+    assert times[5] == pytest.approx(1 + JITTER_SLACK)
+    assert times[10] == pytest.approx(2 * (1 + JITTER_SLACK))
