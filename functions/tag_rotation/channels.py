@@ -14,7 +14,8 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, HTTPClientError
+from botocore.exceptions import ConnectionError as BotocoreConnectionError
 from pydantic import BaseModel, ConfigDict
 
 from functions.common import aws_clients
@@ -28,6 +29,8 @@ OPERATIONS = (LIST_CHANNELS, LIST_TAGS, TAG, UNTAG)
 THROTTLE_CODES = frozenset(
     {"ClientLimitExceededException", "ThrottlingException", "TooManyRequestsException"}
 )
+# Failures below the HTTP layer (refused, reset, timed out): retried like throttling.
+TRANSPORT_ERRORS = (BotocoreConnectionError, HTTPClientError)
 # The largest page ListSignalingChannels serves: one call names 10,000 channels.
 MAX_LIST_PAGE = 10_000
 BACKOFF_BASE_S, BACKOFF_CAP_S = 0.1, 5.0
@@ -135,6 +138,9 @@ class ChannelGateway:
                 if aws_clients.error_code(exc) in THROTTLE_CODES:
                     with self._lock:
                         self.throttles += 1
+            except TRANSPORT_ERRORS:
+                if attempt >= self._max_attempts:
+                    raise
             # Full jitter: workers throttled together must not retry together.
             self._sleep(random.uniform(0, min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2**attempt)))  # noqa: S311
 

@@ -19,7 +19,7 @@ from functions.common.aws_clients import error_code
 from functions.common.observability import logger
 from functions.common.registry import Device, Registry
 from functions.tag_rotation import plan
-from functions.tag_rotation.channels import Channel, ChannelGateway, kvs_client
+from functions.tag_rotation.channels import TRANSPORT_ERRORS, Channel, ChannelGateway, kvs_client
 from functions.tag_rotation.rate_limit import RateLimiter
 from functions.tag_rotation.settings import RotationSettings
 from functions.tag_rotation.state import Lease, LeaseLost, Phase, RunState, StateStore
@@ -194,6 +194,11 @@ class _Rotation:
             if code == "TagsPerResourceExceededLimitException":
                 return Outcome.NO_ROOM
             logger.warning("channel rotation failed", extra={"channel": channel.name, "error": code})
+            return Outcome.FAILED
+        except TRANSPORT_ERRORS as exc:
+            logger.warning(
+                "channel rotation failed", extra={"channel": channel.name, "error": type(exc).__name__}
+            )
             return Outcome.FAILED
 
     def _converge(self, channel: Channel) -> Outcome:

@@ -81,3 +81,20 @@ def test_throttling_above_the_quota_is_retried_until_done(
     assert_every_throttle_retried(records)
     ok = [r.timestamp for r in records if r.outcome == "ok" and r.operation == "ListTagsForResource"]
     assert len(ok) == 120
+
+
+def test_channel_errors_are_reported_and_server_errors_retried(fleet: Fleet) -> None:
+    stale_fleet(fleet, 6)
+    kvs.inject("UntagResource", error="InternalFailure", status=500, times=2)
+    kvs.inject("ListTagsForResource", error="ResourceNotFoundException", times=1)
+    kvs.inject("TagResource", error="AccessDeniedException", times=1)
+    kvs.clear_calls()
+
+    summary = rotation.run(RotationSettings.load())
+
+    assert summary.complete and summary.channels_seen == 6
+    assert summary.vanished == 1 and summary.failed == 1 and summary.updated == 4
+    assert len(summary.failed_names) == 1 and summary.throttles == 0
+    untags = [r for r in rotation_calls() if r.operation == "UntagResource"]
+    assert [r.outcome for r in untags].count("InternalFailure") == 2
+    assert sum(r.outcome == "ok" for r in untags) == 5  # every channel it reached, despite the 500s
