@@ -48,8 +48,7 @@ class AlexaSkill(Construct):
             },
         )
         self.handler.allow_table(registry_table, ["GetItem", "Query"], indexes=(OWNER_INDEX,))
-        # SendAlexaOfferToMaster is authorized as kinesisvideo:ConnectAsViewer.
-        self.handler.allow_channels(["GetSignalingChannelEndpoint", "ConnectAsViewer"])
+        self.handler.allow_channels(["GetSignalingChannelEndpoint", "SendAlexaOfferToMaster"])
         self.handler.function.add_permission(
             "AlexaSmartHome",
             principal=iam.ServicePrincipal(ALEXA_PRINCIPAL),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from aws_cdk import CfnOutput, Duration, RemovalPolicy
+from aws_cdk import CfnOutput, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_apigatewayv2 as apigw
 from aws_cdk import aws_apigatewayv2_authorizers as authorizers
 from aws_cdk import aws_apigatewayv2_integrations as integrations
@@ -15,7 +15,8 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from infra.components.function import RETENTION, SignalingFunction
+from infra.components.function import RETENTION, SignalingFunction, channel_arn_pattern
+from infra.nag import acknowledge
 from infra.settings import StageSettings
 
 ROUTE_PATH = "/config"
@@ -102,6 +103,22 @@ class DeviceConfig(Construct):
                 actions=["execute-api:Invoke"],
                 resources=[self.api.arn_for_execute_api("GET", ROUTE_PATH, STAGE_NAME)],
             )
+        )
+        # A camera connects as MASTER to its own channel only: the IoT credentials provider names
+        # the session after the thing (= deviceId), and IAM resolves the variable per request.
+        self.camera_role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["kinesisvideo:ConnectAsMaster"],
+                resources=[
+                    channel_arn_pattern(self, settings.channel_name_prefix, "${credentials-iot:ThingName}")
+                ],
+            )
+        )
+        acknowledge(
+            self.camera_role,
+            f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kinesisvideo:{Stack.of(self).region}:"
+            f"{Stack.of(self).account}:channel/{settings.channel_name_prefix}<credentials-iot:ThingName>/*]",
+            "The channel ARN ends in a creation time unknown at deploy; the name is the camera's own.",
         )
         # Only sessions of this role are cameras: other callers allowed to invoke the API (operators,
         # CI) cannot pose as a camera by naming their session after one.

@@ -86,7 +86,7 @@ class DeviceLifecycle(Construct):
                 max_concurrency=MAX_CONCURRENCY,
             )
         )
-        self.handler.allow_table(registry_table, ["GetItem", "PutItem", "UpdateItem", "DeleteItem"])
+        self.handler.allow_table(registry_table, ["GetItem", "PutItem"])
         self.handler.allow_channels(
             [
                 "CreateSignalingChannel",

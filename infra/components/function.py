@@ -27,12 +27,12 @@ RETENTION = {
 }
 
 
-def channel_arn_pattern(scope: Construct, prefix: str) -> str:
-    """Every channel of this deployment: `channel/{prefix}*/*` (the ARN ends in a creation time)."""
+def channel_arn_pattern(scope: Construct, prefix: str, name: str = "*") -> str:
+    """Channels `{prefix}{name}` of this deployment, any creation time (the ARN ends in it)."""
     return Stack.of(scope).format_arn(
         service="kinesisvideo",
         resource="channel",
-        resource_name=f"{prefix}*/*",
+        resource_name=f"{prefix}{name}/*",
         arn_format=ArnFormat.SLASH_RESOURCE_NAME,
     )
 

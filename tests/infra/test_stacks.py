@@ -252,14 +252,17 @@ def test_device_config_is_an_iam_authorized_http_api(service: assertions.Templat
         if {"Ref": camera_role} in p["Properties"]["Roles"]
     ]
     statements = [s for p in policies for s in p["Properties"]["PolicyDocument"]["Statement"]]
-    assert [s["Action"] for s in statements] == ["execute-api:Invoke"]
+    assert [s["Action"] for s in statements] == ["execute-api:Invoke", "kinesisvideo:ConnectAsMaster"]
     assert statements[0]["Resource"]["Fn::Join"][1][-1] == "/$default/GET/config"
+    assert statements[1]["Resource"]["Fn::Join"][1][-1].endswith(
+        ":channel/alexa-cam-${credentials-iot:ThingName}/*"
+    )
     assert config["Properties"]["Environment"]["Variables"]["CAMERA_ROLE_NAME"] == {"Ref": camera_role}
     assert config["Properties"]["Timeout"] <= 29  # the HTTP API integration limit
 
 
 EXPECTED_KVS = {
-    "alexa-skill": {"kinesisvideo:GetSignalingChannelEndpoint", "kinesisvideo:ConnectAsViewer"},
+    "alexa-skill": {"kinesisvideo:GetSignalingChannelEndpoint", "kinesisvideo:SendAlexaOfferToMaster"},
     "device-lifecycle": {
         f"kinesisvideo:{a}"
         for a in (
@@ -286,12 +289,7 @@ EXPECTED_KVS = {
 }
 EXPECTED_DYNAMODB = {
     "alexa-skill": {"dynamodb:GetItem", "dynamodb:Query"},
-    "device-lifecycle": {
-        "dynamodb:GetItem",
-        "dynamodb:PutItem",
-        "dynamodb:UpdateItem",
-        "dynamodb:DeleteItem",
-    },
+    "device-lifecycle": {"dynamodb:GetItem", "dynamodb:PutItem"},
     "tag-rotation": {
         "dynamodb:Scan",
         "dynamodb:GetItem",
