@@ -1,6 +1,7 @@
 # Every target sets up what it needs: a virtual environment under .venv, npm packages under
 # node_modules, Debian's Chromium for the browser test. Safe to run again: stamps skip done work.
 SHELL := /bin/bash
+export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -56,10 +57,10 @@ local: $(STAMP)
 
 synth: $(STAMP) $(NPM_STAMP)
 	npx --no-install cdk synth --quiet
-	$(VENV)/bin/cfn-lint cdk.out/**/*.template.json cdk.out/*.template.json
+	$(VENV)/bin/cfn-lint cdk.out/assembly-*/*.template.json
 
 deploy: $(STAMP) $(NPM_STAMP)
-	npx --no-install cdk deploy --all
+	npx --no-install cdk deploy '$(or $(STAGE),*)/*'
 
 bench: $(STAMP)
 	$(PY) -m bench
