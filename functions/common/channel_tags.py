@@ -44,6 +44,10 @@ def rotating_tags(generation: str, rotated_at: str) -> dict[str, str]:
     return {GENERATION_TAG: generation, ROTATED_AT_TAG: rotated_at}
 
 
+# Managed tags every channel carries once rotated; tags from the registry get what is left of 50.
+MANAGED_TAG_COUNT = len(managed_tags("-", "-", "-")) + len(rotating_tags("-", "-"))
+
+
 def split(tags: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
     """(managed, foreign) parts of a channel's tags."""
     managed = {k: v for k, v in tags.items() if is_managed(k)}

@@ -28,15 +28,14 @@ from pydantic import (
 )
 
 from functions.common import channel_tags
-from functions.common.config import CHANNEL_NAME_MAX, MESSAGE_TTL_MAX, MESSAGE_TTL_MIN, NAME_CHARS
+from functions.common.config import CHANNEL_NAME_MAX, DEVICE_ID_CHARS, MESSAGE_TTL_MAX, MESSAGE_TTL_MIN
 from functions.common.registry import event_time_key
 from functions.device_lifecycle.settings import DEFAULT_EVENT_SOURCE
 
 REGISTERED, UPDATED, DEREGISTERED = "DeviceRegistered", "DeviceUpdated", "DeviceDeregistered"
 DetailType = Literal["DeviceRegistered", "DeviceUpdated", "DeviceDeregistered"]
-# Tags the project always puts on a channel; event tags share the channel's 50 with them.
-STATIC_MANAGED_TAG_COUNT = len(channel_tags.managed_tags("-", "-", "-"))
-MAX_EVENT_TAGS = channel_tags.MAX_TAGS_PER_CHANNEL - STATIC_MANAGED_TAG_COUNT
+# Event tags share the channel's 50 with the managed ones, rotating tags included.
+MAX_EVENT_TAGS = channel_tags.MAX_TAGS_PER_CHANNEL - channel_tags.MANAGED_TAG_COUNT
 # KVS tag text: letters, separators, numbers and _.:/=+-@ (\p{L}\p{Z}\p{N} in the API model).
 _TAG_PUNCTUATION = frozenset("_.:/=+-@")
 
@@ -51,7 +50,7 @@ TagKey = Annotated[str, Field(min_length=1, max_length=channel_tags.TAG_KEY_MAX)
 TagValue = Annotated[str, Field(max_length=channel_tags.TAG_VALUE_MAX), AfterValidator(_tag_text)]
 # Alexa's limits for the Discovery fields these become.
 AlexaText = Annotated[str, Field(min_length=1, max_length=128)]
-DeviceId = Annotated[str, Field(min_length=1, max_length=CHANNEL_NAME_MAX, pattern=rf"^{NAME_CHARS}+$")]
+DeviceId = Annotated[str, Field(min_length=1, max_length=CHANNEL_NAME_MAX, pattern=rf"^{DEVICE_ID_CHARS}+$")]
 OwnerId = Annotated[str, Field(min_length=1, max_length=1024)]
 
 
@@ -82,7 +81,7 @@ class DeviceDetail(BaseModel):
             raise ValueError(f"keys under {channel_tags.NAMESPACE!r} are managed, not settable: {managed}")
         if len(tags) > MAX_EVENT_TAGS:
             raise ValueError(
-                f"{len(tags)} tags plus the {STATIC_MANAGED_TAG_COUNT} managed ones exceed the "
+                f"{len(tags)} tags plus the {channel_tags.MANAGED_TAG_COUNT} managed ones exceed the "
                 f"{channel_tags.MAX_TAGS_PER_CHANNEL}-tag limit of a channel"
             )
         return tags

@@ -60,6 +60,8 @@ def test_order_key_sorts_by_time_then_id() -> None:
         (_body(deviceId="c"), "ownerId"),
         (_body("DeviceUpdated", deviceId="c"), "ownerId"),
         (_body(deviceId="front door", ownerId="u"), "pattern"),
+        # A dot is fine in a channel name but not in an Alexa endpointId.
+        (_body(deviceId="cam.1", ownerId="u"), "pattern"),
         (_body(deviceId="c" * 257, ownerId="u"), "at most 256"),
         (_body(deviceId="c", ownerId="u", messageTtlSeconds=121), "less than or equal to 120"),
         (_body(deviceId="c", ownerId="u", messageTtlSeconds="60"), "valid integer"),
