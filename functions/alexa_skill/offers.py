@@ -74,31 +74,24 @@ class OfferSender:
     def __init__(self, endpoints: EndpointCache, signaling_client: Callable[[str], Any]) -> None:
         self._endpoints = endpoints
         self._signaling_client = signaling_client
-        # Channels whose endpoint came from the cache; only those are worth a second try.
-        self._known: set[str] = set()
         self._lock = threading.Lock()
 
     def exchange(self, channel_arn: str, session_id: str, sdp: str) -> str:
         """The master's answer SDP to `sdp`. Raises SkillError."""
         payload = encode_offer(sdp)
         sender = sender_client_id(session_id)
-        with self._lock:
-            cached = channel_arn in self._known
-        try:
+        # Only an endpoint that came from the cache can be stale: worth one fresh endpoint.
+        retry_stale = self._endpoints.cached(channel_arn, "VIEWER")
+        while True:
             try:
-                answer = self._send(channel_arn, sender, payload)
+                return decode_answer(self._send(channel_arn, sender, payload))
             except errors.SkillError:
                 raise
             except Exception as exc:
-                if not cached or error_code(exc) not in _STALE_ENDPOINT_CODES:
-                    raise
-                self._forget(channel_arn)
-                answer = self._send(channel_arn, sender, payload)
-        except errors.SkillError:
-            raise
-        except Exception as exc:
-            raise _data_plane_error(exc) from exc
-        return decode_answer(answer)
+                if not (retry_stale and error_code(exc) in _STALE_ENDPOINT_CODES):
+                    raise _data_plane_error(exc) from exc
+                retry_stale = False
+                self._endpoints.forget(channel_arn)
 
     def _send(self, channel_arn: str, sender: str, payload: str) -> str:
         try:
@@ -107,17 +100,11 @@ class OfferSender:
             # The control plane decides whether the channel exists: not found means it is gone.
             raise errors.from_kvs(exc) from exc
         with self._lock:
-            self._known.add(channel_arn)
             client = self._signaling_client(https)
         response = client.send_alexa_offer_to_master(
             ChannelARN=channel_arn, SenderClientId=sender, MessagePayload=payload
         )
         return str(response["Answer"])
-
-    def _forget(self, channel_arn: str) -> None:
-        with self._lock:
-            self._known.discard(channel_arn)
-        self._endpoints.forget(channel_arn)
 
 
 def _data_plane_error(exc: BaseException) -> errors.SkillError:

@@ -34,6 +34,9 @@ class EndpointCache:
             self._endpoints[key] = endpoints
         return endpoints
 
+    def cached(self, channel_arn: str, role: Role) -> bool:
+        return (channel_arn, role) in self._endpoints
+
     def forget(self, channel_arn: str) -> None:
         with self._lock:
             for key in [k for k in self._endpoints if k[0] == channel_arn]:
