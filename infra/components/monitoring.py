@@ -60,11 +60,12 @@ class Monitoring(Construct):
                 threshold=1,
                 description=f"{fn.service} was throttled",
             )
-        # Powertools adds the `service` dimension to every metric it emits.
+        # Powertools adds `service` to every metric; the skill adds the directive it answered. A
+        # CloudWatch metric is identified by all its dimensions, so the alarm names both.
         latency = cloudwatch.Metric(
             namespace=METRICS_NAMESPACE,
             metric_name=LATENCY_METRIC,
-            dimensions_map={"service": skill.service},
+            dimensions_map={"service": skill.service, "Directive": "InitiateSessionWithOffer"},
             statistic="p99",
             period=Duration.minutes(5),
         )

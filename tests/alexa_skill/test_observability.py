@@ -37,6 +37,10 @@ def test_offer_emits_latency_and_directive_count_and_logs_no_secrets(
     blobs = emitted(out)
     (blob,) = [b for b in blobs if "OfferToAnswerLatency" in metric_names(b)]
     assert blob["Directive"] == "InitiateSessionWithOffer"
+    # The latency alarm (infra/components/monitoring.py) names exactly these dimensions; Powertools
+    # adds `service` wherever POWERTOOLS_SERVICE_NAME is set, as the stack does.
+    (directive,) = blob["_aws"]["CloudWatchMetrics"]
+    assert set(directive["Dimensions"][0]) - {"service"} == {"Directive"}
     assert blob["Directives"] == [1.0]
     (latency,) = blob["OfferToAnswerLatency"]
     assert 0 <= latency < 1500

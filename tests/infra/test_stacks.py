@@ -376,7 +376,10 @@ def test_alarms_watch_dead_letters_errors_throttles_and_latency(service: asserti
         {
             "MetricName": "OfferToAnswerLatency",
             "Namespace": "AlexaCameraSignaling",
-            "Dimensions": [{"Name": "service", "Value": "alexa-skill"}],
+            "Dimensions": [
+                {"Name": "Directive", "Value": "InitiateSessionWithOffer"},
+                {"Name": "service", "Value": "alexa-skill"},
+            ],
             "ExtendedStatistic": "p99",
             "Threshold": 4500,
         },
