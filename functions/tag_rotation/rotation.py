@@ -117,9 +117,9 @@ class _Rotation:
             "tag rotation invocation",
             extra={"run_id": state.run_id, "invocation": state.invocations, "resumed": state.invocations > 1},
         )
-        self._registry = self._load_registry()
         token, done = state.next_token, set(state.page_done)
         try:
+            self._registry = self._load_registry()
             with ThreadPoolExecutor(self._settings.workers, thread_name_prefix="rotation") as pool:
                 while True:
                     if self._time_low():

@@ -52,7 +52,7 @@ def seed(fleet: Fleet, size: int) -> dict[str, set[str]]:
     return kinds
 
 
-@pytest.mark.slow  # about 25 s: seeding 2,000 channels dominates
+@pytest.mark.slow  # 17 s on an idle 2-core machine, more under load; seeding dominates
 def test_fleet_converges_then_only_rotates(fleet: Fleet, settings: RotationSettings) -> None:
     size = 2000
     kinds = seed(fleet, size)
