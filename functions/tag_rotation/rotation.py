@@ -110,6 +110,9 @@ class _Rotation:
             kvs_client(), account_tps=settings.max_tps, max_attempts=settings.max_attempts
         )
         self._registry: dict[str, Device] = {}
+        # Capped at a quarter of the budget so that a short timeout still makes progress instead
+        # of stopping at once and continuing itself forever.
+        self._margin_ms = min(settings.stop_margin_seconds * 1000, budget.get_remaining_time_in_millis() / 4)
 
     def execute(self) -> RunSummary:
         state = self._state
@@ -162,7 +165,7 @@ class _Rotation:
         return devices
 
     def _time_low(self) -> bool:
-        return self._budget.get_remaining_time_in_millis() <= self._settings.stop_margin_seconds * 1000
+        return self._budget.get_remaining_time_in_millis() <= self._margin_ms
 
     def _rotate_page(self, pool: ThreadPoolExecutor, pending: list[Channel], done: set[str]) -> bool:
         """Rotate the page's channels, at most `workers` at a time. False when time ran low."""

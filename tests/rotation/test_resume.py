@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from collections import Counter
@@ -146,3 +147,13 @@ def _wait_for_claim(table: str) -> None:
     while not ddb.scan(TableName=table)["Items"]:
         assert time.monotonic() < deadline, "the run never claimed its lease"
         time.sleep(0.01)
+
+
+def test_a_budget_shorter_than_the_stop_margin_still_makes_progress(
+    slow_fleet: Fleet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ROTATION_STOP_MARGIN_SECONDS", "30")  # the default, with a 0.4 s budget
+    summaries = run_to_completion(RotationSettings.load(), budget_s=0.4)
+    seen = [0, *(s.channels_seen for s in summaries)]
+    assert all(later > earlier for earlier, later in itertools.pairwise(seen))  # every call progressed
+    assert seen[-1] == SIZE
