@@ -54,7 +54,7 @@ class TagRotation(Construct):
             },
         )
         self.handler.allow_table(registry_table, ["Scan"])
-        self.handler.allow_table(state_table, ["GetItem", "PutItem", "UpdateItem", "DeleteItem"])
+        self.handler.allow_table(state_table, ["GetItem", "PutItem"])
         self.handler.allow_channels(["ListTagsForResource", "TagResource", "UntagResource"])
         self.handler.role.add_to_policy(
             iam.PolicyStatement(actions=["kinesisvideo:ListSignalingChannels"], resources=["*"])

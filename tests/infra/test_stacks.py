@@ -290,13 +290,7 @@ EXPECTED_KVS = {
 EXPECTED_DYNAMODB = {
     "alexa-skill": {"dynamodb:GetItem", "dynamodb:Query"},
     "device-lifecycle": {"dynamodb:GetItem", "dynamodb:PutItem"},
-    "tag-rotation": {
-        "dynamodb:Scan",
-        "dynamodb:GetItem",
-        "dynamodb:PutItem",
-        "dynamodb:UpdateItem",
-        "dynamodb:DeleteItem",
-    },
+    "tag-rotation": {"dynamodb:Scan", "dynamodb:GetItem", "dynamodb:PutItem"},
     "device-config": {"dynamodb:GetItem", "dynamodb:UpdateItem"},
 }
 
