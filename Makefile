@@ -2,6 +2,7 @@
 # node_modules, Debian's Chromium for the browser test. Safe to run again: stamps skip done work.
 SHELL := /bin/bash
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 1
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
