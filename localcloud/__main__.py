@@ -9,17 +9,27 @@ import json
 import os
 import signal
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 DEFAULT_STATE_DIR = Path(".localcloud")
 
 
 def _quiet_functions(level: str) -> None:
-    # Read by Powertools when the modules first import it, so set before importing them. Locally
-    # there is no CloudWatch: metrics would only be EMF noise on stdout.
+    # Read by Powertools when the modules first import it, so set before importing them.
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", level)
-    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
     os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "1")
+
+
+@contextlib.contextmanager
+def _function_output(state_dir: Path, name: str) -> Iterator[Path]:
+    """Send the functions' stdout (what Lambda sends to CloudWatch Logs: JSON logs and EMF
+    metrics) to a file, so the terminal stays readable. The functions are imported lazily, inside
+    this block, so their loggers bind to the file too."""
+    state_dir.mkdir(parents=True, exist_ok=True)
+    path = state_dir / name
+    with path.open("w") as log, contextlib.redirect_stdout(log):
+        yield path
 
 
 async def _up(args: argparse.Namespace) -> int:
@@ -29,28 +39,35 @@ async def _up(args: argparse.Namespace) -> int:
     from localcloud.client import CloudClient  # noqa: PLC0415
     from localcloud.cloud import LocalCloud  # noqa: PLC0415
 
-    cloud = LocalCloud(args.state_dir, port=args.port)
-    await cloud.start()
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    async with aiohttp.ClientSession() as session:
-        client = CloudClient(cloud.url, session)
-        cameras = [
-            SimulatedCamera(client, f"{args.user}-cam-{n}", args.user, f"Camera {n}")
-            for n in range(1, args.cameras + 1)
-        ]
-        for camera in cameras:
-            await camera.bring_up()
-        print(f"Local cloud up: open {cloud.url}/ (sign in as {args.user!r})", flush=True)
-        print(f"  moto server  {cloud.moto_url}  (AWS_ENDPOINT_URL for boto3 / the AWS CLI)")
-        print(f"  cameras      {', '.join(c.device_id for c in cameras) or 'none'}")
-        print(f"  state        {args.state_dir}/state.json   Ctrl-C stops", flush=True)
-        await stop.wait()
-        for camera in cameras:
-            await camera.close()
-    await cloud.stop()
+    terminal = sys.stdout
+    with _function_output(args.state_dir, "functions.log") as function_log:
+        cloud = LocalCloud(args.state_dir, port=args.port)
+        await cloud.start()
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        async with aiohttp.ClientSession() as session:
+            client = CloudClient(cloud.url, session)
+            cameras = [
+                SimulatedCamera(client, f"{args.user}-cam-{n}", args.user, f"Camera {n}")
+                for n in range(1, args.cameras + 1)
+            ]
+            for camera in cameras:
+                await camera.bring_up()
+            print(
+                f"Local cloud up: open {cloud.url}/ (sign in as {args.user!r})\n"
+                f"  moto server  {cloud.moto_url}  (AWS_ENDPOINT_URL for boto3 / the AWS CLI)\n"
+                f"  cameras      {', '.join(c.device_id for c in cameras) or 'none'}\n"
+                f"  functions    {function_log} (their logs and metrics, as CloudWatch would get them)\n"
+                f"  state        {args.state_dir}/state.json   Ctrl-C stops",
+                file=terminal,
+                flush=True,
+            )
+            await stop.wait()
+            for camera in cameras:
+                await camera.close()
+        await cloud.stop()
     return 0
 
 
@@ -70,11 +87,8 @@ async def _demo(args: argparse.Namespace) -> int:
         return f"web and WSS signaling on {cloud.url}, moto server on {cloud.moto_url}"
 
     ok = False
-    # The functions' stdout (what Lambda sends to CloudWatch Logs) goes to a file, so the
-    # transcript stays readable; the transcript writes to the terminal it captured above.
-    args.state_dir.mkdir(parents=True, exist_ok=True)
-    function_log = args.state_dir / "demo-functions.log"
-    with function_log.open("w") as log, contextlib.redirect_stdout(log):
+    # The transcript writes to the terminal it captured above.
+    with _function_output(args.state_dir, "demo-functions.log") as function_log:
         try:
             if await transcript.step("Start the local cloud", start):
                 async with aiohttp.ClientSession() as session:
