@@ -27,6 +27,17 @@ class StepFailed(Exception):
     """A step ran but its outcome was wrong."""
 
 
+def describe_sdp(sdp: str) -> str:
+    """What an SDP holds, without printing it (its candidates carry IP addresses)."""
+    lines = sdp.splitlines()
+    media = [line.split()[0].removeprefix("m=") for line in lines if line.startswith("m=")]
+    candidates = sum(line.startswith("a=candidate:") for line in lines)
+    return (
+        f"{len(sdp)} bytes of SDP, media {'+'.join(media)}, "
+        f"{candidates} ICE candidates gathered up front (no trickle)"
+    )
+
+
 def check(condition: bool, message: str) -> None:
     if not condition:
         raise StepFailed(message)
@@ -58,7 +69,8 @@ class Transcript:
         mark = "ok  " if ok else "FAIL"
         elapsed = time.perf_counter() - self.started
         print(f"[{elapsed:6.2f}s] {mark} {name} ({seconds * 1000:.0f} ms)", file=self.out)
-        print(f"            {detail}", file=self.out, flush=True)
+        for line in detail.splitlines():
+            print(f"            {line}", file=self.out, flush=True)
         return ok
 
     @property
@@ -123,7 +135,11 @@ class DemoRun:
         self.views.append(view)
         check(event_name(view.response) == "AnswerGeneratedForSession", f"got {view.response}")
         check(seconds < ALEXA_DEADLINE_S, f"answer took {seconds:.2f} s")
-        return f"InitiateSessionWithOffer -> AnswerGeneratedForSession in {seconds * 1000:.0f} ms"
+        answer = view.response["event"]["payload"]["answer"]
+        return (
+            f"InitiateSessionWithOffer -> AnswerGeneratedForSession in {seconds * 1000:.0f} ms\n"
+            f"answer: {describe_sdp(answer['value'])}"
+        )
 
     async def receive(self) -> str:
         view = self.views[0]
