@@ -113,6 +113,7 @@ class _Rotation:
         # Capped at a quarter of the budget so that a short timeout still makes progress instead
         # of stopping at once and continuing itself forever.
         self._margin_ms = min(settings.stop_margin_seconds * 1000, budget.get_remaining_time_in_millis() / 4)
+        self._progressed = False
 
     def execute(self) -> RunSummary:
         state = self._state
@@ -165,7 +166,10 @@ class _Rotation:
         return devices
 
     def _time_low(self) -> bool:
-        return self._budget.get_remaining_time_in_millis() <= self._margin_ms
+        remaining = self._budget.get_remaining_time_in_millis()
+        # Until one channel is done, only an exhausted budget stops: a run always moves forward
+        # even when start-up (lease, registry scan) ate most of a short budget.
+        return remaining <= 0 or (self._progressed and remaining <= self._margin_ms)
 
     def _rotate_page(self, pool: ThreadPoolExecutor, pending: list[Channel], done: set[str]) -> bool:
         """Rotate the page's channels, at most `workers` at a time. False when time ran low."""
@@ -186,6 +190,7 @@ class _Rotation:
                 channel = in_flight.pop(future)
                 self._state.totals.record(future.result(), channel.name)
                 done.add(channel.name)
+                self._progressed = True
 
     def _rotate_channel(self, channel: Channel) -> Outcome:
         try:
