@@ -49,7 +49,7 @@ class Skill:
         except InvalidToken:
             raise SkillError(ErrorType.INVALID_AUTHORIZATION_CREDENTIAL) from None
 
-    @tracer.capture_method
+    @tracer.capture_method(capture_response=False)  # results carry SDP and owner data
     def discover(self, token: str) -> list[Device]:
         """The caller's cameras; none for a bad or expired token (Alexa expects a list)."""
         try:
@@ -73,7 +73,7 @@ class Skill:
             raise SkillError(ErrorType.NO_SUCH_ENDPOINT)
         return device
 
-    @tracer.capture_method
+    @tracer.capture_method(capture_response=False)  # results carry SDP and owner data
     def answer_offer(
         self, token: str, endpoint_id: str, session_id: str, sdp: str, deadline: Deadline
     ) -> str:
@@ -90,7 +90,7 @@ class Skill:
         )
         return answer
 
-    @tracer.capture_method
+    @tracer.capture_method(capture_response=False)  # results carry SDP and owner data
     def is_reachable(self, token: str, endpoint_id: str, deadline: Deadline) -> bool:
         """Connectivity: the channel is ACTIVE and the camera checked in within the window."""
         device = self.camera(token, endpoint_id)

@@ -100,6 +100,8 @@ class SignalingFunction(Construct):
                 "POWERTOOLS_SERVICE_NAME": service,
                 "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
                 "POWERTOOLS_LOG_LEVEL": settings.log_level,
+                # Traces must not carry SDP (IP addresses) or TURN credentials from responses.
+                "POWERTOOLS_TRACER_CAPTURE_RESPONSE": "false",
                 **(environment or {}),
             },
         )
