@@ -30,7 +30,7 @@ class ServiceStack(Stack):
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
-        layers = [powertools_layer(self, settings.powertools_layer_version)]
+        layers = [powertools_layer(self)]
         shared_code = function_code()
         common = {"settings": settings, "layers": layers, "registry_table": registry_table}
 

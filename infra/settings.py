@@ -76,8 +76,6 @@ class StageSettings(_Settings):
     check_in_window_seconds: Annotated[int, Field(ge=60)] = 600
     # Skill latency alarm threshold: p99 offer-to-answer above this is close to Alexa's limit.
     latency_alarm_ms: Annotated[int, Field(ge=1000, lt=SKILL_TIMEOUT_SECONDS * 1000)] = 4500
-    # Version of the public layer AWSLambdaPowertoolsPythonV3-python313-arm64 (Powertools 3.37.x).
-    powertools_layer_version: Annotated[int, Field(ge=1)] = 27
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_retention_days: Literal[7, 14, 30, 90, 180, 365] = 30
     alarm_email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+$")] | None = None

@@ -14,8 +14,9 @@ import sys
 from pathlib import Path
 
 import jsii
-from aws_cdk import BundlingOptions, DockerImage, ILocalBundling, Stack
+from aws_cdk import BundlingOptions, DockerImage, ILocalBundling
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
 FUNCTIONS_DIR = Path(__file__).resolve().parents[2] / "functions"
@@ -25,7 +26,6 @@ ARCHITECTURE = lambda_.Architecture.ARM_64
 # Lambda's Python 3.13 runtime is Amazon Linux 2023 (glibc 2.34): both wheel tags run there.
 PIP_PLATFORMS = ("manylinux2014_aarch64", "manylinux_2_28_aarch64")
 IGNORED = ("__pycache__", "*.pyc", "*.pyo", ".mypy_cache", ".pytest_cache", "tests")
-POWERTOOLS_LAYER_ACCOUNT = "017000801446"
 
 
 def pinned_requirements(names: tuple[str, ...]) -> list[str]:
@@ -87,9 +87,16 @@ def function_code(extra_requirements: tuple[str, ...] = ()) -> lambda_.Code:
     )
 
 
-def powertools_layer(scope: Construct, version: int) -> lambda_.ILayerVersion:
-    """The public Powertools for AWS Lambda (Python) v3 layer for Python 3.13 on arm64."""
-    region = Stack.of(scope).region
-    name = f"AWSLambdaPowertoolsPythonV3-{RUNTIME.name.replace('.', '')}-arm64"
-    arn = f"arn:aws:lambda:{region}:{POWERTOOLS_LAYER_ACCOUNT}:layer:{name}:{version}"
+def powertools_layer_parameter() -> str:
+    """The public SSM parameter naming the Powertools layer of the version pinned for the functions."""
+    (pin,) = pinned_requirements(("aws-lambda-powertools",))
+    version = pin.split("==", 1)[1]
+    return f"/aws/service/powertools/python/arm64/{RUNTIME.name}/{version}"
+
+
+def powertools_layer(scope: Construct) -> lambda_.ILayerVersion:
+    """The public Powertools for AWS Lambda (Python) v3 layer for Python 3.13 on arm64, of exactly
+    the pinned version: CloudFormation resolves its ARN from Powertools' public SSM parameter at
+    deploy time, so synthesis stays offline and a version bump is one line in requirements.txt."""
+    arn = ssm.StringParameter.value_for_string_parameter(scope, powertools_layer_parameter())
     return lambda_.LayerVersion.from_layer_version_arn(scope, "PowertoolsLayer", arn)
