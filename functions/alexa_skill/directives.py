@@ -85,7 +85,7 @@ def _discover(directive: Directive, skill: Skill, deadline: Deadline) -> AlexaRe
     payload = DiscoverPayload.model_validate(directive.payload)
     endpoints = []
     for device in skill.discover(payload.scope.token):
-        if ENDPOINT_ID_PATTERN.match(device.device_id):
+        if ENDPOINT_ID_PATTERN.fullmatch(device.device_id):
             endpoints.append(discovered_endpoint(device))
         else:
             # Alexa rejects the whole response for one bad endpointId; skip the camera instead.
@@ -242,7 +242,7 @@ def _salvage(event: Any) -> tuple[str | None, str | None]:
     endpoint_id = endpoint.get("endpointId") if isinstance(endpoint, dict) else None
     return (
         token if isinstance(token, str) and token else None,
-        endpoint_id if isinstance(endpoint_id, str) and ENDPOINT_ID_PATTERN.match(endpoint_id) else None,
+        endpoint_id if isinstance(endpoint_id, str) and ENDPOINT_ID_PATTERN.fullmatch(endpoint_id) else None,
     )
 
 

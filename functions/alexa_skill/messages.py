@@ -14,7 +14,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
-# Alexa's endpointId: a narrower set than deviceId allows (no '.'), 1 to 256 characters.
+# Alexa's endpointId: a narrower set than deviceId allows (no '.'), 1 to 256 characters. Match it
+# with `fullmatch`: Python's `$` also matches before a trailing newline (pydantic's does not).
 ENDPOINT_ID_PATTERN = re.compile(r"^[a-zA-Z0-9_\-=#;:?@&]{1,256}$")
 MAX_TEXT = 128
 PAYLOAD_VERSION: Literal["3"] = "3"

@@ -16,6 +16,7 @@ from tests.alexa_skill.conftest import (
     OWNER,
     Cloud,
     accept_grant,
+    discover,
     endpoint_directive,
     error_type,
     header,
@@ -169,3 +170,19 @@ def test_offer_without_an_sdp_is_invalid_directive(cloud: Cloud) -> None:
         {"sessionId": "s", "offer": {"format": "SDP"}},
     )
     assert error_type(cloud.invoke(directive)) == "INVALID_DIRECTIVE"
+
+
+def test_endpoint_id_with_a_trailing_newline_is_never_echoed(cloud: Cloud) -> None:
+    # Python's `$` also matches before a final newline; Alexa (and our response model) do not.
+    directive = endpoint_directive("Alexa", "ReportState", "front-door\n", cloud.issuer.mint(OWNER), {})
+    del directive["directive"]["header"]["messageId"]  # malformed, so the endpoint is salvaged
+    response = cloud.invoke(directive)
+    assert error_type(response) == "INVALID_DIRECTIVE"
+    assert "endpoint" not in response["event"]
+
+
+def test_discovery_leaves_out_an_id_with_a_trailing_newline(cloud: Cloud) -> None:
+    cloud.camera("front-door", channel=False)
+    cloud.camera("back-door\n", channel=False)
+    response = cloud.invoke(discover(cloud.issuer.mint(OWNER)))
+    assert [e["endpointId"] for e in response["event"]["payload"]["endpoints"]] == ["front-door"]
