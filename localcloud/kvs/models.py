@@ -258,6 +258,10 @@ class SignalingBackend(BaseBackend):
             self._purge(now)
             channel = self._by_arn(arn)
             self._require_status(channel, now, "ResourceInUseException", "ACTIVE", "UPDATING")
+            # WEBRTC needs a channel configured for media ingestion (MediaStorageConfiguration),
+            # which the emulation does not support: AWS answers InvalidArgumentException.
+            if "WEBRTC" in protocols:
+                raise invalid_argument(f"The channel {channel.name} is not configured for media ingestion.")
             ids = dict(channel.host_ids)
         return [{"Protocol": p, "ResourceEndpoint": self._endpoint(p, role, ids)} for p in protocols]
 
@@ -268,12 +272,10 @@ class SignalingBackend(BaseBackend):
             if settings.wss_endpoint_base:
                 return f"{settings.wss_endpoint_base}/{kind}-{ids[kind]}"
             return f"wss://{kind}-{ids[kind]}.{host}"
-        if protocol == "HTTPS":
-            if settings.https_endpoint_base:
-                return settings.https_endpoint_base
-            return f"https://r-{ids['r']}.{host}"
-        # WEBRTC (media ingestion); AWS's host form for it is not verified here.
-        return f"https://w-{ids['w']}.{host}"
+        # HTTPS (WEBRTC was refused above).
+        if settings.https_endpoint_base:
+            return settings.https_endpoint_base
+        return f"https://r-{ids['r']}.{host}"
 
     # -- data plane ----------------------------------------------------------------------------
 

@@ -257,3 +257,15 @@ def test_install_after_mock_started_and_twice() -> None:
         client = boto3.client("kinesisvideo", region_name="us-east-1")
         client.create_signaling_channel(ChannelName="late")
         assert [c["ChannelName"] for c in client.list_signaling_channels()["ChannelInfoList"]] == ["late"]
+
+
+def test_webrtc_endpoint_needs_media_ingestion(kv: Any, channel_arn: str) -> None:
+    # AWS: WEBRTC on a channel not configured for ingestion is InvalidArgumentException; the
+    # emulation has no MediaStorageConfiguration, so no channel is.
+    expect_error(
+        "InvalidArgumentException",
+        400,
+        kv.get_signaling_channel_endpoint,
+        ChannelARN=channel_arn,
+        SingleMasterChannelEndpointConfiguration={"Protocols": ["WSS", "WEBRTC"], "Role": "MASTER"},
+    )
