@@ -22,14 +22,16 @@ _ASSUMED_ROLE_ARN = re.compile(
 
 
 def device_id_from_caller(user_arn: str, settings: DeviceConfigSettings) -> str:
-    """The caller's deviceId, or NotACamera when the ARN is not a camera role session."""
-    match = _ASSUMED_ROLE_ARN.match(user_arn)
+    """The caller's deviceId, or NotACamera when the ARN is not a camera role session.
+
+    Patterns are matched whole (`fullmatch`): `$` alone also matches before a trailing newline."""
+    match = _ASSUMED_ROLE_ARN.fullmatch(user_arn)
     if match is None:
         raise NotACamera("the caller is not an assumed-role session")
     if settings.camera_role_name is not None and match["role"] != settings.camera_role_name:
         raise NotACamera("the caller's role is not the camera role")
     device_id = match["session"]
-    if not DEVICE_ID_PATTERN.match(device_id) or len(device_id) > settings.max_device_id_length:
+    if not DEVICE_ID_PATTERN.fullmatch(device_id) or len(device_id) > settings.max_device_id_length:
         raise NotACamera("the caller's session name is not a valid deviceId")
     return device_id
 

@@ -123,6 +123,7 @@ def test_a_malformed_body_is_a_bad_request(fleet: Fleet) -> None:
         "arn:aws:sts::123456789012:assumed-role/camera-device/cam@1",  # a valid session, not a deviceId
         "arn:aws:sts::12345:assumed-role/camera-device/cam-1",
         "arn:aws:sts::123456789012:assumed-role/camera-device/cam-1/extra",
+        "arn:aws:sts::123456789012:assumed-role/camera-device/cam-1\n",  # `$` matches before "\n"
     ],
 )
 def test_callers_that_are_not_camera_sessions_are_forbidden(fleet: Fleet, user_arn: str | None) -> None:
