@@ -210,6 +210,8 @@ class SignalingBackend(BaseBackend):
             channel = self._by_arn(arn)
             if channel.deleting_until is not None:
                 raise not_found(f"The channel {arn} is being deleted.")
+            # AWS deletes only an ACTIVE channel: CREATING or UPDATING is ResourceInUse.
+            self._require_status(channel, now, "ResourceInUseException", "ACTIVE")
             if current_version is not None and channel.version != current_version:
                 raise KvsError(
                     "VersionMismatchException",

@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 import boto3
+import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
@@ -269,3 +270,18 @@ def test_webrtc_endpoint_needs_media_ingestion(kv: Any, channel_arn: str) -> Non
         ChannelARN=channel_arn,
         SingleMasterChannelEndpointConfiguration={"Protocols": ["WSS", "WEBRTC"], "Role": "MASTER"},
     )
+
+
+@pytest.mark.parametrize("busy", ["creating", "updating"])
+def test_delete_of_a_channel_that_is_not_active_is_resource_in_use(kv: Any, busy: str) -> None:
+    # AWS answers ResourceInUseException when the channel is not ACTIVE.
+    kvs.set_transition_delays(creating=0.0, updating=0.0)
+    arn = kv.create_signaling_channel(ChannelName="busy")["ChannelARN"]
+    kvs.set_transition_delays(**{busy: 30.0})
+    if busy == "creating":
+        arn = kv.create_signaling_channel(ChannelName="busy-new")["ChannelARN"]
+    else:
+        version = kv.describe_signaling_channel(ChannelARN=arn)["ChannelInfo"]["Version"]
+        kv.update_signaling_channel(ChannelARN=arn, CurrentVersion=version)
+    expect_error("ResourceInUseException", 400, kv.delete_signaling_channel, ChannelARN=arn)
+    assert kv.describe_signaling_channel(ChannelARN=arn)["ChannelInfo"]["ChannelStatus"] == busy.upper()
