@@ -22,6 +22,9 @@ from functions.common.aws_clients import error_code
 from functions.common.kvs_endpoints import EndpointCache
 
 SENDER_ID_MAX = 256
+# SendAlexaOfferToMaster's MessagePayload: at most 10,000 base64 characters (botocore does not
+# check maxima, so KVS would refuse a longer one with an InvalidArgumentException).
+MESSAGE_PAYLOAD_MAX = 10_000
 _NOT_SENDER_CHARS = re.compile(r"[^a-zA-Z0-9_.-]")
 _DIGEST_CHARS = 16
 _UNUSABLE = "The camera sent an unusable answer."
@@ -52,8 +55,14 @@ def sender_client_id(session_id: str) -> str:
 
 
 def encode_offer(sdp: str) -> str:
+    """The MessagePayload for `sdp`; INVALID_DIRECTIVE when it cannot fit in one."""
     message = SignalingMessage(type="offer", sdp=sdp).model_dump_json()
-    return base64.b64encode(message.encode()).decode()
+    payload = base64.b64encode(message.encode()).decode()
+    if len(payload) > MESSAGE_PAYLOAD_MAX:
+        raise errors.SkillError(
+            errors.ErrorType.INVALID_DIRECTIVE, "The SDP offer is too large to send to the camera."
+        )
+    return payload
 
 
 def decode_answer(answer: str) -> str:
@@ -76,9 +85,8 @@ class OfferSender:
         self._signaling_client = signaling_client
         self._lock = threading.Lock()
 
-    def exchange(self, channel_arn: str, session_id: str, sdp: str) -> str:
-        """The master's answer SDP to `sdp`. Raises SkillError."""
-        payload = encode_offer(sdp)
+    def exchange(self, channel_arn: str, session_id: str, payload: str) -> str:
+        """The master's answer SDP to an offer encoded by `encode_offer`. Raises SkillError."""
         sender = sender_client_id(session_id)
         # Only an endpoint that came from the cache can be stale: worth one fresh endpoint.
         retry_stale = self._endpoints.cached(channel_arn, "VIEWER")

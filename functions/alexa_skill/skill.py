@@ -12,7 +12,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from functions.alexa_skill import channels
 from functions.alexa_skill.deadline import Deadline, DeadlineExceeded
 from functions.alexa_skill.errors import ErrorType, SkillError, from_kvs, from_registry
-from functions.alexa_skill.offers import OfferSender
+from functions.alexa_skill.offers import OfferSender, encode_offer
 from functions.alexa_skill.tokens import ExpiredToken, InvalidToken, TokenVerifier
 from functions.common.observability import logger, metrics, tracer
 from functions.common.registry import MAX_ENDPOINTS_PER_DISCOVERY, Device, Registry
@@ -78,10 +78,11 @@ class Skill:
         self, token: str, endpoint_id: str, session_id: str, sdp: str, deadline: Deadline
     ) -> str:
         """The camera's SDP answer to Alexa's offer, within the deadline."""
+        payload = encode_offer(sdp)  # an offer too large for KVS is refused before any call
         device = self.camera(token, endpoint_id)
         channel_arn = _channel_of(device)
         started = time.monotonic()
-        answer = self._within(deadline, lambda: self._offers.exchange(channel_arn, session_id, sdp))
+        answer = self._within(deadline, lambda: self._offers.exchange(channel_arn, session_id, payload))
         latency_ms = (time.monotonic() - started) * 1000
         metrics.add_metric(name="OfferToAnswerLatency", unit=MetricUnit.Milliseconds, value=latency_ms)
         logger.info(

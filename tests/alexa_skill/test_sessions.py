@@ -299,3 +299,26 @@ def test_session_events_for_someone_elses_camera(cloud: Cloud, name: str) -> Non
     cloud.camera("bobs-cam", owner=OTHER)
     response = cloud.invoke(session_event(name, "bobs-cam", cloud.issuer.mint(OWNER)))
     assert error_type(response) == "NO_SUCH_ENDPOINT"
+
+
+def test_offer_too_large_for_kvs_is_invalid_directive_without_any_aws_call(cloud: Cloud) -> None:
+    device = cloud.camera("front-door")
+    assert device.channel_arn
+    master = RecordingMaster()
+    kvs.attach_master(device.channel_arn, master)
+    token = cloud.issuer.mint(OWNER)
+    # The largest SDP whose base64 JSON fits in KVS's 10,000-character MessagePayload still goes.
+    fits = OFFER_SDP + "a" * (7_500 - len(OFFER_SDP) - 40)
+    assert len(encode_offer(fits)) <= 10_000
+    assert cloud.invoke(offer("front-door", token, sdp=fits))["event"]["header"]["name"] == (
+        "AnswerGeneratedForSession"
+    )
+    kvs.clear_calls()
+    too_large = OFFER_SDP + "a" * 7_500
+
+    response = cloud.invoke(offer("front-door", token, sdp=too_large))
+
+    assert error_type(response) == "INVALID_DIRECTIVE"
+    assert response["event"]["endpoint"] == {"endpointId": "front-door"}
+    assert kvs.calls() == []
+    assert len(master.offers) == 1
