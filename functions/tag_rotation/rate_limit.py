@@ -1,9 +1,13 @@
-"""A thread-safe sliding-window rate limiter that reserves start times for its callers.
+"""A thread-safe sliding-window rate limiter over the times calls were actually let through.
 
 At most `burst` calls start in any window of `burst / rate` seconds, so never more than `rate` in
 any second (rates are whole calls per second, as AWS quotas are). With burst 1 calls are evenly
 spaced, which keeps an account-wide quota safe even when many threads wait at once; burst = rate
 lets a channel's few calls go back to back while still honouring its own quota.
+
+The window counts admission times read from the clock after the wait, not reserved slots: a
+thread that wakes late (a loaded machine) delays the calls after it instead of leaving them a
+shorter gap. Waiters queue on the lock, so only the next call to go is asleep.
 """
 
 from __future__ import annotations
@@ -38,12 +42,12 @@ class RateLimiter:
     def acquire(self) -> float:
         """Wait for the next free slot; returns the seconds waited."""
         with self._lock:
-            now = self._clock()
-            start = now
-            if len(self._starts) == self._starts.maxlen:
-                start = max(now, self._starts[0] + self._window)
-            self._starts.append(start)
-        delay = start - now
-        if delay > 0:
-            self._sleep(delay)
-        return delay
+            began = now = self._clock()
+            while (
+                len(self._starts) == self._starts.maxlen
+                and (delay := self._starts[0] + self._window - now) > 0
+            ):
+                self._sleep(delay)
+                now = self._clock()
+            self._starts.append(now)
+        return now - began
