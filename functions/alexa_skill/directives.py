@@ -84,7 +84,7 @@ def respond(event: Any, skill: Skill, deadline: Deadline) -> AlexaResponse:
 def _discover(directive: Directive, skill: Skill, deadline: Deadline) -> AlexaResponse:
     payload = DiscoverPayload.model_validate(directive.payload)
     endpoints = []
-    for device in skill.discover(payload.scope.token):
+    for device in skill.discover(payload.scope.token, deadline):
         if ENDPOINT_ID_PATTERN.fullmatch(device.device_id):
             endpoints.append(discovered_endpoint(device))
         else:
@@ -109,7 +109,7 @@ def _initiate_session(directive: Directive, skill: Skill, deadline: Deadline) ->
 def _session_event(directive: Directive, skill: Skill, deadline: Deadline) -> AlexaResponse:
     endpoint_id, token = _endpoint(directive)
     payload = SessionPayload.model_validate(directive.payload)
-    skill.confirm_session(token, endpoint_id)
+    skill.confirm_session(token, endpoint_id, deadline)
     return _event(
         directive,
         RTC,
@@ -133,7 +133,7 @@ def _report_state(directive: Directive, skill: Skill, deadline: Deadline) -> Ale
 
 def _accept_grant(directive: Directive, skill: Skill, deadline: Deadline) -> AlexaResponse:
     payload = AcceptGrantPayload.model_validate(directive.payload)
-    skill.accept_grant(payload.grantee.token)
+    skill.accept_grant(payload.grantee.token, deadline)
     return _event(directive, AUTHORIZATION, "AcceptGrant.Response", EmptyPayload())
 
 

@@ -14,6 +14,7 @@ from functions.alexa_skill.deadline import Deadline, DeadlineExceeded
 from functions.alexa_skill.errors import ErrorType, SkillError, from_kvs, from_registry
 from functions.alexa_skill.offers import OfferSender, encode_offer
 from functions.alexa_skill.tokens import ExpiredToken, InvalidToken, TokenVerifier
+from functions.common.aws_clients import error_code
 from functions.common.observability import logger, metrics, tracer
 from functions.common.registry import MAX_ENDPOINTS_PER_DISCOVERY, Device, Registry
 
@@ -50,20 +51,29 @@ class Skill:
             raise SkillError(ErrorType.INVALID_AUTHORIZATION_CREDENTIAL) from None
 
     @tracer.capture_method(capture_response=False)  # results carry SDP and owner data
-    def discover(self, token: str) -> list[Device]:
+    def discover(self, token: str, deadline: Deadline) -> list[Device]:
         """The caller's cameras; none for a bad or expired token (Alexa expects a list)."""
         try:
-            owner = self.owner(token)
+            owner = self._within(deadline, lambda: self.owner(token), late=ErrorType.INTERNAL_ERROR)
         except SkillError as exc:
+            if exc.type is ErrorType.INTERNAL_ERROR:
+                raise
             logger.info("discovery with an unusable token", extra={"reason": exc.type})
             return []
+        return self._within(deadline, lambda: self._cameras_of(owner), late=ErrorType.INTERNAL_ERROR)
+
+    def _cameras_of(self, owner: str) -> list[Device]:
         try:
             return self._registry.list_by_owner(owner, limit=MAX_ENDPOINTS_PER_DISCOVERY)
         except Exception as exc:
             raise from_registry(exc) from exc
 
-    def camera(self, token: str, endpoint_id: str) -> Device:
-        """The caller's camera; NO_SUCH_ENDPOINT whether it is unknown or someone else's."""
+    def camera(self, token: str, endpoint_id: str, deadline: Deadline) -> Device:
+        """The caller's camera; NO_SUCH_ENDPOINT whether it is unknown or someone else's. The token
+        check (a JWKS fetch on a cold container) and the registry read count against the deadline."""
+        return self._within(deadline, lambda: self._camera(token, endpoint_id))
+
+    def _camera(self, token: str, endpoint_id: str) -> Device:
         owner = self.owner(token)
         try:
             device = self._registry.get(endpoint_id)
@@ -79,7 +89,7 @@ class Skill:
     ) -> str:
         """The camera's SDP answer to Alexa's offer, within the deadline."""
         payload = encode_offer(sdp)  # an offer too large for KVS is refused before any call
-        device = self.camera(token, endpoint_id)
+        device = self.camera(token, endpoint_id, deadline)
         channel_arn = _channel_of(device)
         started = time.monotonic()
         answer = self._within(deadline, lambda: self._offers.exchange(channel_arn, session_id, payload))
@@ -94,7 +104,7 @@ class Skill:
     @tracer.capture_method(capture_response=False)  # results carry SDP and owner data
     def is_reachable(self, token: str, endpoint_id: str, deadline: Deadline) -> bool:
         """Connectivity: the channel is ACTIVE and the camera checked in within the window."""
-        device = self.camera(token, endpoint_id)
+        device = self.camera(token, endpoint_id, deadline)
         recent = device.last_check_in is not None and (
             self._clock() - device.last_check_in <= self._check_in_window
         )
@@ -103,26 +113,31 @@ class Skill:
         channel_arn = device.channel_arn
         return self._within(deadline, lambda: channels.is_active(self._kvs, channel_arn))
 
-    def confirm_session(self, token: str, endpoint_id: str) -> None:
+    def confirm_session(self, token: str, endpoint_id: str, deadline: Deadline) -> None:
         """Session events are only acknowledged for the caller's own camera."""
-        self.camera(token, endpoint_id)
+        self.camera(token, endpoint_id, deadline)
 
-    def accept_grant(self, token: str) -> None:
+    def accept_grant(self, token: str, deadline: Deadline) -> None:
         """The grantee token must be ours. The grant code is not exchanged with Login with Amazon:
         the skill sends no proactive events, so it needs no Alexa event gateway token."""
         try:
-            self.owner(token)
+            self._within(deadline, lambda: self.owner(token))
         except SkillError as exc:
             raise SkillError(ErrorType.ACCEPT_GRANT_FAILED) from exc
 
-    def _within(self, deadline: Deadline, call: Callable[[], T]) -> T:
+    def _within(
+        self, deadline: Deadline, call: Callable[[], T], *, late: ErrorType = ErrorType.ENDPOINT_UNREACHABLE
+    ) -> T:
+        """`call()` within the deadline; SkillError(`late`) when it passes first."""
         try:
             return deadline.run(self._executor, call)
         except DeadlineExceeded:
-            raise SkillError(ErrorType.ENDPOINT_UNREACHABLE) from None
+            raise SkillError(late) from None
         except SkillError:
             raise
         except Exception as exc:
+            # The code only: a message could quote a request (a token, an SDP).
+            logger.warning("call failed", extra={"error": error_code(exc)})
             raise from_kvs(exc) from exc
 
 

@@ -6,11 +6,13 @@ import base64
 import json
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from functions.alexa_skill.offers import SENDER_ID_MAX, decode_answer, encode_offer, sender_client_id
+from functions.alexa_skill.tokens import FileKeySource
 from localcloud import kvs
 from tests.alexa_skill.conftest import (
     ANSWER_SDP,
@@ -19,8 +21,11 @@ from tests.alexa_skill.conftest import (
     OTHER,
     OWNER,
     Cloud,
+    accept_grant,
+    discover,
     error_type,
     offer,
+    report_state,
     session_event,
 )
 
@@ -322,3 +327,64 @@ def test_offer_too_large_for_kvs_is_invalid_directive_without_any_aws_call(cloud
     assert response["event"]["endpoint"] == {"endpointId": "front-door"}
     assert kvs.calls() == []
     assert len(master.offers) == 1
+
+
+def _slow_registry(cloud: Cloud, monkeypatch: pytest.MonkeyPatch, seconds: float) -> None:
+    for operation in ("GetItem", "Query"):
+        cloud.deps.dynamodb.meta.events.register(
+            f"before-call.dynamodb.{operation}", lambda **_: time.sleep(seconds)
+        )
+
+
+def _slow_key_set(cloud: Cloud, monkeypatch: pytest.MonkeyPatch, seconds: float) -> None:
+    original = FileKeySource.get_signing_key_from_jwt
+
+    def slow(self: FileKeySource, token: str) -> Any:
+        time.sleep(seconds)  # as an https JWKS fetch that hangs would
+        return original(self, token)
+
+    monkeypatch.setattr(FileKeySource, "get_signing_key_from_jwt", slow)
+
+
+def _report_state(token: str) -> dict[str, Any]:
+    return report_state("front-door", token)
+
+
+def _offer(token: str) -> dict[str, Any]:
+    return offer("front-door", token)
+
+
+def _connected(token: str) -> dict[str, Any]:
+    return session_event("SessionConnected", "front-door", token)
+
+
+@pytest.mark.parametrize(
+    ("directive", "slow", "expected"),
+    [
+        (_offer, _slow_registry, "ENDPOINT_UNREACHABLE"),
+        (_offer, _slow_key_set, "ENDPOINT_UNREACHABLE"),
+        (_connected, _slow_registry, "ENDPOINT_UNREACHABLE"),
+        (_connected, _slow_key_set, "ENDPOINT_UNREACHABLE"),
+        (_report_state, _slow_registry, "ENDPOINT_UNREACHABLE"),
+        (_report_state, _slow_key_set, "ENDPOINT_UNREACHABLE"),
+        (accept_grant, _slow_key_set, "ACCEPT_GRANT_FAILED"),
+        (discover, _slow_registry, "INTERNAL_ERROR"),
+        (discover, _slow_key_set, "INTERNAL_ERROR"),
+    ],
+)
+def test_the_deadline_bounds_the_registry_read_and_the_key_fetch(
+    cloud: Cloud,
+    monkeypatch: pytest.MonkeyPatch,
+    directive: Callable[[str], dict[str, Any]],
+    slow: Callable[[Cloud, pytest.MonkeyPatch, float], None],
+    expected: str,
+) -> None:
+    device = cloud.camera("front-door")
+    assert device.channel_arn
+    kvs.attach_master(device.channel_arn, RecordingMaster())
+    event = directive(cloud.issuer.mint(OWNER))
+    slow(cloud, monkeypatch, DEADLINE_S + 1.0)
+    started = time.monotonic()
+    response = cloud.invoke(event)
+    assert error_type(response) == expected
+    assert time.monotonic() - started < DEADLINE_S + 0.3
