@@ -45,7 +45,8 @@ def _named_device(event: APIGatewayProxyEventV2) -> str | None:
     try:
         query = ConfigRequest.model_validate(event.query_string_parameters)
         body = ConfigRequest.model_validate_json(event.decoded_body) if event.decoded_body else None
-    except ValidationError:
+    # ValueError: a body flagged base64 that is not base64, or not UTF-8 once decoded.
+    except (ValidationError, ValueError):
         raise BadRequest("the query or body is not valid") from None
     named = {r.device_id for r in (query, body) if r is not None and r.device_id is not None}
     if len(named) > 1:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import time
@@ -9,8 +10,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from functions.device_config.handler import handler
 from localcloud import kvs
-from tests.device_config.conftest import Fleet, camera_arn, throttle_next
+from tests.device_config.conftest import Fleet, LambdaContext, camera_arn, http_event, throttle_next
 
 TURN_URI = re.compile(
     r"^turns?:t-[0-9a-f]{8}\.kinesisvideo\.us-east-1\.amazonaws\.com:443\?transport=(udp|tcp)$"
@@ -111,6 +113,16 @@ def test_a_malformed_body_is_a_bad_request(fleet: Fleet) -> None:
     fleet.register("cam-1")
     assert fleet.config("cam-1", body="{not json").status == 400
     assert fleet.config("cam-1", body=json.dumps({"deviceId": 7})).status == 400
+
+
+@pytest.mark.parametrize("body", ["!!!not-base64", base64.b64encode(b"\xff\xfe").decode()])
+def test_a_body_that_does_not_decode_is_a_bad_request(fleet: Fleet, body: str) -> None:
+    fleet.register("cam-1")
+    event = http_event(camera_arn("cam-1"), body=body)
+    event["isBase64Encoded"] = True
+    result = handler(event, LambdaContext())
+    assert result["statusCode"] == 400
+    assert json.loads(result["body"])["code"] == "BAD_REQUEST"
 
 
 @pytest.mark.parametrize(
