@@ -124,9 +124,11 @@ class ChannelGateway:
         attempt = 0
         while True:
             attempt += 1
-            self._limiters[operation].acquire()
+            # The channel's limiter first: it may sleep, and an account-wide slot taken before that
+            # sleep would be spent late, bunching the account's calls.
             if channel is not None:
                 channel.acquire()
+            self._limiters[operation].acquire()
             with self._lock:
                 self.calls[operation] += 1
             try:
