@@ -57,7 +57,10 @@ def respond(event: Any, skill: Skill, deadline: Deadline) -> AlexaResponse:
         directive = DirectiveEnvelope.model_validate(event).directive
     except ValidationError:
         _count_directive("Malformed")
-        return _failure(ErrorType.INVALID_DIRECTIVE, *_salvage(event))
+        namespace, correlation_token, endpoint_id = _salvage(event)
+        # Alexa.Authorization answers only with ACCEPT_GRANT_FAILED, whatever is wrong.
+        error = ErrorType.ACCEPT_GRANT_FAILED if namespace == AUTHORIZATION else ErrorType.INVALID_DIRECTIVE
+        return _failure(error, correlation_token, endpoint_id)
     key = (directive.header.namespace, directive.header.name)
     route = ROUTES.get(key)
     _count_directive(directive.header.name if route else "Unsupported")
@@ -232,15 +235,17 @@ def _failure(
     )
 
 
-def _salvage(event: Any) -> tuple[str | None, str | None]:
-    """The correlation token and endpointId of a malformed directive, where they are usable."""
+def _salvage(event: Any) -> tuple[str | None, str | None, str | None]:
+    """The namespace, correlation token and endpointId of a malformed directive, where usable."""
     directive = event.get("directive") if isinstance(event, dict) else None
     if not isinstance(directive, dict):
-        return None, None
+        return None, None, None
     header, endpoint = directive.get("header"), directive.get("endpoint")
+    namespace = header.get("namespace") if isinstance(header, dict) else None
     token = header.get("correlationToken") if isinstance(header, dict) else None
     endpoint_id = endpoint.get("endpointId") if isinstance(endpoint, dict) else None
     return (
+        namespace if isinstance(namespace, str) else None,
         token if isinstance(token, str) and token else None,
         endpoint_id if isinstance(endpoint_id, str) and ENDPOINT_ID_PATTERN.fullmatch(endpoint_id) else None,
     )

@@ -130,6 +130,17 @@ def test_malformed_accept_grant_fails_in_the_authorization_namespace(cloud: Clou
     assert error_type(response) == "ACCEPT_GRANT_FAILED"
 
 
+@pytest.mark.parametrize(("field", "value"), [("payloadVersion", "2"), ("messageId", None)])
+def test_accept_grant_with_a_malformed_header_fails_in_the_authorization_namespace(
+    cloud: Cloud, field: str, value: str | None
+) -> None:
+    directive = accept_grant(cloud.issuer.mint(OWNER))
+    directive["directive"]["header"][field] = value
+    response = cloud.invoke(directive)
+    assert response["event"]["header"]["namespace"] == "Alexa.Authorization"
+    assert error_type(response) == "ACCEPT_GRANT_FAILED"
+
+
 @pytest.mark.parametrize(
     "event",
     [
