@@ -124,11 +124,13 @@ def _session_event(directive: Directive, skill: Skill, deadline: Deadline) -> Al
 
 def _report_state(directive: Directive, skill: Skill, deadline: Deadline) -> AlexaResponse:
     endpoint_id, token = _endpoint(directive)
-    reachable = skill.is_reachable(token, endpoint_id, deadline)
+    reachable, since_check_in_ms = skill.is_reachable(token, endpoint_id, deadline)
     connectivity = ConnectivityProperty(
         value=ConnectivityValue(value="OK" if reachable else "UNREACHABLE"),
         time_of_sample=time_of_sample(datetime.now(UTC)),
-        uncertainty_in_milliseconds=0,
+        # Alexa: the time since the value was last confirmed. OK rests on the camera's last
+        # check-in; UNREACHABLE on what was just read.
+        uncertainty_in_milliseconds=since_check_in_ms if reachable else 0,
     )
     response = _event(directive, "Alexa", "StateReport", EmptyPayload(), endpoint_id)
     return response.model_copy(update={"context": Context(properties=[connectivity])})

@@ -102,16 +102,18 @@ class Skill:
         return answer
 
     @tracer.capture_method(capture_response=False)  # results carry SDP and owner data
-    def is_reachable(self, token: str, endpoint_id: str, deadline: Deadline) -> bool:
-        """Connectivity: the channel is ACTIVE and the camera checked in within the window."""
+    def is_reachable(self, token: str, endpoint_id: str, deadline: Deadline) -> tuple[bool, int]:
+        """Connectivity: the channel is ACTIVE and the camera checked in within the window; with
+        the milliseconds since that check-in, the last time the camera itself was seen."""
         device = self.camera(token, endpoint_id, deadline)
-        recent = device.last_check_in is not None and (
-            self._clock() - device.last_check_in <= self._check_in_window
-        )
-        if not recent or device.channel_arn is None:
-            return False
+        now = self._clock()
+        if device.last_check_in is None or now - device.last_check_in > self._check_in_window:
+            return False, 0
+        since_ms = max(0, round((now - device.last_check_in) * 1000))
+        if device.channel_arn is None:
+            return False, 0
         channel_arn = device.channel_arn
-        return self._within(deadline, lambda: channels.is_active(self._kvs, channel_arn))
+        return self._within(deadline, lambda: channels.is_active(self._kvs, channel_arn)), since_ms
 
     def confirm_session(self, token: str, endpoint_id: str, deadline: Deadline) -> None:
         """Session events are only acknowledged for the caller's own camera."""

@@ -42,6 +42,9 @@ def test_recent_check_in_and_active_channel_is_ok(cloud: Cloud) -> None:
     assert connectivity(response) == "OK"
     assert response["event"]["endpoint"] == {"endpointId": "front-door"}
     assert response["event"]["header"]["correlationToken"]
+    # OK was last confirmed by the check-in 30 s ago, not at the time of the sample.
+    uncertainty = response["context"]["properties"][0]["uncertaintyInMilliseconds"]
+    assert 30_000 <= uncertainty < 33_000
 
 
 @pytest.mark.parametrize("checked_in_ago", [None, 601, 3600])
