@@ -49,6 +49,7 @@ from functions.common.registry import Device
 
 RTC = "Alexa.RTCSessionController"
 AUTHORIZATION = "Alexa.Authorization"
+LOGGED_ID_MAX = 64
 Route = Callable[[Directive, Skill, Deadline], AlexaResponse]
 
 
@@ -102,7 +103,8 @@ def _discover(directive: Directive, skill: Skill, deadline: Deadline) -> AlexaRe
 def _initiate_session(directive: Directive, skill: Skill, deadline: Deadline) -> AlexaResponse:
     endpoint_id, token = _endpoint(directive)
     payload = OfferPayload.model_validate(directive.payload)
-    logger.append_keys(session_id=payload.session_id)
+    # Alexa's sessionIds are uuids; a caller's could be anything, so the log gets a bounded prefix.
+    logger.append_keys(session_id=payload.session_id[:LOGGED_ID_MAX])
     sdp = skill.answer_offer(token, endpoint_id, payload.session_id, payload.offer.value, deadline)
     return _event(
         directive, RTC, "AnswerGeneratedForSession", AnswerPayload(answer=Answer(value=sdp)), endpoint_id

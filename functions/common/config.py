@@ -19,7 +19,8 @@ NAME_CHARS = r"[a-zA-Z0-9_.-]"
 # A deviceId is both a channel-name suffix and an Alexa endpointId (`^[a-zA-Z0-9_\-=#;:?@&]*$`, no
 # dot): only the characters both allow.
 DEVICE_ID_CHARS = r"[a-zA-Z0-9_-]"
-DEVICE_ID_PATTERN = re.compile(rf"^{DEVICE_ID_CHARS}+$")
+# Use with fullmatch: `$` would also accept a trailing newline.
+DEVICE_ID_PATTERN = re.compile(rf"{DEVICE_ID_CHARS}+")
 CHANNEL_NAME_MAX = 256
 MESSAGE_TTL_MIN, MESSAGE_TTL_MAX, MESSAGE_TTL_DEFAULT = 5, 120, 60
 

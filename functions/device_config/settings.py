@@ -9,7 +9,7 @@ from pydantic import Field
 from functions.common.config import BaseSettings
 
 # IAM role names: 1 to 64 of these characters.
-ROLE_NAME_PATTERN = r"^[\w+=,.@-]{1,64}$"
+ROLE_NAME_PATTERN = r"^[A-Za-z0-9_+=,.@-]{1,64}$"  # IAM role names: ASCII only
 
 
 class DeviceConfigSettings(BaseSettings):

@@ -16,7 +16,12 @@ def test_defaults() -> None:
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("CHECK_IN_INTERVAL_SECONDS", "0"), ("CHECK_IN_INTERVAL_SECONDS", "soon"), ("CAMERA_ROLE_NAME", "a/b")],
+    [
+        ("CHECK_IN_INTERVAL_SECONDS", "0"),
+        ("CHECK_IN_INTERVAL_SECONDS", "soon"),
+        ("CAMERA_ROLE_NAME", "a/b"),
+        ("CAMERA_ROLE_NAME", "caméra"),  # IAM role names are ASCII
+    ],
 )
 def test_bad_values_name_the_variable(name: str, value: str) -> None:
     with pytest.raises(ConfigurationError, match=name):
