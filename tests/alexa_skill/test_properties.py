@@ -168,7 +168,6 @@ def test_schema_check_rejects_broken_messages(cloud: Cloud, official_schema: Non
 
 
 def test_schema_accepts_every_success_response(cloud: Cloud, official_schema: None) -> None:
-
     device = cloud.camera("front-door", full_duplex_audio=True)
     assert device.channel_arn
     kvs.attach_master(device.channel_arn, lambda offer, sender: {"type": "answer", "sdp": "v=0\r\n"})
