@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from functions.alexa_skill.deadline import Deadline
 from functions.alexa_skill.errors import MESSAGES, ErrorType, SkillError
@@ -50,6 +50,7 @@ from functions.common.registry import Device
 RTC = "Alexa.RTCSessionController"
 AUTHORIZATION = "Alexa.Authorization"
 LOGGED_ID_MAX = 64
+P = TypeVar("P", bound=BaseModel)
 Route = Callable[[Directive, Skill, Deadline], AlexaResponse]
 
 
@@ -71,8 +72,6 @@ def respond(event: Any, skill: Skill, deadline: Deadline) -> AlexaResponse:
         return _error(directive, SkillError(ErrorType.INVALID_DIRECTIVE))
     try:
         response = route(directive, skill, deadline)
-    except ValidationError:
-        response = _error(directive, SkillError(_malformed_type(directive)))
     except SkillError as exc:
         response = _error(directive, exc)
     except Exception:
@@ -86,7 +85,7 @@ def respond(event: Any, skill: Skill, deadline: Deadline) -> AlexaResponse:
 
 
 def _discover(directive: Directive, skill: Skill, deadline: Deadline) -> AlexaResponse:
-    payload = DiscoverPayload.model_validate(directive.payload)
+    payload = _payload(DiscoverPayload, directive)
     endpoints = []
     for device in skill.discover(payload.scope.token, deadline):
         if ENDPOINT_ID_PATTERN.fullmatch(device.device_id):
@@ -102,7 +101,7 @@ def _discover(directive: Directive, skill: Skill, deadline: Deadline) -> AlexaRe
 
 def _initiate_session(directive: Directive, skill: Skill, deadline: Deadline) -> AlexaResponse:
     endpoint_id, token = _endpoint(directive)
-    payload = OfferPayload.model_validate(directive.payload)
+    payload = _payload(OfferPayload, directive)
     # Alexa's sessionIds are uuids; a caller's could be anything, so the log gets a bounded prefix.
     logger.append_keys(session_id=payload.session_id[:LOGGED_ID_MAX])
     sdp = skill.answer_offer(token, endpoint_id, payload.session_id, payload.offer.value, deadline)
@@ -113,7 +112,7 @@ def _initiate_session(directive: Directive, skill: Skill, deadline: Deadline) ->
 
 def _session_event(directive: Directive, skill: Skill, deadline: Deadline) -> AlexaResponse:
     endpoint_id, token = _endpoint(directive)
-    payload = SessionPayload.model_validate(directive.payload)
+    payload = _payload(SessionPayload, directive)
     skill.confirm_session(token, endpoint_id, deadline)
     return _event(
         directive,
@@ -139,7 +138,7 @@ def _report_state(directive: Directive, skill: Skill, deadline: Deadline) -> Ale
 
 
 def _accept_grant(directive: Directive, skill: Skill, deadline: Deadline) -> AlexaResponse:
-    payload = AcceptGrantPayload.model_validate(directive.payload)
+    payload = _payload(AcceptGrantPayload, directive)
     skill.accept_grant(payload.grantee.token, deadline)
     return _event(directive, AUTHORIZATION, "AcceptGrant.Response", EmptyPayload())
 
@@ -204,6 +203,15 @@ def _event(
             payload=payload,
         )
     )
+
+
+def _payload(model: type[P], directive: Directive) -> P:
+    """The directive's payload as `model`; a payload that does not fit is the caller's error.
+    (A ValidationError anywhere else is ours: it surfaces as INTERNAL_ERROR.)"""
+    try:
+        return model.model_validate(directive.payload)
+    except ValidationError:
+        raise SkillError(_malformed_type(directive)) from None
 
 
 def _malformed_type(directive: Directive) -> ErrorType:
