@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import itertools
+import os
 import shutil
+import signal
 import tempfile
 import time
 from pathlib import Path
@@ -52,7 +55,8 @@ class Chromium:
 
     def __init__(self, executable: str) -> None:
         self._executable = executable
-        self._profile = tempfile.TemporaryDirectory(prefix="localcloud-chromium-")
+        # Chromium's helper processes may still flush into the profile as it is removed.
+        self._profile = tempfile.TemporaryDirectory(prefix="localcloud-chromium-", ignore_cleanup_errors=True)
         self._process: asyncio.subprocess.Process | None = None
         self._session: aiohttp.ClientSession | None = None
         self._ws: aiohttp.ClientWebSocketResponse | None = None
@@ -66,6 +70,8 @@ class Chromium:
             "about:blank",
             stdout=asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.DEVNULL,
+            # Its own process group, so closing it ends its helper processes too.
+            start_new_session=True,
         )
         port = await self._devtools_port()
         self._session = aiohttp.ClientSession()
@@ -93,7 +99,8 @@ class Chromium:
         if self._session is not None:
             await self._session.close()
         if self._process is not None and self._process.returncode is None:
-            self._process.terminate()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self._process.pid, signal.SIGTERM)
             await self._process.wait()
         self._profile.cleanup()
 
