@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from functions.common.aws_clients import error_code
+from functions.common.aws_clients import THROTTLING_CODES, error_code
 
 
 class ErrorType(StrEnum):
@@ -40,14 +40,6 @@ class SkillError(Exception):
         super().__init__(self.message)
 
 
-THROTTLING_CODES = frozenset(
-    {
-        "ClientLimitExceededException",
-        "ThrottlingException",
-        "ProvisionedThroughputExceededException",
-        "RequestLimitExceeded",
-    }
-)
 # KVS control-plane and transport failures, and what Alexa is told.
 _KVS_ERRORS: dict[str, ErrorType] = {
     "ResourceNotFoundException": ErrorType.NO_SUCH_ENDPOINT,

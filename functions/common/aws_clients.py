@@ -41,6 +41,20 @@ def client(
     )
 
 
+# What AWS services answer when a caller goes over a rate or quota (KVS, DynamoDB, and the
+# generic forms): the same call can succeed later.
+THROTTLING_CODES = frozenset(
+    {
+        "ClientLimitExceededException",
+        "ThrottlingException",
+        "Throttling",
+        "TooManyRequestsException",
+        "RequestLimitExceeded",
+        "ProvisionedThroughputExceededException",
+    }
+)
+
+
 def error_code(exc: BaseException) -> str:
     """The AWS error code of a botocore ClientError, or the exception's class name."""
     response = getattr(exc, "response", None)

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from aws_lambda_powertools.metrics import MetricUnit
 from botocore.exceptions import ClientError
 
-from functions.common.aws_clients import error_code
+from functions.common.aws_clients import THROTTLING_CODES, error_code
 from functions.common.observability import logger, metrics
 from functions.common.registry import Device, Registry
 from functions.device_config.errors import ChannelNotReady, DeviceNotFound, Throttled
@@ -23,14 +23,6 @@ from functions.device_config.models import DeviceConfig, IceServer, MasterEndpoi
 from functions.device_config.settings import DeviceConfigSettings
 from functions.device_config.signaling import ChannelSignaling
 
-THROTTLING_CODES = frozenset(
-    {
-        "ClientLimitExceededException",  # KVS
-        "ProvisionedThroughputExceededException",  # DynamoDB
-        "ThrottlingException",
-        "RequestLimitExceeded",
-    }
-)
 # What KVS answers for a channel it cannot serve yet (or any more): the endpoint call says
 # ResourceInUse for a CREATING or DELETING channel, the data plane says ResourceNotFound.
 UNAVAILABLE_CODES = frozenset({"ResourceNotFoundException", "ResourceInUseException"})

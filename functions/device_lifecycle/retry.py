@@ -15,21 +15,15 @@ from typing import Protocol, TypeVar
 
 from botocore.exceptions import ClientError, ConnectionError, ReadTimeoutError
 
-from functions.common.aws_clients import error_code
+from functions.common.aws_clients import THROTTLING_CODES, error_code
 
 T = TypeVar("T")
 
 # Throttling and "busy" codes: the same call can succeed later. ResourceInUseException is
 # what KVS answers while a channel is CREATING, UPDATING or DELETING.
-TRANSIENT_CODES = frozenset(
+TRANSIENT_CODES = THROTTLING_CODES | frozenset(
     {
-        "ClientLimitExceededException",
         "LimitExceededException",
-        "ThrottlingException",
-        "Throttling",
-        "TooManyRequestsException",
-        "RequestLimitExceeded",
-        "ProvisionedThroughputExceededException",
         "ServiceUnavailable",
         "ServiceUnavailableException",
         "InternalFailure",

@@ -26,9 +26,6 @@ LIST_TAGS = "ListTagsForResource"
 TAG = "TagResource"
 UNTAG = "UntagResource"
 OPERATIONS = (LIST_CHANNELS, LIST_TAGS, TAG, UNTAG)
-THROTTLE_CODES = frozenset(
-    {"ClientLimitExceededException", "ThrottlingException", "TooManyRequestsException"}
-)
 # Failures below the HTTP layer (refused, reset, timed out): retried like throttling.
 TRANSPORT_ERRORS = (BotocoreConnectionError, HTTPClientError)
 # The largest page ListSignalingChannels serves: one call names 10,000 channels.
@@ -50,7 +47,7 @@ def kvs_client() -> Any:
 
 def _retryable(exc: ClientError) -> bool:
     status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0))
-    return aws_clients.error_code(exc) in THROTTLE_CODES or status >= 500
+    return aws_clients.error_code(exc) in aws_clients.THROTTLING_CODES or status >= 500
 
 
 class ChannelGateway:
@@ -137,7 +134,7 @@ class ChannelGateway:
             except ClientError as exc:
                 if not _retryable(exc) or attempt >= self._max_attempts:
                     raise
-                if aws_clients.error_code(exc) in THROTTLE_CODES:
+                if aws_clients.error_code(exc) in aws_clients.THROTTLING_CODES:
                     with self._lock:
                         self.throttles += 1
             except TRANSPORT_ERRORS:
