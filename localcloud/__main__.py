@@ -11,6 +11,10 @@ import signal
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from localcloud.cloud import CloudState
 
 DEFAULT_STATE_DIR = Path(".localcloud")
 
@@ -110,16 +114,24 @@ def _token(args: argparse.Namespace) -> int:
     return 0
 
 
+def _running_cloud(state_dir: Path) -> CloudState | None:
+    """The running local cloud's state, or None (said on stderr) when none is running."""
+    from localcloud.cloud import read_state  # noqa: PLC0415
+
+    try:
+        return read_state(state_dir)
+    except FileNotFoundError:
+        print("no local cloud is running (start it with `python -m localcloud up`)", file=sys.stderr)
+        return None
+
+
 async def _rotate(args: argparse.Namespace) -> int:
     import aiohttp  # noqa: PLC0415
 
     from localcloud.client import CloudClient  # noqa: PLC0415
-    from localcloud.cloud import read_state  # noqa: PLC0415
 
-    try:
-        state = read_state(args.state_dir)
-    except FileNotFoundError:
-        print("no local cloud is running (start it with `python -m localcloud up`)", file=sys.stderr)
+    state = _running_cloud(args.state_dir)
+    if state is None:
         return 2
     async with aiohttp.ClientSession() as session:
         print(json.dumps(await CloudClient(state.url, session).rotate(), indent=2))
@@ -128,12 +140,9 @@ async def _rotate(args: argparse.Namespace) -> int:
 
 async def _screenshot(args: argparse.Namespace) -> int:
     from localcloud.browser import play_in_browser  # noqa: PLC0415
-    from localcloud.cloud import read_state  # noqa: PLC0415
 
-    try:
-        state = read_state(args.state_dir)
-    except FileNotFoundError:
-        print("no local cloud is running (start it with `python -m localcloud up`)", file=sys.stderr)
+    state = _running_cloud(args.state_dir)
+    if state is None:
         return 2
     presented, decoded = await play_in_browser(state.url, args.user, screenshot=args.output)
     print(f"{args.output}: the page played {presented} frames ({decoded} decoded by Chromium)")
