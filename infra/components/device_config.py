@@ -1,5 +1,5 @@
 """The camera's configuration API: HTTP API `GET /config` with IAM authorization, and the role
-cameras assume (through the AWS IoT credentials provider) to call it."""
+cameras assume (through the AWS IoT credentials provider and this stack's role alias) to call it."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from aws_cdk import aws_apigatewayv2_authorizers as authorizers
 from aws_cdk import aws_apigatewayv2_integrations as integrations
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_iot as iot
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
@@ -92,11 +93,27 @@ class DeviceConfig(Construct):
             destination_arn=access_logs.log_group_arn, format=json.dumps(ACCESS_LOG_FORMAT)
         )
 
+        # The alias name is fixed so the role's trust can name the alias ARN without referring to
+        # the alias resource (which refers to the role: a reference back would be a cycle).
+        alias_name = f"{settings.name}-camera-signaling"
+        stack = Stack.of(self)
+        alias_arn = stack.format_arn(service="iot", resource="rolealias", resource_name=alias_name)
         self.camera_role = iam.Role(
             self,
             "CameraRole",
-            assumed_by=iam.ServicePrincipal(IOT_CREDENTIALS_PRINCIPAL),
+            # Confused-deputy guard (AWS IoT guidance): the credentials provider may assume the role
+            # only for this stack's role alias, not for an alias another account points at it.
+            assumed_by=iam.ServicePrincipal(
+                IOT_CREDENTIALS_PRINCIPAL,
+                conditions={
+                    "StringEquals": {"aws:SourceAccount": stack.account},
+                    "ArnEquals": {"aws:SourceArn": alias_arn},
+                },
+            ),
             description="Cameras assume it through the AWS IoT credentials provider to read their config",
+        )
+        role_alias = iot.CfnRoleAlias(
+            self, "CameraRoleAlias", role_alias=alias_name, role_arn=self.camera_role.role_arn
         )
         self.camera_role.add_to_policy(
             iam.PolicyStatement(
@@ -116,8 +133,8 @@ class DeviceConfig(Construct):
         )
         acknowledge(
             self.camera_role,
-            f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kinesisvideo:{Stack.of(self).region}:"
-            f"{Stack.of(self).account}:channel/{settings.channel_name_prefix}<credentials-iot:ThingName>/*]",
+            f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kinesisvideo:{stack.region}:"
+            f"{stack.account}:channel/{settings.channel_name_prefix}<credentials-iot:ThingName>/*]",
             "The channel ARN ends in a creation time unknown at deploy; the name is the camera's own.",
         )
         # Only sessions of this role are cameras: other callers allowed to invoke the API (operators,
@@ -125,3 +142,4 @@ class DeviceConfig(Construct):
         self.handler.function.add_environment("CAMERA_ROLE_NAME", self.camera_role.role_name)
         CfnOutput(self, "ConfigUrl", value=f"{self.api.api_endpoint}{ROUTE_PATH}")
         CfnOutput(self, "CameraRoleArn", value=self.camera_role.role_arn)
+        CfnOutput(self, "CameraRoleAliasArn", value=role_alias.attr_role_alias_arn)

@@ -266,6 +266,35 @@ def test_device_config_is_an_iam_authorized_http_api(service: assertions.Templat
     assert config["Properties"]["Timeout"] <= 29  # the HTTP API integration limit
 
 
+def test_only_this_stack_s_role_alias_may_have_iot_assume_the_camera_role(
+    partner: assertions.Template,
+) -> None:
+    # AWS's confused-deputy guidance: the IoT credentials provider assumes the role on behalf of
+    # a role alias; without SourceAccount/SourceArn any account's alias pointing here would do.
+    (alias,) = partner.find_resources("AWS::IoT::RoleAlias").values()
+    alias_name = alias["Properties"]["RoleAlias"]
+    assert alias_name == "partner-camera-signaling"
+    camera_role = alias["Properties"]["RoleArn"]["Fn::GetAtt"][0]
+    trust = partner.find_resources("AWS::IAM::Role")[camera_role]["Properties"]["AssumeRolePolicyDocument"]
+    (statement,) = trust["Statement"]
+    assert statement["Principal"] == {"Service": "credentials.iot.amazonaws.com"}
+    assert statement["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": "222222222222"},
+        "ArnEquals": {
+            "aws:SourceArn": {
+                "Fn::Join": [
+                    "",
+                    [
+                        "arn:",
+                        {"Ref": "AWS::Partition"},
+                        f":iot:eu-west-1:222222222222:rolealias/{alias_name}",
+                    ],
+                ]
+            }
+        },
+    }
+
+
 EXPECTED_KVS = {
     "alexa-skill": {"kinesisvideo:GetSignalingChannelEndpoint", "kinesisvideo:SendAlexaOfferToMaster"},
     "device-lifecycle": {
