@@ -102,4 +102,30 @@ def load_stages(context: Mapping[str, Any] | None) -> list[StageSettings]:
                 for err in exc.errors()
             )
             raise SettingsError(f"invalid stage settings: {problems}") from None
+    _refuse_overlapping_prefixes(stages)
     return stages
+
+
+def _refuse_overlapping_prefixes(stages: list[StageSettings]) -> None:
+    """Stages in one account and region need channel prefixes neither of which begins with the other.
+
+    Otherwise one stage's IAM scope `channel/{prefix}*/*` and its prefix listings cover the other's
+    channels: its cameras could connect as master there, and its lifecycle and rotation would adopt
+    and delete them. Every stage names its account (required above), so no stage is env-agnostic;
+    were one, its account would have to count as the same as any other's, since such a template
+    deploys into whatever account runs it.
+    """
+    for index, first in enumerate(stages):
+        for second in stages[index + 1 :]:
+            same_place = (first.account, first.region) == (second.account, second.region)
+            a, b = first.channel_name_prefix, second.channel_name_prefix
+            if same_place and (a.startswith(b) or b.startswith(a)):
+                wide, narrow = (first, second) if len(a) <= len(b) else (second, first)
+                raise SettingsError(
+                    f"{CONTEXT_KEY}.{first.name}.channelNamePrefix {a!r} and "
+                    f"{CONTEXT_KEY}.{second.name}.channelNamePrefix {b!r} overlap in account "
+                    f"{first.account} region {first.region}: the IAM scope of stage {wide.name!r} "
+                    f"(channel/{wide.channel_name_prefix}*/*) also covers the channels of stage "
+                    f"{narrow.name!r}. Use prefixes neither of which begins with the other, or "
+                    "another account or region"
+                )

@@ -65,3 +65,51 @@ def test_no_stage_is_an_error() -> None:
 def test_every_alexa_region_is_accepted(region: str) -> None:
     stage = StageSettings.model_validate({**example_stage(region=region, skillId=SKILL_ID), "name": "x"})
     assert stage.region == region
+
+
+def two_stages(first: dict[str, Any], second: dict[str, Any]) -> dict[str, Any]:
+    return {"example": example_stage(**first), "prod": example_stage(skillId=SKILL_ID, **second)}
+
+
+@pytest.mark.parametrize(
+    ("example_prefix", "prod_prefix"),
+    [("alexa-cam-", "alexa-cam-prod-"), ("alexa-cam-prod-", "alexa-cam-"), ("alexa-cam-", "alexa-cam-")],
+)
+def test_stages_sharing_an_account_and_region_need_prefixes_neither_begins_with_the_other(
+    example_prefix: str, prod_prefix: str
+) -> None:
+    # One stage's IAM scope channel/{prefix}*/* would cover the other's channels.
+    stages = two_stages({"channelNamePrefix": example_prefix}, {"channelNamePrefix": prod_prefix})
+    with pytest.raises(SettingsError) as raised:
+        load_stages(stages)
+    message = str(raised.value)
+    assert f"stages.example.channelNamePrefix {example_prefix!r}" in message
+    assert f"stages.prod.channelNamePrefix {prod_prefix!r}" in message
+    assert "account 111111111111 region us-east-1" in message
+    wide = "example" if len(example_prefix) <= len(prod_prefix) else "prod"
+    covered = "prod" if wide == "example" else "example"
+    assert f"stage {wide!r} (channel/{min(example_prefix, prod_prefix, key=len)}*/*)" in message
+    assert f"covers the channels of stage {covered!r}" in message
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ({"channelNamePrefix": "alexa-cam-"}, {"channelNamePrefix": "prod-cam-"}),
+        ({"channelNamePrefix": "alexa-cam-a"}, {"channelNamePrefix": "alexa-cam-b"}),
+        ({}, {"account": "222222222222"}),
+        ({}, {"region": "eu-west-1"}),
+        ({}, {"channelNamePrefix": "alexa-cam-prod-", "region": "us-west-2"}),
+    ],
+)
+def test_stages_may_share_a_prefix_only_in_another_account_or_region(
+    first: dict[str, Any], second: dict[str, Any]
+) -> None:
+    assert [stage.name for stage in load_stages(two_stages(first, second))] == ["example", "prod"]
+
+
+def test_overlapping_prefixes_fail_synthesis(tmp_path: Any) -> None:
+    context = example_context()
+    context["stages"]["prod"] = {**context["stages"]["example"], "channelNamePrefix": "alexa-cam-prod-"}
+    with pytest.raises(SettingsError, match=r"stages\.example\.channelNamePrefix 'alexa-cam-'"):
+        build_app(context, str(tmp_path))
