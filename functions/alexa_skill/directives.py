@@ -44,6 +44,7 @@ from functions.alexa_skill.messages import (
     time_of_sample,
 )
 from functions.alexa_skill.skill import Skill
+from functions.common.device_id import is_device_id
 from functions.common.observability import NAMESPACE, logger, metrics
 from functions.common.registry import Device
 
@@ -88,11 +89,12 @@ def _discover(directive: Directive, skill: Skill, deadline: Deadline) -> AlexaRe
     payload = _payload(DiscoverPayload, directive)
     endpoints = []
     for device in skill.discover(payload.scope.token, deadline):
-        if ENDPOINT_ID_PATTERN.fullmatch(device.device_id):
+        if is_device_id(device.device_id):
             endpoints.append(discovered_endpoint(device))
         else:
-            # Alexa rejects the whole response for one bad endpointId; skip the camera instead.
-            logger.warning("camera id unusable as an Alexa endpointId", extra={"device_id": device.device_id})
+            # A registry item older than the deviceId rule: Alexa rejects the whole response for
+            # one bad endpointId, and such a camera could never fetch its config; skip it.
+            logger.warning("camera id is not a valid deviceId", extra={"device_id": device.device_id})
     logger.info("discovery", extra={"endpoints": len(endpoints)})
     return _event(
         directive, "Alexa.Discovery", "Discover.Response", DiscoverResponsePayload(endpoints=endpoints)

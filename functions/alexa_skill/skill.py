@@ -15,6 +15,7 @@ from functions.alexa_skill.errors import ErrorType, SkillError, from_kvs, from_r
 from functions.alexa_skill.offers import OfferSender, encode_offer
 from functions.alexa_skill.tokens import ExpiredToken, InvalidToken, TokenVerifier
 from functions.common.aws_clients import error_code
+from functions.common.device_id import is_device_id
 from functions.common.observability import logger, metrics, tracer
 from functions.common.registry import MAX_ENDPOINTS_PER_DISCOVERY, Device, Registry
 
@@ -75,6 +76,9 @@ class Skill:
 
     def _camera(self, token: str, endpoint_id: str) -> Device:
         owner = self.owner(token)
+        if not is_device_id(endpoint_id):
+            # Alexa knows only the endpointIds Discovery listed, and those are all valid deviceIds.
+            raise SkillError(ErrorType.NO_SUCH_ENDPOINT)
         try:
             device = self._registry.get(endpoint_id)
         except Exception as exc:

@@ -8,20 +8,14 @@ misconfigured deploy fails at start, not on the first camera.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping
 from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-# KVS ChannelName characters.
+# KVS ChannelName characters. The prefix is at most 64 of them, so that prefix and deviceId
+# (functions.common.device_id) always fit a channel name's 256.
 NAME_CHARS = r"[a-zA-Z0-9_.-]"
-# A deviceId is both a channel-name suffix and an Alexa endpointId (`^[a-zA-Z0-9_\-=#;:?@&]*$`, no
-# dot): only the characters both allow.
-DEVICE_ID_CHARS = r"[a-zA-Z0-9_-]"
-# Use with fullmatch: `$` would also accept a trailing newline.
-DEVICE_ID_PATTERN = re.compile(rf"{DEVICE_ID_CHARS}+")
-CHANNEL_NAME_MAX = 256
 MESSAGE_TTL_MIN, MESSAGE_TTL_MAX, MESSAGE_TTL_DEFAULT = 5, 120, 60
 
 
@@ -57,7 +51,3 @@ class BaseSettings(BaseModel):
 
     def channel_name(self, device_id: str) -> str:
         return f"{self.channel_name_prefix}{device_id}"
-
-    @property
-    def max_device_id_length(self) -> int:
-        return CHANNEL_NAME_MAX - len(self.channel_name_prefix)

@@ -88,8 +88,12 @@ class Device(BaseModel):
 
 
 def event_time_key(time: datetime) -> str:
-    """A fixed-width UTC timestamp, so DynamoDB's string comparison orders events by time."""
-    return time.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """A fixed-width UTC timestamp, so DynamoDB's string comparison orders events by time.
+
+    The year is padded by hand: `%Y` gives "999", not "0999", on glibc, and "999-..." sorts after
+    "2026-...". Years 1 to 9999 (all a datetime holds) then sort in order."""
+    utc = time.astimezone(UTC)
+    return f"{utc.year:04d}-{utc:%m-%dT%H:%M:%S.%f}Z"
 
 
 # The item is written only if no newer event was applied: (time, id) strictly greater wins.

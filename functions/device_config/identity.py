@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from functions.common.config import DEVICE_ID_PATTERN
+from functions.common.device_id import is_device_id
 from functions.device_config.errors import NotACamera
 from functions.device_config.settings import DeviceConfigSettings
 
@@ -31,7 +31,7 @@ def device_id_from_caller(user_arn: str, settings: DeviceConfigSettings) -> str:
     if settings.camera_role_name is not None and match["role"] != settings.camera_role_name:
         raise NotACamera("the caller's role is not the camera role")
     device_id = match["session"]
-    if not DEVICE_ID_PATTERN.fullmatch(device_id) or len(device_id) > settings.max_device_id_length:
+    if not is_device_id(device_id):
         raise NotACamera("the caller's session name is not a valid deviceId")
     return device_id
 

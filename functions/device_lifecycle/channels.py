@@ -1,9 +1,10 @@
 """KVS signaling channel control plane, as the lifecycle function uses it.
 
-Every call goes through `with_retries`, so throttling (ClientLimitExceededException) and a
-channel that is briefly busy (ResourceInUseException while CREATING/UPDATING/DELETING) are retried
-with backoff inside the invocation's time. botocore's own retries are off for this client: they
-would ignore the deadline.
+Every call goes through `with_retries`, so throttling (ClientLimitExceededException) is retried
+with backoff inside the record's time. A busy channel (ResourceInUseException while CREATING,
+UPDATING or DELETING) becomes `ChannelBusyError`, which the logic retries only briefly: a channel
+can stay DELETING for minutes, and waiting for it here would starve the rest of the batch.
+botocore's own retries are off for this client: they would ignore the deadline.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from functions.common import aws_clients
 from functions.common.aws_clients import error_code
-from functions.device_lifecycle.retry import Deadline, is_transient, with_retries
+from functions.device_lifecycle.retry import Deadline, with_retries
 
 T = TypeVar("T")
 DELETING = "DELETING"
@@ -39,20 +40,18 @@ class Channel(BaseModel):
     message_ttl_seconds: int | None = Field(default=None)
 
 
-def _not_in_use(exc: BaseException) -> bool:
-    # On create, ResourceInUseException means "the name is taken", which the caller handles.
-    return is_transient(exc) and error_code(exc) != "ResourceInUseException"
-
-
 class Channels:
     def __init__(self, kvs: Any, deadline: Deadline) -> None:
         self._kvs = kvs
         self._deadline = deadline
 
-    def _call(
-        self, what: str, call: Callable[[], T], transient: Callable[[BaseException], bool] = is_transient
-    ) -> T:
-        return with_retries(call, self._deadline, what, transient=transient)
+    def _call(self, what: str, call: Callable[[], T]) -> T:
+        try:
+            return with_retries(call, self._deadline, what)
+        except ClientError as exc:
+            if error_code(exc) == "ResourceInUseException":
+                raise ChannelBusyError(f"{what}: the channel is busy") from exc
+            raise
 
     def describe(self, name: str) -> Channel | None:
         try:
@@ -74,15 +73,16 @@ class Channels:
     def create(self, name: str, message_ttl_seconds: int, tags: dict[str, str]) -> str | None:
         """The new channel's ARN, or None when a channel of that name already exists."""
         try:
-            response = self._call(
-                f"create {name}",
+            # Not through _call: on create, ResourceInUseException means "the name is taken".
+            response = with_retries(
                 lambda: self._kvs.create_signaling_channel(
                     ChannelName=name,
                     ChannelType="SINGLE_MASTER",
                     SingleMasterConfiguration={"MessageTtlSeconds": message_ttl_seconds},
                     Tags=[{"Key": k, "Value": v} for k, v in tags.items()],
                 ),
-                transient=_not_in_use,
+                self._deadline,
+                f"create {name}",
             )
         except ClientError as exc:
             if error_code(exc) == "ResourceInUseException":

@@ -1,9 +1,9 @@
 """Device lifecycle events: the device registry's EventBridge events, as Powertools parser models.
 
-`detail-type` selects the model (a discriminated union), so an unknown type, a missing field or a
-deviceId that cannot be a channel name fails validation with a message that names the field.
-Checks that depend on configuration (the event source, the deviceId length left by the channel
-name prefix) are made by the logic, which knows the settings.
+`detail-type` selects the model (a discriminated union), so an unknown type, a missing field or an
+invalid deviceId fails validation with a message that names the field. Checks that depend on
+configuration or the clock (the event source and account, an event time in the future) are made by
+the logic.
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ from pydantic import (
 )
 
 from functions.common import channel_tags
-from functions.common.config import CHANNEL_NAME_MAX, DEVICE_ID_CHARS, MESSAGE_TTL_MAX, MESSAGE_TTL_MIN
+from functions.common.config import MESSAGE_TTL_MAX, MESSAGE_TTL_MIN
+from functions.common.device_id import DeviceId
 from functions.common.registry import event_time_key
 from functions.device_lifecycle.settings import DEFAULT_EVENT_SOURCE
 
@@ -50,7 +51,6 @@ TagKey = Annotated[str, Field(min_length=1, max_length=channel_tags.TAG_KEY_MAX)
 TagValue = Annotated[str, Field(max_length=channel_tags.TAG_VALUE_MAX), AfterValidator(_tag_text)]
 # Alexa's limits for the Discovery fields these become.
 AlexaText = Annotated[str, Field(min_length=1, max_length=128)]
-DeviceId = Annotated[str, Field(min_length=1, max_length=CHANNEL_NAME_MAX, pattern=rf"^{DEVICE_ID_CHARS}+$")]
 OwnerId = Annotated[str, Field(min_length=1, max_length=1024)]
 
 
@@ -96,6 +96,15 @@ class PresentDetail(DeviceDetail):
 class _LifecycleEvent(EventBridgeModel):
     time: AwareDatetime
 
+    @field_validator("time")
+    @classmethod
+    def _in_utc(cls, time: datetime) -> datetime:
+        # "0001-01-01T00:30+01:00" is a valid RFC 3339 time but before year 1 in UTC.
+        try:
+            return time.astimezone(UTC)
+        except OverflowError:
+            raise ValueError("the time is outside years 1 to 9999 in UTC") from None
+
     @property
     def order_key(self) -> tuple[str, str]:
         """(time, id): the registry applies an event only if this is greater than the last one's."""
@@ -134,8 +143,8 @@ def make_event(
     time: datetime | None = None,
     id: str | None = None,
     *,
+    account: str,
     source: str = DEFAULT_EVENT_SOURCE,
-    account: str = "000000000000",
     region: str | None = None,
 ) -> dict[str, Any]:
     """A validated lifecycle event as the JSON-ready dict EventBridge would deliver."""

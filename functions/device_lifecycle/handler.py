@@ -3,11 +3,14 @@
 Each record is parsed and applied on its own; failures are reported per record
 (`batchItemFailures`), so the good records of a batch are deleted and only the failed ones come
 back. A bad record fails every delivery and reaches the dead-letter queue after the queue's
-maxReceiveCount; a transient failure usually succeeds on a later delivery.
+maxReceiveCount; a transient failure usually succeeds on a later delivery. Each record gets at
+most RECORD_BUDGET_S of the invocation, so a record stuck on a slow or busy channel cannot starve
+the records after it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
@@ -33,6 +36,8 @@ OUTCOME_METRICS = {
 }
 FAILED_METRIC = "RecordsFailed"
 RECEIVED_METRIC = "RecordsReceived"
+# A quarter of the function's 60 s: enough for a record's calls with throttling backoff.
+RECORD_BUDGET_S = 15.0
 
 
 class BadRecordError(ValueError):
@@ -44,15 +49,20 @@ def _validation_summary(exc: ValidationError) -> str:
     return "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in exc.errors())
 
 
-def _process(record: SQSRecord, lifecycle: Lifecycle, deadline: Deadline) -> Outcome:
-    deadline.check(f"record {record.message_id}")
+def _account_of(function_arn: str) -> str:
+    # arn:aws:lambda:{region}:{account}:function:{name}
+    return function_arn.split(":")[4]
+
+
+def _process(record: SQSRecord, lifecycle: Callable[[Deadline], Lifecycle], invocation: Deadline) -> Outcome:
+    invocation.check(f"record {record.message_id}")
     try:
         event = parse_event(record.body)
     except ValidationError as exc:
         raise BadRecordError(_validation_summary(exc)) from None
     logger.append_keys(device_id=event.detail.device_id, event_id=event.id, detail_type=event.detail_type)
     try:
-        return lifecycle.apply(event)
+        return lifecycle(invocation.within(RECORD_BUDGET_S)).apply(event)
     except (InvalidEventError, ForeignChannelError) as exc:
         raise BadRecordError(str(exc)) from exc
 
@@ -62,12 +72,17 @@ def _process(record: SQSRecord, lifecycle: Lifecycle, deadline: Deadline) -> Out
 def handler(event: dict[str, Any], context: LambdaContextLike) -> PartialItemFailureResponse:
     deadline = Deadline(context)
     settings = load_settings()
-    lifecycle = Lifecycle(
-        settings=settings,
-        registry=Registry(settings.registry_table_name),
-        channels=Channels(kvs_client(), deadline),
-        deadline=deadline,
-    )
+    registry, kvs = Registry(settings.registry_table_name), kvs_client()
+    publishers = settings.publisher_accounts(_account_of(context.invoked_function_arn))
+
+    def lifecycle(record_deadline: Deadline) -> Lifecycle:
+        return Lifecycle(
+            settings=settings,
+            registry=registry,
+            channels=Channels(kvs, record_deadline),
+            deadline=record_deadline,
+            publisher_accounts=publishers,
+        )
 
     def record_handler(record: SQSRecord) -> str:
         logger.append_keys(

@@ -1,6 +1,7 @@
 """The lifecycle flows: keep each device's signaling channel and registry item in step.
 
-Per event: read the device's item; an event not newer than the last one applied is skipped.
+Per event: check who sent it and when (the publisher's account, a time no later than now plus
+MAX_FUTURE_SKEW); read the device's item; an event not newer than the last one applied is skipped.
 Otherwise the channel is converged to the state the event describes (created, adopted, updated or
 deleted, every step idempotent), then the item is written, conditional on no newer event having
 been applied meanwhile. If one was (events for one device processed concurrently), our channel
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -25,6 +27,13 @@ from functions.device_lifecycle.settings import LifecycleSettings
 
 # Rounds of "converge to the registry's winner, re-read" before leaving it to a redelivery.
 MAX_RACE_ROUNDS = 5
+# How far ahead of our clock an event may be dated: covers clock drift between publisher and us,
+# while a forged or badly skewed time cannot make every later real event look stale.
+MAX_FUTURE_SKEW = timedelta(minutes=5)
+# How long a record waits for a busy channel (CREATING, UPDATING, DELETING) before failing, so
+# that SQS delivers it again later; a DELETING channel can take minutes, and waiting for it would
+# starve the records after it in the batch.
+BUSY_RETRY_S = 1.0
 # Detail fields that map one to one onto registry fields of the same name.
 _METADATA_FIELDS = (
     "owner_id",
@@ -49,7 +58,8 @@ class Outcome(StrEnum):
 
 
 class InvalidEventError(ValueError):
-    """The event can never be applied (wrong source, deviceId too long for a channel name)."""
+    """The event can never be applied (wrong source or account, dated in the future, tags that
+    cannot fit on the channel)."""
 
 
 class ForeignChannelError(RuntimeError):
@@ -60,6 +70,20 @@ def _is_busy(exc: BaseException) -> bool:
     return isinstance(exc, ChannelBusyError)
 
 
+def _check_tag_room(
+    name: str, actual: dict[str, str], dropped: list[str], changed: dict[str, str], event_keys: set[str]
+) -> None:
+    """Refuse, before changing anything, tags that cannot fit beside what is really on the channel
+    (rotating and foreign tags included): KVS would refuse them on every delivery."""
+    total = len(actual) - len(dropped) + sum(1 for k in changed if k not in actual)
+    if total > channel_tags.MAX_TAGS_PER_CHANNEL:
+        foreign = [k for k in actual if not channel_tags.is_managed(k) and k not in event_keys]
+        raise InvalidEventError(
+            f"channel {name} would hold {total} tags, over the limit of "
+            f"{channel_tags.MAX_TAGS_PER_CHANNEL}: {len(foreign)} foreign tags take the room"
+        )
+
+
 class Lifecycle:
     def __init__(
         self,
@@ -67,9 +91,12 @@ class Lifecycle:
         registry: Registry,
         channels: Channels,
         deadline: Deadline,
+        *,
+        publisher_accounts: frozenset[str],
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._settings = settings
+        self._publisher_accounts = publisher_accounts
         self._registry = registry
         self._channels = channels
         self._deadline = deadline
@@ -93,11 +120,17 @@ class Lifecycle:
                 f"source {event.source!r} is not the device event source "
                 f"{self._settings.device_event_source!r}"
             )
-        limit = self._settings.max_device_id_length
-        if len(event.detail.device_id) > limit:
+        if event.account not in self._publisher_accounts:
             raise InvalidEventError(
-                f"deviceId is {len(event.detail.device_id)} characters; with the channel name "
-                f"prefix at most {limit} fit in a channel name"
+                f"account {event.account} is not one of the device event publishers "
+                f"{sorted(self._publisher_accounts)}"
+            )
+        ahead = event.time.timestamp() - self._clock()
+        if ahead > MAX_FUTURE_SKEW.total_seconds():
+            # Rejected before anything is written, so it never becomes the "latest" event.
+            raise InvalidEventError(
+                f"event time is {ahead:.0f} s in the future, beyond the allowed "
+                f"{MAX_FUTURE_SKEW.total_seconds():.0f} s of clock skew"
             )
 
     def _desired(self, event: DeviceEvent, current: Device | None) -> Device:
@@ -127,13 +160,15 @@ class Lifecycle:
 
     def _converge(self, desired: Device, previous: Device | None) -> tuple[Outcome, Device]:
         """Make the channel match `desired`; returns what happened and `desired` with its ARN."""
+        busy_budget = self._deadline.within(BUSY_RETRY_S)
+        what = f"channel of {desired.device_id}"
         if not desired.is_active:
-            return self._remove_channel(desired.device_id), desired
+            removed = with_retries(
+                lambda: self._remove_channel(desired.device_id), busy_budget, what, transient=_is_busy
+            )
+            return removed, desired
         outcome, arn = with_retries(
-            lambda: self._ensure_channel(desired, previous),
-            self._deadline,
-            f"channel of {desired.device_id}",
-            transient=_is_busy,
+            lambda: self._ensure_channel(desired, previous), busy_budget, what, transient=_is_busy
         )
         return outcome, desired.model_copy(update={"channel_arn": arn})
 
@@ -157,11 +192,14 @@ class Lifecycle:
         actual = self._owned_tags(existing, device.device_id)
         changed = {k: v for k, v in tags.items() if actual.get(k) != v}
         # Only keys an earlier event set are ours to remove; other foreign tags stay.
+        event_keys = set(previous.tags if previous else {}) | set(tags)
         dropped = sorted(k for k in (previous.tags if previous else {}) if k not in tags and k in actual)
-        if changed:
-            self._channels.tag(existing.arn, changed)
+        _check_tag_room(existing.name, actual, dropped, changed, event_keys)
+        # Remove first: a channel at the limit can then still rename a tag.
         if dropped:
             self._channels.untag(existing.arn, dropped)
+        if changed:
+            self._channels.tag(existing.arn, changed)
         ttl_changed = self._channels.set_message_ttl(existing, ttl)
         if existing.arn != known_arn:
             return Outcome.ADOPTED, existing.arn

@@ -19,8 +19,9 @@ from functions.common.aws_clients import THROTTLING_CODES, error_code
 
 T = TypeVar("T")
 
-# Throttling and "busy" codes: the same call can succeed later. ResourceInUseException is
-# what KVS answers while a channel is CREATING, UPDATING or DELETING.
+# Throttling and service faults: the same call can succeed a moment later. A busy channel
+# (ResourceInUseException) is not among them: it may stay busy for minutes, so the caller gives it
+# a short budget of its own (see channels.py and logic.py).
 TRANSIENT_CODES = THROTTLING_CODES | frozenset(
     {
         "LimitExceededException",
@@ -28,7 +29,6 @@ TRANSIENT_CODES = THROTTLING_CODES | frozenset(
         "ServiceUnavailableException",
         "InternalFailure",
         "InternalServerError",
-        "ResourceInUseException",
     }
 )
 BASE_DELAY_S, MAX_DELAY_S = 0.05, 2.0
@@ -39,20 +39,32 @@ class TransientError(RuntimeError):
 
 
 class LambdaContextLike(Protocol):
+    @property
+    def invoked_function_arn(self) -> str: ...
+
     def get_remaining_time_in_millis(self) -> int: ...
 
 
 class Deadline:
-    """The invocation's end, minus a reserve to report the batch and flush metrics."""
+    """The invocation's end, minus a reserve to report the batch and flush metrics; or earlier,
+    for a budget cut from it with `within`."""
 
-    def __init__(self, context: LambdaContextLike | None, reserve_s: float = 2.0) -> None:
+    def __init__(
+        self, context: LambdaContextLike | None, reserve_s: float = 2.0, *, cutoff: float = float("inf")
+    ) -> None:
         self._context = context
         self._reserve_s = reserve_s
+        self._cutoff = cutoff  # time.monotonic() at which a budget from `within` ends
 
     def remaining(self) -> float:
+        left = self._cutoff - time.monotonic()
         if self._context is None:
-            return float("inf")
-        return self._context.get_remaining_time_in_millis() / 1000 - self._reserve_s
+            return left
+        return min(left, self._context.get_remaining_time_in_millis() / 1000 - self._reserve_s)
+
+    def within(self, seconds: float) -> Deadline:
+        """This deadline, or `seconds` from now if that comes first."""
+        return Deadline(self._context, self._reserve_s, cutoff=min(self._cutoff, time.monotonic() + seconds))
 
     def check(self, what: str) -> None:
         if self.remaining() <= 0:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.alexa_skill.conftest import OTHER, OWNER, Cloud, discover
+from tests.alexa_skill.conftest import OTHER, OWNER, Cloud, discover, error_type, offer
 
 
 def test_lists_only_the_callers_cameras_with_the_camera_capabilities(cloud: Cloud) -> None:
@@ -67,3 +67,17 @@ def test_long_names_are_cut_to_alexas_limits(cloud: Cloud) -> None:
     (endpoint,) = cloud.invoke(discover(cloud.issuer.mint(OWNER)))["event"]["payload"]["endpoints"]
     assert len(endpoint["friendlyName"]) == len(endpoint["manufacturerName"]) == 128
     assert len(endpoint["description"]) == 128
+
+
+def test_registry_items_that_break_the_device_id_rule_are_not_cameras(cloud: Cloud) -> None:
+    # Items written before the deviceId rule (2 to 64 of [a-zA-Z0-9_-]): such a camera could never
+    # fetch its config, so Alexa is not told about it and cannot reach it.
+    long_id = "c" * 65
+    cloud.camera(long_id, channel=False)
+    cloud.camera("c", channel=False)
+    cloud.camera("ok")
+    token = cloud.issuer.mint(OWNER)
+
+    endpoints = cloud.invoke(discover(token))["event"]["payload"]["endpoints"]
+    assert [e["endpointId"] for e in endpoints] == ["ok"]
+    assert error_type(cloud.invoke(offer(long_id, token))) == "NO_SUCH_ENDPOINT"

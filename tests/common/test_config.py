@@ -12,7 +12,6 @@ def test_defaults_apply_when_only_the_table_is_set() -> None:
     assert settings.channel_name_prefix == "alexa-cam-"
     assert settings.message_ttl_seconds == 60
     assert settings.channel_name("cam-1") == "alexa-cam-cam-1"
-    assert settings.max_device_id_length == 256 - len("alexa-cam-")
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,8 @@ import boto3
 from functions.device_lifecycle.events import DetailType, make_event
 from functions.device_lifecycle.handler import handler
 
-QUEUE_ARN = "arn:aws:sqs:us-east-1:123456789012:device-lifecycle"
+ACCOUNT = "123456789012"  # moto's default account: the function's own
+QUEUE_ARN = f"arn:aws:sqs:us-east-1:{ACCOUNT}:device-lifecycle"
 BASE_TIME = datetime(2026, 1, 1, tzinfo=UTC)
 
 
@@ -25,6 +26,7 @@ class Context:
 
     budget_ms: int = 60_000
     started: float = field(default_factory=time.monotonic)
+    invoked_function_arn: str = f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:device-lifecycle"
 
     def get_remaining_time_in_millis(self) -> int:
         return max(0, self.budget_ms - int((time.monotonic() - self.started) * 1000))
@@ -37,7 +39,7 @@ def event(
     body: dict[str, Any] = {"deviceId": device_id, **detail}
     if owner is not None:
         body["ownerId"] = owner
-    return make_event(detail_type, body, time=BASE_TIME + timedelta(seconds=at))
+    return make_event(detail_type, body, time=BASE_TIME + timedelta(seconds=at), account=ACCOUNT)
 
 
 def sqs_record(

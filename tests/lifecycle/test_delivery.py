@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from typing import Any
 
 import boto3
 
 from functions.common.queue_schema import MAX_RECEIVE_COUNT
 from functions.common.registry import Registry
+from functions.device_lifecycle.logic import BUSY_RETRY_S
 from localcloud import kvs
 from tests.lifecycle.support import Context, channels, event, from_received, run_ids, sqs_event
 
@@ -86,3 +88,24 @@ def test_a_bad_record_ends_up_in_the_dead_letter_queue(lifecycle: Registry) -> N
     dead = sqs.receive_message(QueueUrl=dlq_url, MaxNumberOfMessages=10).get("Messages", [])
     assert [m["Body"] for m in dead] == [bad]
     assert list(channels()) == ["alexa-cam-cam-2"]
+
+
+def test_stuck_channels_do_not_starve_the_rest_of_their_batch(lifecycle: Registry) -> None:
+    # The old channels of two cameras stay DELETING for a minute: their re-registrations must wait.
+    stuck_ids = ["stuck-0", "stuck-1"]
+    assert run_ids(sqs_event(*(event("DeviceRegistered", d, 0) for d in stuck_ids))) == []
+    kvs.set_transition_delays(deleting=60)
+    assert run_ids(sqs_event(*(event("DeviceDeregistered", d, 5, owner=None) for d in stuck_ids))) == []
+
+    stuck = [event("DeviceRegistered", d, 10) for d in stuck_ids]
+    healthy = [event("DeviceRegistered", f"cam-{i}", 10) for i in range(3)]
+    batch = sqs_event(*stuck, *healthy)
+    started = time.monotonic()
+    # Six seconds of usable time (the handler keeps 2 s in reserve).
+    failed = run_ids(batch, Context(budget_ms=8_000))
+    elapsed = time.monotonic() - started
+
+    assert failed == [r["messageId"] for r in batch["Records"][:2]]
+    assert {f"alexa-cam-cam-{i}" for i in range(3)} <= set(channels())
+    # Each busy record gives up after its short retry budget instead of waiting out the invocation.
+    assert elapsed < 2 * BUSY_RETRY_S + 2.0, elapsed

@@ -16,10 +16,11 @@ from functions.device_lifecycle.events import (
     make_event,
     parse_event,
 )
+from tests.lifecycle.support import ACCOUNT
 
 
 def _body(detail_type: str = "DeviceRegistered", **detail: Any) -> str:
-    event = make_event("DeviceRegistered", {"deviceId": "cam-1", "ownerId": "u-1"})
+    event = make_event("DeviceRegistered", {"deviceId": "cam-1", "ownerId": "u-1"}, account=ACCOUNT)
     event["detail-type"] = detail_type
     event["detail"] = detail
     return json.dumps(event)
@@ -29,6 +30,7 @@ def test_make_event_round_trips_through_the_parser() -> None:
     raw = make_event(
         "DeviceRegistered",
         {"deviceId": "cam-1", "ownerId": "u-1", "friendlyName": "Front door", "messageTtlSeconds": 30},
+        account=ACCOUNT,
     )
     assert raw["detail-type"] == "DeviceRegistered" and raw["source"] == "camera.registry"
     parsed = parse_event(json.dumps(raw))
@@ -38,15 +40,27 @@ def test_make_event_round_trips_through_the_parser() -> None:
 
 
 def test_detail_type_selects_the_model() -> None:
-    assert isinstance(parse_event(_body("DeviceUpdated", deviceId="c", ownerId="u")), DeviceUpdated)
-    deregistered = parse_event(_body("DeviceDeregistered", deviceId="c"))
+    assert isinstance(parse_event(_body("DeviceUpdated", deviceId="cam-1", ownerId="u")), DeviceUpdated)
+    deregistered = parse_event(_body("DeviceDeregistered", deviceId="cam-1"))
     assert isinstance(deregistered, DeviceDeregistered) and deregistered.detail.owner_id is None
 
 
 def test_order_key_sorts_by_time_then_id() -> None:
-    early = parse_event(json.dumps(make_event("DeviceUpdated", {"deviceId": "c", "ownerId": "u"}, id="b")))
+    early = parse_event(
+        json.dumps(
+            make_event("DeviceUpdated", {"deviceId": "cam-1", "ownerId": "u"}, id="b", account=ACCOUNT)
+        )
+    )
     same_time_lower_id = parse_event(
-        json.dumps(make_event("DeviceUpdated", {"deviceId": "c", "ownerId": "u"}, time=early.time, id="a"))
+        json.dumps(
+            make_event(
+                "DeviceUpdated",
+                {"deviceId": "cam-1", "ownerId": "u"},
+                time=early.time,
+                id="a",
+                account=ACCOUNT,
+            )
+        )
     )
     assert same_time_lower_id.order_key < early.order_key
 
@@ -55,23 +69,24 @@ def test_order_key_sorts_by_time_then_id() -> None:
     ("body", "reason"),
     [
         ("not json", "Invalid JSON"),
-        (_body("DeviceExploded", deviceId="c", ownerId="u"), "does not match any of the expected tags"),
+        (_body("DeviceExploded", deviceId="cam-1", ownerId="u"), "does not match any of the expected tags"),
         (_body(ownerId="u"), "deviceId"),
-        (_body(deviceId="c"), "ownerId"),
-        (_body("DeviceUpdated", deviceId="c"), "ownerId"),
+        (_body(deviceId="cam-1"), "ownerId"),
+        (_body("DeviceUpdated", deviceId="cam-1"), "ownerId"),
         (_body(deviceId="front door", ownerId="u"), "pattern"),
         # A dot is fine in a channel name but not in an Alexa endpointId.
         (_body(deviceId="cam.1", ownerId="u"), "pattern"),
-        (_body(deviceId="c" * 257, ownerId="u"), "at most 256"),
-        (_body(deviceId="c", ownerId="u", messageTtlSeconds=121), "less than or equal to 120"),
-        (_body(deviceId="c", ownerId="u", messageTtlSeconds="60"), "valid integer"),
-        (_body(deviceId="c", ownerId="u", tags={"camera:device-id": "x"}), "managed"),
-        (_body(deviceId="c", ownerId="u", tags={"k": "bad\u0007"}), "tags may hold only"),
+        (_body(deviceId="c" * 65, ownerId="u"), "at most 64"),
+        (_body(deviceId="c", ownerId="u"), "at least 2"),
+        (_body(deviceId="cam-1", ownerId="u", messageTtlSeconds=121), "less than or equal to 120"),
+        (_body(deviceId="cam-1", ownerId="u", messageTtlSeconds="60"), "valid integer"),
+        (_body(deviceId="cam-1", ownerId="u", tags={"camera:device-id": "x"}), "managed"),
+        (_body(deviceId="cam-1", ownerId="u", tags={"k": "bad\u0007"}), "tags may hold only"),
         (
-            _body(deviceId="c", ownerId="u", tags={f"k{i}": "v" for i in range(MAX_EVENT_TAGS + 1)}),
+            _body(deviceId="cam-1", ownerId="u", tags={f"k{i}": "v" for i in range(MAX_EVENT_TAGS + 1)}),
             "50-tag limit",
         ),
-        (_body(deviceId="c", ownerId="u", friendlyName="x" * 129), "at most 128"),
+        (_body(deviceId="cam-1", ownerId="u", friendlyName="x" * 129), "at most 128"),
     ],
 )
 def test_bad_events_fail_with_a_reason(body: str, reason: str) -> None:
@@ -82,4 +97,4 @@ def test_bad_events_fail_with_a_reason(body: str, reason: str) -> None:
 
 def test_the_most_event_tags_that_fit_are_accepted() -> None:
     tags = {f"k{i}": "v" for i in range(MAX_EVENT_TAGS)}
-    assert parse_event(_body(deviceId="c", ownerId="u", tags=tags)).detail.tags == tags
+    assert parse_event(_body(deviceId="cam-1", ownerId="u", tags=tags)).detail.tags == tags

@@ -216,14 +216,15 @@ def test_mixed_batch_reports_only_the_bad_records(
 ) -> None:
     good = [event("DeviceRegistered", f"cam-{i}", 0) for i in range(3)]
     wrong_source = {**event("DeviceRegistered", "cam-x", 0), "source": "someone.else"}
-    too_long = event("DeviceRegistered", "c" * 250, 0)  # fits 256 alone, not with the prefix
     bad_bodies: list[Any] = [
         "not json",
         {**good[0], "detail-type": "DeviceRebooted"},
         {**good[0], "detail": {"ownerId": "owner-1"}},
         {**good[0], "detail": {"deviceId": "cam/1", "ownerId": "owner-1"}},
         wrong_source,
-        too_long,
+        # The deviceId rule: 2 to 64 characters (an STS role session name).
+        {**good[0], "detail": {"deviceId": "c" * 65, "ownerId": "owner-1"}},
+        {**good[0], "detail": {"deviceId": "c", "ownerId": "owner-1"}},
     ]
     records = [sqs_record(b) for b in [good[0], *bad_bodies[:3], good[1], *bad_bodies[3:], good[2]]]
     good_bodies = {json.dumps(g) for g in good}
@@ -232,14 +233,21 @@ def test_mixed_batch_reports_only_the_bad_records(
     assert sorted(run_batch({"Records": records})) == sorted(bad_ids)
     assert sorted(channels()) == [f"alexa-cam-cam-{i}" for i in range(3)]
     reasons = [getattr(r, "reason", "") for r in caplog.records if "record rejected" in r.getMessage()]
-    assert len(reasons) == 6
-    for expected in ("Invalid JSON", "DeviceRebooted", "deviceId: Field required", "pattern", "someone.else"):
+    assert len(reasons) == 7
+    for expected in (
+        "Invalid JSON",
+        "DeviceRebooted",
+        "deviceId: Field required",
+        "pattern",
+        "someone.else",
+        "at most 64 characters",
+        "at least 2 characters",
+    ):
         assert any(expected in reason for reason in reasons), expected
-    assert any("prefix" in reason for reason in reasons)
     assert _metrics(capsys.readouterr().out) == {
-        "RecordsReceived": 9,
+        "RecordsReceived": 10,
         "ChannelsCreated": 3,
-        "RecordsFailed": 6,
+        "RecordsFailed": 7,
     }
 
 
