@@ -55,9 +55,27 @@ class RotationSettings(_Settings):
     max_tps: Annotated[int, Field(ge=1, le=50)] = 40
 
 
+# A device event publisher: an account id, or the ARN of an IAM role or user.
+AccountId = Annotated[str, Field(pattern=r"^[0-9]{12}$")]
+PrincipalArn = Annotated[
+    str,
+    Field(
+        max_length=2048,
+        pattern=r"^arn:aws(?:-cn|-us-gov)?:iam::[0-9]{12}:(?:role|user)/[A-Za-z0-9_+=,.@/-]+$",
+    ),
+]
+
+
 class DeviceEventSettings(_Settings):
     source: Annotated[str, Field(min_length=1, max_length=256)] = "camera.registry"
-    bus_name: Annotated[str, Field(pattern=r"^[A-Za-z0-9/._-]{1,256}$")] = "default"
+    # Who may put events on the stage's device event bus. Empty: the stage's own account.
+    publishers: tuple[AccountId | PrincipalArn, ...] = ()
+
+    def publisher_accounts(self, own_account: str) -> list[str]:
+        """The accounts device events may come from (the `account` field EventBridge sets)."""
+        if not self.publishers:
+            return [own_account]
+        return sorted({p.split(":")[4] if p.startswith("arn:") else p for p in self.publishers})
 
 
 class StageSettings(_Settings):

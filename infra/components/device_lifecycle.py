@@ -1,12 +1,18 @@
-"""Device registry events: EventBridge rule → encrypted SQS queue (with a dead-letter queue) →
-the lifecycle function, which reports partial batch failures."""
+"""Device registry events: the stage's own EventBridge bus → rule → encrypted SQS queue (with a
+dead-letter queue) → the lifecycle function, which reports partial batch failures.
+
+The bus is the trust boundary of device ownership: its resource policy lets only the configured
+publishers put events on it (and denies everyone else, same account included), the rule forwards
+only their accounts' events of the device source, and the function checks the account again.
+"""
 
 from __future__ import annotations
 
-from aws_cdk import Duration
+from aws_cdk import CfnOutput, Duration, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_sqs as sqs
@@ -56,13 +62,16 @@ class DeviceLifecycle(Construct):
                 max_receive_count=MAX_RECEIVE_COUNT, queue=self.dead_letter_queue
             ),
         )
-        bus = events.EventBus.from_event_bus_name(self, "Bus", settings.device_events.bus_name)
+        publisher_accounts = settings.device_events.publisher_accounts(Stack.of(self).account)
+        self.bus = self._bus(settings, publisher_accounts)
         events.Rule(
             self,
             "DeviceEvents",
-            event_bus=bus,
+            event_bus=self.bus,
             event_pattern=events.EventPattern(
-                source=[settings.device_events.source], detail_type=DETAIL_TYPES
+                source=[settings.device_events.source],
+                detail_type=DETAIL_TYPES,
+                account=publisher_accounts,
             ),
             targets=[targets.SqsQueue(self.queue)],
         )
@@ -76,7 +85,10 @@ class DeviceLifecycle(Construct):
             layers=layers,
             registry_table=registry_table,
             timeout=Duration.seconds(LIFECYCLE_FUNCTION_TIMEOUT_SECONDS),
-            environment={"DEVICE_EVENT_SOURCE": settings.device_events.source},
+            environment={
+                "DEVICE_EVENT_SOURCE": settings.device_events.source,
+                "DEVICE_EVENT_ACCOUNTS": ",".join(publisher_accounts),
+            },
         )
         self.handler.function.add_event_source(
             sources.SqsEventSource(
@@ -98,3 +110,40 @@ class DeviceLifecycle(Construct):
                 "ListTagsForResource",
             ]
         )
+
+    def _bus(self, settings: StageSettings, publisher_accounts: list[str]) -> events.EventBus:
+        bus = events.EventBus(self, "Bus", event_bus_name=f"{settings.name}-device-events")
+        publishers = settings.device_events.publishers or tuple(publisher_accounts)
+        arns = [p for p in publishers if p.startswith("arn:")]
+        accounts = [p for p in publishers if not p.startswith("arn:")]
+        principals: list[iam.IPrincipal] = [iam.AccountPrincipal(a) for a in accounts]
+        principals += [iam.ArnPrincipal(a) for a in arns]
+        bus.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="PublishersPutDeviceEvents",
+                principals=principals,
+                actions=["events:PutEvents"],
+                resources=[bus.event_bus_arn],
+                conditions={"StringEquals": {"events:source": settings.device_events.source}},
+            )
+        )
+        # Identity policies in this account would otherwise still reach the bus: deny anyone who
+        # is neither in a publisher account nor a publisher principal.
+        not_a_publisher: dict[str, dict[str, list[str]]] = {}
+        if accounts:
+            not_a_publisher["StringNotEquals"] = {"aws:PrincipalAccount": accounts}
+        if arns:
+            not_a_publisher["ArnNotLike"] = {"aws:PrincipalArn": arns}
+        bus.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="OnlyPublishers",
+                effect=iam.Effect.DENY,
+                principals=[iam.AnyPrincipal()],
+                actions=["events:PutEvents"],
+                resources=[bus.event_bus_arn],
+                conditions=not_a_publisher,
+            )
+        )
+        CfnOutput(self, "DeviceEventBusName", value=bus.event_bus_name)
+        CfnOutput(self, "DeviceEventBusArn", value=bus.event_bus_arn)
+        return bus

@@ -22,6 +22,13 @@ def test_the_example_stage_is_valid_with_defaults() -> None:
     assert stage.channel_name_prefix == "alexa-cam-"
     assert stage.rotation.max_tps == 40
     assert stage.device_events.source == "camera.registry"
+    assert stage.device_events.publisher_accounts(stage.account) == [stage.account]
+
+
+def test_publisher_accounts_come_from_account_ids_and_principal_arns() -> None:
+    publishers = ["333333333333", "arn:aws:iam::444444444444:role/camera-registry", "333333333333"]
+    (stage,) = load_stages({"example": example_stage(deviceEvents={"publishers": publishers})})
+    assert stage.device_events.publisher_accounts(stage.account) == ["333333333333", "444444444444"]
 
 
 @pytest.mark.parametrize(
@@ -42,6 +49,12 @@ def test_the_example_stage_is_valid_with_defaults() -> None:
         ),
         ({"logRetentionDays": 3}, "stages.example.logRetentionDays"),
         ({"unknownKey": 1}, "stages.example.unknownKey"),
+        ({"deviceEvents": {"publishers": ["12345"]}}, "stages.example.deviceEvents.publishers"),
+        (
+            {"deviceEvents": {"publishers": ["arn:aws:iam::12:role/registry"]}},
+            "stages.example.deviceEvents.publishers",
+        ),
+        ({"deviceEvents": {"busName": "default"}}, "stages.example.deviceEvents.busName"),
     ],
 )
 def test_an_invalid_setting_is_named(changes: dict[str, Any], setting: str) -> None:

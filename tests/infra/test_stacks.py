@@ -6,6 +6,7 @@ OIDC stage in eu-west-1 with another prefix, so nothing below can pass on hard-c
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -35,7 +36,10 @@ def stages(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Signa
         "messageTtlSeconds": 30,
         "identity": OIDC,
         "rotation": {"schedule": "cron(0 3 * * ? *)", "maxTps": 20},
-        "deviceEvents": {"source": "acme.devices", "busName": "devices"},
+        "deviceEvents": {
+            "source": "acme.devices",
+            "publishers": ["333333333333", "arn:aws:iam::444444444444:role/camera-registry"],
+        },
         "logRetentionDays": 90,
     }
     app, built = build_app(context, str(tmp_path_factory.mktemp("cdk")))
@@ -177,19 +181,25 @@ def test_device_events_reach_the_lifecycle_function_through_an_encrypted_queue(
         assert q["Properties"]["SqsManagedSseEnabled"] is True
     (dlq,) = [q for q in queues.values() if "RedrivePolicy" not in q["Properties"]]
     assert dlq["Properties"]["MessageRetentionPeriod"] == queue_schema.DLQ_RETENTION_SECONDS
+    (bus_id,) = partner.find_resources(
+        "AWS::Events::EventBus", {"Properties": {"Name": "partner-device-events"}}
+    )
     partner.has_resource_properties(
         "AWS::Events::Rule",
         {
-            "EventBusName": "devices",
+            "EventBusName": {"Ref": bus_id},
             "EventPattern": {
                 "source": ["acme.devices"],
                 "detail-type": ["DeviceRegistered", "DeviceUpdated", "DeviceDeregistered"],
+                "account": ["333333333333", "444444444444"],
             },
         },
     )
     lifecycle = functions_by_service(partner)["device-lifecycle"]
     assert lifecycle["Properties"]["Timeout"] == queue_schema.LIFECYCLE_FUNCTION_TIMEOUT_SECONDS
-    assert lifecycle["Properties"]["Environment"]["Variables"]["DEVICE_EVENT_SOURCE"] == "acme.devices"
+    variables = lifecycle["Properties"]["Environment"]["Variables"]
+    assert variables["DEVICE_EVENT_SOURCE"] == "acme.devices"
+    assert variables["DEVICE_EVENT_ACCOUNTS"] == "333333333333,444444444444"
     partner.has_resource_properties(
         "AWS::Lambda::EventSourceMapping",
         {
@@ -415,3 +425,33 @@ def test_alarms_watch_dead_letters_errors_throttles_and_latency(service: asserti
     for alarm in alarms.values():
         assert alarm["Properties"]["AlarmActions"], "every alarm notifies the topic"
     service.resource_count_is("AWS::CloudWatch::Dashboard", 1)
+
+
+def _bus_statements(t: assertions.Template) -> dict[str, dict[str, Any]]:
+    policies = t.find_resources("AWS::Events::EventBusPolicy")
+    return {p["Properties"]["Statement"]["Sid"]: p["Properties"]["Statement"] for p in policies.values()}
+
+
+def test_only_the_configured_publishers_may_put_device_events(partner: assertions.Template) -> None:
+    statements = _bus_statements(partner)
+    allow = statements["cdk-PublishersPutDeviceEvents"]
+    assert allow["Effect"] == "Allow" and allow["Action"] == "events:PutEvents"
+    principals = json.dumps(allow["Principal"])
+    assert "333333333333" in principals and "arn:aws:iam::444444444444:role/camera-registry" in principals
+    assert allow["Condition"] == {"StringEquals": {"events:source": "acme.devices"}}
+    deny = statements["cdk-OnlyPublishers"]
+    assert (deny["Effect"], deny["Principal"], deny["Action"]) == ("Deny", {"AWS": "*"}, "events:PutEvents")
+    assert deny["Condition"] == {
+        "StringNotEquals": {"aws:PrincipalAccount": ["333333333333"]},
+        "ArnNotLike": {"aws:PrincipalArn": ["arn:aws:iam::444444444444:role/camera-registry"]},
+    }
+
+
+def test_by_default_only_the_stage_account_publishes_device_events(service: assertions.Template) -> None:
+    deny = _bus_statements(service)["cdk-OnlyPublishers"]
+    assert deny["Condition"] == {"StringNotEquals": {"aws:PrincipalAccount": ["111111111111"]}}
+    service.has_resource_properties(
+        "AWS::Events::Rule", {"EventPattern": assertions.Match.object_like({"account": ["111111111111"]})}
+    )
+    variables = functions_by_service(service)["device-lifecycle"]["Properties"]["Environment"]["Variables"]
+    assert variables["DEVICE_EVENT_ACCOUNTS"] == "111111111111"
