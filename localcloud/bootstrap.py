@@ -6,8 +6,14 @@ come from the same definitions the CDK stacks use, so local runs and deploys can
 
 from __future__ import annotations
 
+import json
+import secrets
+from typing import Any
+
 import boto3
 
+from functions.common.grants_schema import create_table_kwargs as grants_table_kwargs
+from functions.common.lwa import ClientCredentials
 from functions.common.queue_schema import dead_letter_attributes, queue_attributes
 from functions.common.registry_schema import create_table_kwargs
 from functions.common.rotation_state_schema import create_table_kwargs as rotation_state_table_kwargs
@@ -19,10 +25,16 @@ DLQ_NAME = "device-lifecycle-dlq"
 CHANNEL_NAME_PREFIX = "alexa-cam-"
 DEVICE_EVENT_SOURCE = "camera.registry"
 ROTATION_STATE_TABLE_NAME = "tag-rotation-state"
+GRANTS_TABLE_NAME = "alexa-grants"
+EVENTS_QUEUE_NAME = "alexa-events"
+EVENTS_DLQ_NAME = "alexa-events-dlq"
+CLIENT_SECRET_NAME = "alexa-skill-messaging"  # noqa: S105 (the secret's name)
+LOCAL_CLIENT_ID = "amzn1.application-oa2-client.localcloud"
 
 
 def create_resources(region: str = "us-east-1") -> dict[str, str]:
-    """Create the registry and rotation state tables and the lifecycle queues; return the env."""
+    """Create the tables (registry, rotation state, grants), the lifecycle and Alexa events queues
+    with their dead-letter queues, and the skill's client secret; return the environment."""
     dynamodb = boto3.client("dynamodb", region_name=region)
     sqs = boto3.client("sqs", region_name=region)
     tables = dynamodb.list_tables()["TableNames"]
@@ -31,11 +43,10 @@ def create_resources(region: str = "us-east-1") -> dict[str, str]:
     if ROTATION_STATE_TABLE_NAME not in tables:
         dynamodb.create_table(**rotation_state_table_kwargs(ROTATION_STATE_TABLE_NAME))
         dynamodb.update_time_to_live(**time_to_live_kwargs(ROTATION_STATE_TABLE_NAME))
-    dlq_url = sqs.create_queue(QueueName=DLQ_NAME, Attributes=dead_letter_attributes())["QueueUrl"]
-    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"][
-        "QueueArn"
-    ]
-    queue_url = sqs.create_queue(QueueName=QUEUE_NAME, Attributes=queue_attributes(dlq_arn))["QueueUrl"]
+    if GRANTS_TABLE_NAME not in tables:
+        dynamodb.create_table(**grants_table_kwargs(GRANTS_TABLE_NAME))
+    queue_url, dlq_url = _queue_pair(sqs, QUEUE_NAME, DLQ_NAME)
+    events_url, events_dlq_url = _queue_pair(sqs, EVENTS_QUEUE_NAME, EVENTS_DLQ_NAME)
     return {
         "AWS_DEFAULT_REGION": region,
         "REGISTRY_TABLE_NAME": TABLE_NAME,
@@ -45,4 +56,33 @@ def create_resources(region: str = "us-east-1") -> dict[str, str]:
         "LIFECYCLE_QUEUE_URL": queue_url,
         "LIFECYCLE_DLQ_URL": dlq_url,
         "ROTATION_STATE_TABLE_NAME": ROTATION_STATE_TABLE_NAME,
+        "GRANTS_TABLE_NAME": GRANTS_TABLE_NAME,
+        "ALEXA_EVENTS_QUEUE_URL": events_url,
+        "ALEXA_EVENTS_DLQ_URL": events_dlq_url,
+        "ALEXA_CLIENT_SECRET_ID": _client_secret(region),
     }
+
+
+def _queue_pair(sqs: Any, name: str, dlq_name: str) -> tuple[str, str]:
+    """A queue and its dead-letter queue, with the attributes the CDK stacks give them."""
+    dlq_url = sqs.create_queue(QueueName=dlq_name, Attributes=dead_letter_attributes())["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    return sqs.create_queue(QueueName=name, Attributes=queue_attributes(dlq_arn))["QueueUrl"], dlq_url
+
+
+def _client_secret(region: str) -> str:
+    """The skill's Alexa Skill Messaging credentials; a random secret per emulated account (the
+    emulated LWA reads it back with `client_credentials`)."""
+    client = boto3.client("secretsmanager", region_name=region)
+    try:
+        return str(client.describe_secret(SecretId=CLIENT_SECRET_NAME)["ARN"])
+    except client.exceptions.ResourceNotFoundException:
+        value = {"clientId": LOCAL_CLIENT_ID, "clientSecret": secrets.token_urlsafe(32)}
+        return str(client.create_secret(Name=CLIENT_SECRET_NAME, SecretString=json.dumps(value))["ARN"])
+
+
+def client_credentials(secret_id: str, region: str = "us-east-1") -> ClientCredentials:
+    client = boto3.client("secretsmanager", region_name=region)
+    return ClientCredentials.model_validate_json(client.get_secret_value(SecretId=secret_id)["SecretString"])

@@ -11,12 +11,16 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from functions.alexa_skill.account_grants import AccountGrants
 from functions.alexa_skill.offers import OfferSender
 from functions.alexa_skill.settings import SkillSettings
 from functions.alexa_skill.skill import Skill
 from functions.alexa_skill.tokens import TokenVerifier, key_source
 from functions.common import aws_clients
+from functions.common.alexa_credentials import credentials_reader
+from functions.common.grants import GrantStore
 from functions.common.kvs_endpoints import EndpointCache
+from functions.common.lwa import LoginWithAmazon
 from functions.common.registry import Registry
 
 # Enough for concurrent directives on one container, including offers still waiting on a master
@@ -76,6 +80,13 @@ def dependencies() -> Dependencies:
         issuer=settings.identity_issuer,
         audience=settings.identity_audience,
     )
+    secrets = limits.client("secretsmanager", max_attempts=2)
+    lwa = LoginWithAmazon(
+        settings.lwa_token_url,
+        credentials_reader(settings.alexa_client_secret_id, secrets),
+        timeout=limits.read_timeout,
+    )
+    grants = AccountGrants(GrantStore(settings.grants_table_name, dynamodb), lwa)
     skill = Skill(
         verifier=verifier,
         registry=Registry(settings.registry_table_name, dynamodb),
@@ -83,5 +94,6 @@ def dependencies() -> Dependencies:
         kvs=kvs,
         executor=executor,
         check_in_window_seconds=settings.check_in_window_seconds,
+        grants=grants,
     )
     return Dependencies(settings=settings, skill=skill, dynamodb=dynamodb, kvs=kvs, executor=executor)

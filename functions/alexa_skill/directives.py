@@ -16,20 +16,15 @@ from functions.alexa_skill.deadline import Deadline
 from functions.alexa_skill.errors import MESSAGES, ErrorType, SkillError
 from functions.alexa_skill.messages import (
     ENDPOINT_ID_PATTERN,
-    MAX_TEXT,
     AcceptGrantPayload,
     AlexaResponse,
     Answer,
     AnswerPayload,
-    Capability,
-    CapabilityProperties,
-    CapabilityProperty,
     ConnectivityProperty,
     ConnectivityValue,
     Context,
     Directive,
     DirectiveEnvelope,
-    DiscoveredEndpoint,
     DiscoverPayload,
     DiscoverResponsePayload,
     EmptyPayload,
@@ -44,11 +39,10 @@ from functions.alexa_skill.messages import (
     time_of_sample,
 )
 from functions.alexa_skill.skill import Skill
+from functions.common.alexa_endpoints import RTC, discovered_endpoint
 from functions.common.device_id import is_device_id
 from functions.common.observability import NAMESPACE, logger, metrics
-from functions.common.registry import Device
 
-RTC = "Alexa.RTCSessionController"
 AUTHORIZATION = "Alexa.Authorization"
 LOGGED_ID_MAX = 64
 P = TypeVar("P", bound=BaseModel)
@@ -141,7 +135,7 @@ def _report_state(directive: Directive, skill: Skill, deadline: Deadline) -> Ale
 
 def _accept_grant(directive: Directive, skill: Skill, deadline: Deadline) -> AlexaResponse:
     payload = _payload(AcceptGrantPayload, directive)
-    skill.accept_grant(payload.grantee.token, deadline)
+    skill.accept_grant(payload.grantee.token, payload.grant.code, deadline)
     return _event(directive, AUTHORIZATION, "AcceptGrant.Response", EmptyPayload())
 
 
@@ -156,34 +150,6 @@ ROUTES: dict[tuple[str, str], Route] = {
 
 
 # --- shaping ------------------------------------------------------------------------------
-
-
-def discovered_endpoint(device: Device) -> DiscoveredEndpoint:
-    manufacturer = device.manufacturer_name or "Unknown manufacturer"
-    return DiscoveredEndpoint(
-        endpoint_id=device.device_id,
-        manufacturer_name=manufacturer[:MAX_TEXT],
-        friendly_name=(device.friendly_name or device.device_id)[:MAX_TEXT],
-        description=(device.description or f"{manufacturer} camera")[:MAX_TEXT],
-        capabilities=[
-            Capability(interface="Alexa"),
-            Capability.model_validate(
-                {
-                    "interface": RTC,
-                    "configuration": {"isFullDuplexAudioSupported": device.full_duplex_audio},
-                }
-            ),
-            Capability(
-                interface="Alexa.EndpointHealth",
-                properties=CapabilityProperties(
-                    supported=[CapabilityProperty(name="connectivity")],
-                    # The skill does not send ChangeReports; Alexa asks with ReportState.
-                    proactively_reported=False,
-                    retrievable=True,
-                ),
-            ),
-        ],
-    )
 
 
 def _endpoint(directive: Directive) -> tuple[str, str]:

@@ -14,12 +14,13 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
+from functions.common import alexa_endpoints
+from functions.common.alexa_endpoints import DiscoveredEndpoint
+
 # Alexa's endpointId: a narrower set than deviceId allows (no '.'), 1 to 256 characters. Match it
 # with `fullmatch`: Python's `$` also matches before a trailing newline (pydantic's does not).
-ENDPOINT_ID_PATTERN = re.compile(r"^[a-zA-Z0-9_\-=#;:?@&]{1,256}$")
-MAX_TEXT = 128
+ENDPOINT_ID_PATTERN = re.compile(alexa_endpoints.ENDPOINT_ID_PATTERN)
 PAYLOAD_VERSION: Literal["3"] = "3"
-CAPABILITY_VERSION: Literal["3"] = "3"
 
 EndpointId = Annotated[str, Field(pattern=ENDPOINT_ID_PATTERN.pattern)]
 NonEmpty = Annotated[str, Field(min_length=1)]
@@ -115,38 +116,6 @@ class EventEndpoint(_Message):
 
 class EmptyPayload(_Message):
     model_config = ConfigDict(extra="forbid")
-
-
-class CapabilityProperty(_Message):
-    name: str
-
-
-class CapabilityProperties(_Message):
-    supported: list[CapabilityProperty]
-    proactively_reported: bool
-    retrievable: bool
-
-
-class RtcConfiguration(_Message):
-    is_full_duplex_audio_supported: bool
-
-
-class Capability(_Message):
-    type: Literal["AlexaInterface"] = "AlexaInterface"
-    interface: str
-    version: Literal["3"] = CAPABILITY_VERSION
-    properties: CapabilityProperties | None = None
-    configuration: RtcConfiguration | None = None
-
-
-class DiscoveredEndpoint(_Message):
-    endpoint_id: EndpointId
-    manufacturer_name: Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
-    friendly_name: Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
-    description: Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
-    display_categories: list[Literal["CAMERA"]] = ["CAMERA"]
-    cookie: dict[str, str] = Field(default_factory=dict)
-    capabilities: list[Capability]
 
 
 class DiscoverResponsePayload(_Message):

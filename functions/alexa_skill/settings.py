@@ -6,13 +6,13 @@ from typing import Annotated
 
 from pydantic import Field
 
-from functions.common.config import BaseSettings
+from functions.common.config import AlexaAuthorizationSettings
 
 # Alexa drops a directive that is not answered within six seconds.
 ALEXA_SLA_SECONDS = 6.0
 
 
-class SkillSettings(BaseSettings):
+class SkillSettings(AlexaAuthorizationSettings):
     identity_issuer: Annotated[str, Field(alias="IDENTITY_ISSUER", min_length=1)]
     # Matched against the token's `aud`, or its `client_id` (Cognito access tokens carry no `aud`).
     identity_audience: Annotated[str, Field(alias="IDENTITY_AUDIENCE", min_length=1)]

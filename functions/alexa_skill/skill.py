@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from aws_lambda_powertools.metrics import MetricUnit
 
 from functions.alexa_skill import channels
+from functions.alexa_skill.account_grants import AccountGrants
 from functions.alexa_skill.deadline import Deadline, DeadlineExceeded
 from functions.alexa_skill.errors import ErrorType, SkillError, from_kvs, from_registry
 from functions.alexa_skill.offers import OfferSender, encode_offer
@@ -32,8 +33,10 @@ class Skill:
         kvs: Any,
         executor: Executor,
         check_in_window_seconds: int,
+        grants: AccountGrants,
         clock: Callable[[], float] = time.time,
     ) -> None:
+        self._grants = grants
         self._verifier = verifier
         self._registry = registry
         self._offers = offers
@@ -123,11 +126,12 @@ class Skill:
         """Session events are only acknowledged for the caller's own camera."""
         self.camera(token, endpoint_id, deadline)
 
-    def accept_grant(self, token: str, deadline: Deadline) -> None:
-        """The grantee token must be ours. The grant code is not exchanged with Login with Amazon:
-        the skill sends no proactive events, so it needs no Alexa event gateway token."""
+    def accept_grant(self, token: str, code: str, deadline: Deadline) -> None:
+        """The grantee token must be ours; the grant code is exchanged at Login with Amazon for the
+        tokens the events function sends with. Any failure stores nothing."""
         try:
-            self._within(deadline, lambda: self.owner(token))
+            owner = self._within(deadline, lambda: self.owner(token))
+            self._within(deadline, lambda: self._grants.accept(owner, code))
         except SkillError as exc:
             raise SkillError(ErrorType.ACCEPT_GRANT_FAILED) from exc
 

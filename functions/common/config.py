@@ -51,3 +51,16 @@ class BaseSettings(BaseModel):
 
     def channel_name(self, device_id: str) -> str:
         return f"{self.channel_name_prefix}{device_id}"
+
+
+class AlexaAuthorizationSettings(BaseSettings):
+    """What a function needs to obtain and keep a user's Alexa event gateway token."""
+
+    grants_table_name: Annotated[str, Field(alias="GRANTS_TABLE_NAME", min_length=3, max_length=255)]
+    # The Secrets Manager secret holding {"clientId": ..., "clientSecret": ...}.
+    alexa_client_secret_id: Annotated[
+        str, Field(alias="ALEXA_CLIENT_SECRET_ID", min_length=1, max_length=2048)
+    ]
+    lwa_token_url: Annotated[str, Field(alias="LWA_TOKEN_URL", pattern=r"^https?://\S+$")] = (
+        "https://api.amazon.com/auth/o2/token"  # noqa: S105 (a URL, not a secret)
+    )

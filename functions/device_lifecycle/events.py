@@ -51,6 +51,7 @@ TagKey = Annotated[str, Field(min_length=1, max_length=channel_tags.TAG_KEY_MAX)
 TagValue = Annotated[str, Field(max_length=channel_tags.TAG_VALUE_MAX), AfterValidator(_tag_text)]
 # Alexa's limits for the Discovery fields these become.
 AlexaText = Annotated[str, Field(min_length=1, max_length=128)]
+Attribute = Annotated[str, Field(min_length=1, max_length=256)]
 OwnerId = Annotated[str, Field(min_length=1, max_length=1024)]
 
 
@@ -65,6 +66,10 @@ class DeviceDetail(BaseModel):
     manufacturer_name: AlexaText | None = Field(default=None, alias="manufacturerName")
     model: Annotated[str, Field(min_length=1, max_length=256)] | None = Field(default=None, alias="model")
     description: AlexaText | None = Field(default=None, alias="description")
+    # Optional, for Alexa's additionalAttributes (256 characters each there).
+    serial_number: Attribute | None = Field(default=None, alias="serialNumber")
+    firmware_version: Attribute | None = Field(default=None, alias="firmwareVersion")
+    software_version: Attribute | None = Field(default=None, alias="softwareVersion")
     message_ttl_seconds: Annotated[StrictInt, Field(ge=MESSAGE_TTL_MIN, le=MESSAGE_TTL_MAX)] | None = Field(
         default=None, alias="messageTtlSeconds"
     )

@@ -20,6 +20,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from pydantic import ValidationError
 
 from functions.common.observability import logger, metrics, tracer
+from functions.common.outbound import outbound_publisher
 from functions.common.registry import Registry
 from functions.device_lifecycle.channels import Channels, kvs_client
 from functions.device_lifecycle.events import parse_event
@@ -74,6 +75,7 @@ def handler(event: dict[str, Any], context: LambdaContextLike) -> PartialItemFai
     settings = load_settings()
     registry, kvs = Registry(settings.registry_table_name), kvs_client()
     publishers = settings.publisher_accounts(_account_of(context.invoked_function_arn))
+    outbound = outbound_publisher(settings.alexa_events_queue_url)
 
     def lifecycle(record_deadline: Deadline) -> Lifecycle:
         return Lifecycle(
@@ -82,6 +84,7 @@ def handler(event: dict[str, Any], context: LambdaContextLike) -> PartialItemFai
             channels=Channels(kvs, record_deadline),
             deadline=record_deadline,
             publisher_accounts=publishers,
+            publisher=outbound,
         )
 
     def record_handler(record: SQSRecord) -> str:

@@ -19,6 +19,7 @@ from enum import StrEnum
 from typing import Any
 
 from functions.common import channel_tags
+from functions.common.outbound import OutboundPublisher
 from functions.common.registry import Device, DeviceStatus, Registry
 from functions.device_lifecycle.channels import DELETING, Channel, ChannelBusyError, Channels
 from functions.device_lifecycle.events import DeviceDeregistered, DeviceEvent, DeviceRegistered
@@ -41,6 +42,9 @@ _METADATA_FIELDS = (
     "manufacturer_name",
     "model",
     "description",
+    "serial_number",
+    "firmware_version",
+    "software_version",
     "message_ttl_seconds",
     "full_duplex_audio",
     "tags",
@@ -94,9 +98,11 @@ class Lifecycle:
         *,
         publisher_accounts: frozenset[str],
         clock: Callable[[], float] = time.time,
+        publisher: OutboundPublisher | None = None,
     ) -> None:
         self._settings = settings
         self._publisher_accounts = publisher_accounts
+        self._publisher = publisher
         self._registry = registry
         self._channels = channels
         self._deadline = deadline
@@ -107,12 +113,22 @@ class Lifecycle:
         device_id = event.detail.device_id
         current = self._registry.get(device_id, consistent=True)
         if current is not None and current.order_key >= event.order_key:
+            if current.order_key == event.order_key:
+                # A redelivery of the event applied last: its announcement may have been lost.
+                self._announce(device_id, [current.owner_id, event.detail.owner_id], event.id)
             return Outcome.SKIPPED_STALE
         desired = self._desired(event, current)
         outcome, desired = self._converge(desired, previous=current)
         if self._registry.put_if_newer(desired):
+            before = current.owner_id if current is not None else None
+            self._announce(device_id, [before, desired.owner_id], event.id)
             return outcome
         return outcome if self._settle_race(desired) else Outcome.SKIPPED_STALE
+
+    def _announce(self, device_id: str, owners: list[str | None], event_id: str) -> None:
+        """Tell the Alexa events function which owners' device lists this change touches."""
+        if self._publisher is not None:
+            self._publisher.endpoint_changed(device_id, owners, event_id)
 
     def _validate(self, event: DeviceEvent) -> None:
         if event.source != self._settings.device_event_source:

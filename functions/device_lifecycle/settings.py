@@ -21,6 +21,10 @@ class LifecycleSettings(BaseSettings):
     device_event_source: Annotated[str, Field(alias="DEVICE_EVENT_SOURCE", min_length=1, max_length=256)] = (
         DEFAULT_EVENT_SOURCE
     )
+    # Where applied changes are announced to the Alexa events function; unset: no proactive reports.
+    alexa_events_queue_url: Annotated[
+        str | None, Field(alias="ALEXA_EVENTS_QUEUE_URL", pattern=r"^https?://\S+$")
+    ] = None
     # The accounts whose events are believed (comma-separated); unset: the function's own account.
     device_event_accounts: Annotated[
         tuple[AccountId, ...] | None,

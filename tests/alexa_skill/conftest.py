@@ -199,12 +199,12 @@ def report_state(endpoint_id: str, token: str) -> dict[str, Any]:
     return endpoint_directive("Alexa", "ReportState", endpoint_id, token, {})
 
 
-def accept_grant(token: str) -> dict[str, Any]:
+def accept_grant(token: str, code: str = "ANUbUKCJqlBOpMhwYWxU") -> dict[str, Any]:
     return {
         "directive": {
             "header": header("Alexa.Authorization", "AcceptGrant", correlation=False),
             "payload": {
-                "grant": {"type": "OAuth2.AuthorizationCode", "code": "ANUbUKCJqlBOpMhwYWxU"},
+                "grant": {"type": "OAuth2.AuthorizationCode", "code": code},
                 "grantee": scope(token),
             },
         }

@@ -104,16 +104,6 @@ def test_registry_failure_is_internal_error(cloud: Cloud) -> None:
     assert error_type(response) == "INTERNAL_ERROR"
 
 
-def test_accept_grant_with_a_valid_grantee_token(cloud: Cloud) -> None:
-    response = cloud.invoke(accept_grant(cloud.issuer.mint(OWNER)))
-    event = response["event"]
-    assert (event["header"]["namespace"], event["header"]["name"]) == (
-        "Alexa.Authorization",
-        "AcceptGrant.Response",
-    )
-    assert event["payload"] == {}
-
-
 @pytest.mark.parametrize("claims", [{"expires_in": -1}, {"aud": "x"}])
 def test_accept_grant_with_a_bad_token_fails_in_the_authorization_namespace(
     cloud: Cloud, claims: dict[str, Any]

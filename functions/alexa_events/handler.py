@@ -1,0 +1,71 @@
+"""Lambda entry point: SQS batches of outbound Alexa events (ALEXA_EVENTS_QUEUE_URL).
+
+Each record is handled on its own and failures are reported per record (`batchItemFailures`).
+A record that cannot be parsed, or that the gateway refuses as malformed, fails every delivery
+and reaches the dead-letter queue; a busy gateway, LWA or a pending refresh fail it for a later
+delivery. Tokens and gateway error text never reach a log line or a trace.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import ValidationError
+
+from functions.alexa_events.dependencies import dependencies
+from functions.alexa_events.gateway import GatewayError, RequestRejected
+from functions.common.lwa import LwaError
+from functions.common.observability import logger, metrics, tracer
+from functions.common.outbound import EndpointChanged
+
+# Time kept back at the end of an invocation: a record started later could be cut off mid-send.
+RESERVE_MS = 15_000
+
+
+class OutOfTime(Exception):
+    """Too little of the invocation is left to send; SQS delivers the record again."""
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
+@tracer.capture_lambda_handler(capture_response=False, capture_error=False)
+def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    deps = dependencies()
+
+    def record_handler(record: SQSRecord) -> str:
+        logger.append_keys(message_id=record.message_id)
+        try:
+            if context.get_remaining_time_in_millis() < RESERVE_MS:
+                raise OutOfTime
+            try:
+                change = EndpointChanged.model_validate_json(record.body)
+            except ValidationError:
+                logger.error("outbound event is malformed; it will reach the dead-letter queue")
+                raise
+            logger.append_keys(device_id=change.device_id, event_id=change.event_id)
+            deliveries = deps.reports.apply(change)
+            outcomes = sorted(d.value for d in deliveries.values())
+            logger.info("endpoint reported", extra={"deliveries": outcomes})
+            return "ok"
+        except RequestRejected as exc:
+            metrics.add_metric(name="GatewayFailures", unit=MetricUnit.Count, value=1)
+            logger.error("gateway refused the event", extra={"error": exc.code, "status": exc.status})
+            raise
+        except (GatewayError, LwaError) as exc:
+            metrics.add_metric(name="GatewayFailures", unit=MetricUnit.Count, value=1)
+            logger.warning("event not delivered; SQS will deliver it again", extra={"error": exc.code})
+            raise
+        except Exception as exc:
+            # The class name only: a message could quote a request.
+            logger.warning("event not delivered; SQS retries", extra={"error": type(exc).__name__})
+            raise
+        finally:
+            logger.remove_keys(["message_id", "device_id", "event_id"])
+
+    processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+    return process_partial_response(event=event, record_handler=record_handler, processor=processor)

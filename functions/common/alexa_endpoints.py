@@ -1,0 +1,106 @@
+"""A camera as an Alexa endpoint: one builder for Discover.Response and AddOrUpdateReport, so the
+skill's answer and the proactive report can never describe the same camera differently."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+from functions.common.registry import Device
+
+# Alexa's endpointId: a narrower set than deviceId allows (no '.'), 1 to 256 characters.
+ENDPOINT_ID_PATTERN = r"^[a-zA-Z0-9_\-=#;:?@&]{1,256}$"
+MAX_TEXT = 128
+MAX_ATTRIBUTE = 256
+CAPABILITY_VERSION: Literal["3"] = "3"
+RTC = "Alexa.RTCSessionController"
+
+EndpointId = Annotated[str, Field(pattern=ENDPOINT_ID_PATTERN)]
+Attribute = Annotated[str, Field(min_length=1, max_length=MAX_ATTRIBUTE)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, frozen=True)
+
+
+class CapabilityProperty(_Model):
+    name: str
+
+
+class CapabilityProperties(_Model):
+    supported: list[CapabilityProperty]
+    proactively_reported: bool
+    retrievable: bool
+
+
+class RtcConfiguration(_Model):
+    is_full_duplex_audio_supported: bool
+
+
+class Capability(_Model):
+    type: Literal["AlexaInterface"] = "AlexaInterface"
+    interface: str
+    version: Literal["3"] = CAPABILITY_VERSION
+    properties: CapabilityProperties | None = None
+    configuration: RtcConfiguration | None = None
+
+
+class AdditionalAttributes(_Model):
+    """What Works with Alexa certification asks for; absent values are left out, not empty."""
+
+    manufacturer: Attribute | None = None
+    model: Attribute | None = None
+    serial_number: Attribute | None = None
+    firmware_version: Attribute | None = None
+    software_version: Attribute | None = None
+
+
+class DiscoveredEndpoint(_Model):
+    endpoint_id: EndpointId
+    manufacturer_name: Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
+    friendly_name: Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
+    description: Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
+    display_categories: list[Literal["CAMERA"]] = ["CAMERA"]
+    additional_attributes: AdditionalAttributes | None = None
+    cookie: dict[str, str] = Field(default_factory=dict)
+    capabilities: list[Capability]
+
+
+def _text(value: str | None, limit: int) -> str | None:
+    return value[:limit] if value else None
+
+
+def discovered_endpoint(device: Device) -> DiscoveredEndpoint:
+    manufacturer = device.manufacturer_name or "Unknown manufacturer"
+    attributes = AdditionalAttributes(
+        manufacturer=_text(device.manufacturer_name, MAX_ATTRIBUTE),
+        model=_text(device.model, MAX_ATTRIBUTE),
+        serial_number=_text(device.serial_number, MAX_ATTRIBUTE),
+        firmware_version=_text(device.firmware_version, MAX_ATTRIBUTE),
+        software_version=_text(device.software_version, MAX_ATTRIBUTE),
+    )
+    return DiscoveredEndpoint(
+        endpoint_id=device.device_id,
+        manufacturer_name=manufacturer[:MAX_TEXT],
+        friendly_name=(device.friendly_name or device.device_id)[:MAX_TEXT],
+        description=(device.description or f"{manufacturer} camera")[:MAX_TEXT],
+        additional_attributes=attributes if attributes.model_dump(exclude_none=True) else None,
+        capabilities=[
+            Capability(interface="Alexa"),
+            Capability(
+                interface=RTC,
+                configuration=RtcConfiguration(is_full_duplex_audio_supported=device.full_duplex_audio),
+            ),
+            Capability(
+                interface="Alexa.EndpointHealth",
+                properties=CapabilityProperties(
+                    supported=[CapabilityProperty(name="connectivity")],
+                    # The skill does not send ChangeReports for it yet; Alexa asks with ReportState.
+                    proactively_reported=False,
+                    retrievable=True,
+                ),
+            ),
+        ],
+    )

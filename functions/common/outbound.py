@@ -1,0 +1,54 @@
+"""Outbound Alexa events: the messages other functions put on ALEXA_EVENTS_QUEUE_URL, and the
+publisher that puts them there. The events function reads them and talks to the gateway.
+
+A message names what changed, not what to send: `EndpointChanged` says that a camera's registry
+item changed and which owners may need to hear about it (the one before and the one after).
+The events function reads the registry when it sends, so whatever order messages arrive in, Alexa
+is told the registry's current state and an old AddOrUpdateReport can never follow a
+DeleteReport.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from functions.common import aws_clients
+from functions.common.device_id import DeviceId
+
+if TYPE_CHECKING:
+    from mypy_boto3_sqs import SQSClient
+
+OwnerId = Annotated[str, Field(min_length=1, max_length=1024)]
+
+
+class EndpointChanged(BaseModel):
+    model_config = ConfigDict(frozen=True, populate_by_name=True)
+
+    type: Literal["EndpointChanged"] = "EndpointChanged"
+    device_id: DeviceId = Field(alias="deviceId")
+    owners: Annotated[list[OwnerId], Field(min_length=1, max_length=2)]
+    # The lifecycle event that caused it, for logs and for tracing a report back to its cause.
+    event_id: Annotated[str, Field(alias="eventId", min_length=1, max_length=256)]
+
+
+class OutboundPublisher:
+    def __init__(self, queue_url: str, sqs: SQSClient) -> None:
+        self._queue_url = queue_url
+        self._sqs = sqs
+
+    def endpoint_changed(self, device_id: str, owners: list[str | None], event_id: str) -> None:
+        """Announce a registry change; owners that are None (no owner before) are left out."""
+        known = list(dict.fromkeys(o for o in owners if o))
+        if not known:
+            return
+        message = EndpointChanged(device_id=device_id, owners=known, event_id=event_id)
+        self._sqs.send_message(QueueUrl=self._queue_url, MessageBody=message.model_dump_json(by_alias=True))
+
+
+def outbound_publisher(queue_url: str | None) -> OutboundPublisher | None:
+    """The publisher for `queue_url` (one SQS client per container), or None when unset."""
+    if queue_url is None:
+        return None
+    return OutboundPublisher(queue_url, aws_clients.client("sqs"))

@@ -1,0 +1,103 @@
+"""Checks an event against the official Alexa Smart Home message schema, the way the emulated
+gateway and the tests do. The schema is not part of this project (Amazon Software License): it
+is read from ``ALEXA_SMARTHOME_REFERENCE`` or ``../shared/reference/alexa-smarthome`` next to the
+repository. The official schema has no DeleteReport; it is checked against its documented shape.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+SCHEMA_PATH = Path("validation_schemas") / "alexa_smart_home_message_schema.json"
+_ENDPOINT_ID = {"type": "string", "pattern": "^[a-zA-Z0-9_\\-=#;:?@&]*$", "minLength": 1, "maxLength": 256}
+# From the Alexa.Discovery interface documentation ("DeleteReport event").
+DELETE_REPORT: dict[str, Any] = {
+    "type": "object",
+    "required": ["event"],
+    "additionalProperties": False,
+    "properties": {
+        "event": {
+            "type": "object",
+            "required": ["header", "payload"],
+            "additionalProperties": False,
+            "properties": {
+                "header": {
+                    "type": "object",
+                    "required": ["namespace", "name", "payloadVersion", "messageId"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "namespace": {"enum": ["Alexa.Discovery"]},
+                        "name": {"enum": ["DeleteReport"]},
+                        "payloadVersion": {"enum": ["3"]},
+                        "messageId": {"type": "string", "pattern": "^[a-zA-Z0-9\\-]*$", "minLength": 1},
+                    },
+                },
+                "payload": {
+                    "type": "object",
+                    "required": ["endpoints", "scope"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "endpoints": {
+                            "type": "array",
+                            "minItems": 1,
+                            "maxItems": 300,
+                            "items": {
+                                "type": "object",
+                                "required": ["endpointId"],
+                                "additionalProperties": False,
+                                "properties": {"endpointId": _ENDPOINT_ID},
+                            },
+                        },
+                        "scope": {
+                            "type": "object",
+                            "required": ["type", "token"],
+                            "additionalProperties": False,
+                            "properties": {
+                                "type": {"enum": ["BearerToken"]},
+                                "token": {"type": "string", "minLength": 1},
+                            },
+                        },
+                    },
+                },
+            },
+        }
+    },
+}
+
+
+def reference_dir() -> Path:
+    configured = os.environ.get("ALEXA_SMARTHOME_REFERENCE")
+    if configured:
+        return Path(configured)
+    return Path(__file__).resolve().parents[1].parent / "shared" / "reference" / "alexa-smarthome"
+
+
+def available() -> bool:
+    return (reference_dir() / SCHEMA_PATH).is_file()
+
+
+@cache
+def _official() -> jsonschema.Draft4Validator:
+    return jsonschema.Draft4Validator(json.loads((reference_dir() / SCHEMA_PATH).read_text()))
+
+
+_DELETE = jsonschema.Draft4Validator(DELETE_REPORT)
+
+
+def errors(message: Any) -> list[str]:
+    """Why `message` is not a valid event (empty when it is). Without the official schema only
+    DeleteReport is checked (the local cloud warns about it at start)."""
+    event = message.get("event") if isinstance(message, dict) else None
+    header = event.get("header") if isinstance(event, dict) else None
+    is_delete = isinstance(header, dict) and header.get("name") == "DeleteReport"
+    if not is_delete and not available():
+        return [] if isinstance(event, dict) else ["event: required"]
+    validator = _DELETE if is_delete else _official()
+    found = validator.iter_errors(message)
+    return sorted(f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in found)
