@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import Stack
+from aws_cdk import Duration, Stack
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from infra.components.account_linking import identity_variables
+from infra.components.alexa_events import AlexaEvents
 from infra.components.alexa_skill import AlexaSkill
 from infra.components.device_config import DeviceConfig
 from infra.components.device_lifecycle import DeviceLifecycle
@@ -27,6 +30,9 @@ class ServiceStack(Stack):
         settings: StageSettings,
         registry_table: dynamodb.ITable,
         rotation_state_table: dynamodb.ITable,
+        grants_table: dynamodb.ITable,
+        grants_key: kms.IKey,
+        client_secret: secretsmanager.ISecret,
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
@@ -46,7 +52,21 @@ class ServiceStack(Stack):
             self, "TagRotation", code=shared_code, state_table=rotation_state_table, **common
         )
         self.device_config = DeviceConfig(self, "DeviceConfig", code=shared_code, **common)
-        Monitoring(
+        self.alexa_events = AlexaEvents(
+            self,
+            "AlexaEvents",
+            code=shared_code,
+            grants_table=grants_table,
+            grants_key=grants_key,
+            client_secret=client_secret,
+            **common,
+        )
+        # AcceptGrant stores the grant; the lifecycle function announces applied changes.
+        for name, value in self.alexa_events.grant_environment().items():
+            self.skill.handler.function.add_environment(name, value)
+        self.alexa_events.allow_grants(self.skill.handler, ["PutItem"])
+        self.alexa_events.publisher(self.lifecycle.handler)
+        monitoring = Monitoring(
             self,
             "Monitoring",
             settings=settings,
@@ -55,7 +75,20 @@ class ServiceStack(Stack):
                 self.lifecycle.handler,
                 self.rotation.handler,
                 self.device_config.handler,
+                self.alexa_events.handler,
             ],
             skill=self.skill.handler,
             dead_letter_queue=self.lifecycle.dead_letter_queue,
+        )
+        monitoring.watch(
+            "AlexaEventsDeadLetters",
+            self.alexa_events.dead_letter_queue.metric_approximate_number_of_messages_visible(
+                period=Duration.minutes(1), statistic="Maximum"
+            ),
+            description="Alexa events failed and wait in their DLQ",
+        )
+        monitoring.watch(
+            "AlexaGatewayFailures",
+            self.alexa_events.failure_metric(),
+            description="Events not delivered to the Alexa gateway (refused, or gateway/LWA down)",
         )

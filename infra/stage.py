@@ -23,6 +23,9 @@ class SignalingStage(Stage):
             settings=settings,
             registry_table=self.stateful.registry_table,
             rotation_state_table=self.stateful.rotation_state_table,
+            grants_table=self.stateful.grants_table,
+            grants_key=self.stateful.grants_key,
+            client_secret=self.stateful.client_secret,
         )
         Tags.of(self).add("project", "alexa-camera-signaling")
         Tags.of(self).add("environment", settings.name)

@@ -6,14 +6,19 @@ from typing import Any
 
 from aws_cdk import RemovalPolicy, Stack
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
+from functions.common import grants_schema as grants
 from functions.common import registry_schema as registry
 from functions.common import rotation_state_schema as rotation_state
+from infra.nag import acknowledge
 
 
 class StatefulStack(Stack):
-    """The device registry table and the rotation's state table."""
+    """The device registry table, the rotation's state table, and the Alexa grants: their table,
+    the key that encrypts it, and the skill's Alexa Skill Messaging client secret."""
 
     def __init__(self, scope: Construct, construct_id: str, **kwargs: Any) -> None:
         super().__init__(scope, construct_id, **kwargs)
@@ -48,4 +53,39 @@ class StatefulStack(Stack):
             ),
             time_to_live_attribute=rotation_state.EXPIRES_AT,
             removal_policy=RemovalPolicy.DESTROY,
+        )
+        # Users' Alexa refresh tokens are long-lived secrets: a customer managed key (rotated
+        # yearly) whose use CloudTrail records, and a grant can be cut off by disabling the key.
+        self.grants_key = kms.Key(
+            self,
+            "GrantsKey",
+            description="Encrypts the Alexa grants table and the skill's messaging client secret",
+            enable_key_rotation=True,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        self.grants_table = dynamodb.Table(
+            self,
+            "AlexaGrants",
+            partition_key=dynamodb.Attribute(name=grants.PARTITION_KEY, type=dynamodb.AttributeType.STRING),
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True
+            ),
+            deletion_protection=True,
+            removal_policy=RemovalPolicy.RETAIN,
+            encryption=dynamodb.TableEncryption.CUSTOMER_MANAGED,
+            encryption_key=self.grants_key,
+        )
+        # Created empty; the platform team puts {"clientId": ..., "clientSecret": ...} (README).
+        self.client_secret = secretsmanager.Secret(
+            self,
+            "AlexaClientSecret",
+            description="Alexa Skill Messaging client id and secret: {clientId, clientSecret}",
+            encryption_key=self.grants_key,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        acknowledge(
+            self.client_secret,
+            "AwsSolutions-SMG4",
+            "Issued by the Alexa developer console, which has no rotation API; rotated by hand (README).",
         )

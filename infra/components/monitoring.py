@@ -99,6 +99,10 @@ class Monitoring(Construct):
             cloudwatch.AlarmStatusWidget(title="Alarms", alarms=list(self.alarms), width=24),
         )
 
+    def watch(self, construct_id: str, metric: cloudwatch.IMetric, *, description: str) -> None:
+        """One more alarm on `metric` reaching 1, to the same topic (a capability's own signal)."""
+        self._alarm(construct_id, metric, threshold=1, description=description)
+
     def _alarm(
         self,
         construct_id: str,

@@ -100,7 +100,13 @@ def test_every_function_is_python_313_on_arm64_with_tracing_and_powertools(
     service: assertions.Template,
 ) -> None:
     functions = functions_by_service(service)
-    assert set(functions) == {"alexa-skill", "device-lifecycle", "tag-rotation", "device-config"}
+    assert set(functions) == {
+        "alexa-skill",
+        "device-lifecycle",
+        "tag-rotation",
+        "device-config",
+        "alexa-events",
+    }
     for name, fn in functions.items():
         props = fn["Properties"]
         assert props["Runtime"] == "python3.13"
@@ -128,7 +134,7 @@ def test_log_groups_have_the_configured_retention(
 ) -> None:
     example_groups = service.find_resources("AWS::Logs::LogGroup")
     partner_groups = partner.find_resources("AWS::Logs::LogGroup")
-    assert len(example_groups) == 5  # four functions and the API's access log
+    assert len(example_groups) == 6  # five functions and the API's access log
     assert {g["Properties"]["RetentionInDays"] for g in example_groups.values()} == {30}
     assert {g["Properties"]["RetentionInDays"] for g in partner_groups.values()} == {90}
 
@@ -173,14 +179,16 @@ def test_device_events_reach_the_lifecycle_function_through_an_encrypted_queue(
     partner: assertions.Template,
 ) -> None:
     queues = partner.find_resources("AWS::SQS::Queue")
+    # The lifecycle queue and the Alexa events queue share these settings.
     redriven = [q for q in queues.values() if "RedrivePolicy" in q["Properties"]]
-    (queue,) = redriven
-    assert queue["Properties"]["RedrivePolicy"]["maxReceiveCount"] == queue_schema.MAX_RECEIVE_COUNT
-    assert queue["Properties"]["VisibilityTimeout"] == queue_schema.VISIBILITY_TIMEOUT_SECONDS
+    assert len(redriven) == 2
+    for queue in redriven:
+        assert queue["Properties"]["RedrivePolicy"]["maxReceiveCount"] == queue_schema.MAX_RECEIVE_COUNT
+        assert queue["Properties"]["VisibilityTimeout"] == queue_schema.VISIBILITY_TIMEOUT_SECONDS
     for q in queues.values():
         assert q["Properties"]["SqsManagedSseEnabled"] is True
-    (dlq,) = [q for q in queues.values() if "RedrivePolicy" not in q["Properties"]]
-    assert dlq["Properties"]["MessageRetentionPeriod"] == queue_schema.DLQ_RETENTION_SECONDS
+    for dlq in [q for q in queues.values() if "RedrivePolicy" not in q["Properties"]]:
+        assert dlq["Properties"]["MessageRetentionPeriod"] == queue_schema.DLQ_RETENTION_SECONDS
     (bus_id,) = partner.find_resources(
         "AWS::Events::EventBus", {"Properties": {"Name": "partner-device-events"}}
     )
@@ -330,12 +338,15 @@ EXPECTED_KVS = {
         "kinesisvideo:GetIceServerConfig",
         "kinesisvideo:DescribeSignalingChannel",
     },
+    "alexa-events": set(),
 }
 EXPECTED_DYNAMODB = {
-    "alexa-skill": {"dynamodb:GetItem", "dynamodb:Query"},
+    # GetItem and Query on the registry, PutItem on the grants table (AcceptGrant).
+    "alexa-skill": {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem"},
     "device-lifecycle": {"dynamodb:GetItem", "dynamodb:PutItem"},
     "tag-rotation": {"dynamodb:Scan", "dynamodb:GetItem", "dynamodb:PutItem"},
     "device-config": {"dynamodb:GetItem", "dynamodb:UpdateItem"},
+    "alexa-events": {"dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"},
 }
 
 
@@ -406,9 +417,10 @@ def test_the_rotation_state_table_matches_the_code_definition(stateful: assertio
 def test_alarms_watch_dead_letters_errors_throttles_and_latency(service: assertions.Template) -> None:
     alarms = service.find_resources("AWS::CloudWatch::Alarm")
     metrics = [a["Properties"].get("MetricName") for a in alarms.values()]
-    assert metrics.count("Errors") == 4
-    assert metrics.count("Throttles") == 4
-    assert metrics.count("ApproximateNumberOfMessagesVisible") == 1
+    assert metrics.count("Errors") == 5
+    assert metrics.count("Throttles") == 5
+    assert metrics.count("ApproximateNumberOfMessagesVisible") == 2  # lifecycle and Alexa events
+    assert metrics.count("GatewayFailures") == 1
     service.has_resource_properties(
         "AWS::CloudWatch::Alarm",
         {

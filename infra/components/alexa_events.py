@@ -1,0 +1,127 @@
+"""Outbound Alexa events: an encrypted queue (with a dead-letter queue) that the lifecycle
+function feeds, the events function that drains it with partial batch failures, and the rights
+to the grants table, its key and the client secret, for this function and the skill."""
+
+from __future__ import annotations
+
+from aws_cdk import Duration
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as sources
+from aws_cdk import aws_secretsmanager as secretsmanager
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from functions.common.queue_schema import (
+    DLQ_RETENTION_SECONDS,
+    LIFECYCLE_FUNCTION_TIMEOUT_SECONDS,
+    MAX_RECEIVE_COUNT,
+    VISIBILITY_TIMEOUT_SECONDS,
+)
+from infra.components.function import METRICS_NAMESPACE, SignalingFunction
+from infra.settings import StageSettings
+
+SERVICE = "alexa-events"
+# Small batches: each record may wait on LWA and the gateway (3 s timeouts, a few retries).
+BATCH_SIZE = 5
+# Bounds the calls per second to the gateway and to LWA from one deployment.
+MAX_CONCURRENCY = 10
+
+
+class AlexaEvents(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        settings: StageSettings,
+        code: lambda_.Code,
+        layers: list[lambda_.ILayerVersion],
+        registry_table: dynamodb.ITable,
+        grants_table: dynamodb.ITable,
+        grants_key: kms.IKey,
+        client_secret: secretsmanager.ISecret,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self._grants_table = grants_table
+        self._grants_key = grants_key
+        self._client_secret = client_secret
+        self.dead_letter_queue = sqs.Queue(
+            self,
+            "DeadLetters",
+            retention_period=Duration.seconds(DLQ_RETENTION_SECONDS),
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+        )
+        # Messages name a device and its owners, never a token.
+        self.queue = sqs.Queue(
+            self,
+            "Events",
+            visibility_timeout=Duration.seconds(VISIBILITY_TIMEOUT_SECONDS),
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            dead_letter_queue=sqs.DeadLetterQueue(
+                max_receive_count=MAX_RECEIVE_COUNT, queue=self.dead_letter_queue
+            ),
+        )
+        self.handler = SignalingFunction(
+            self,
+            "Sender",
+            settings=settings,
+            service=SERVICE,
+            handler="functions.alexa_events.handler.handler",
+            code=code,
+            layers=layers,
+            registry_table=registry_table,
+            # The queue's visibility timeout is six times this (shared queue settings).
+            timeout=Duration.seconds(LIFECYCLE_FUNCTION_TIMEOUT_SECONDS),
+            environment=self.grant_environment(),
+        )
+        self.handler.function.add_event_source(
+            sources.SqsEventSource(
+                self.queue,
+                batch_size=BATCH_SIZE,
+                report_batch_item_failures=True,
+                max_concurrency=MAX_CONCURRENCY,
+            )
+        )
+        self.handler.allow_table(registry_table, ["GetItem"])
+        self.allow_grants(self.handler, ["GetItem", "UpdateItem", "DeleteItem"])
+
+    def grant_environment(self) -> dict[str, str]:
+        return {
+            "GRANTS_TABLE_NAME": self._grants_table.table_name,
+            "ALEXA_CLIENT_SECRET_ID": self._client_secret.secret_arn,
+        }
+
+    def allow_grants(self, fn: SignalingFunction, actions: list[str]) -> None:
+        """These item actions on the grants table, its key, and reading the client secret."""
+        fn.allow_table(self._grants_table, actions)
+        writes = any(a in ("PutItem", "UpdateItem") for a in actions)
+        key_actions = ["kms:Decrypt", *(["kms:Encrypt", "kms:GenerateDataKey"] if writes else [])]
+        fn.role.add_to_policy(iam.PolicyStatement(actions=key_actions, resources=[self._grants_key.key_arn]))
+        fn.role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["secretsmanager:GetSecretValue"], resources=[self._client_secret.secret_arn]
+            )
+        )
+
+    def publisher(self, fn: SignalingFunction) -> None:
+        """`fn` announces changes on the queue (ALEXA_EVENTS_QUEUE_URL)."""
+        fn.function.add_environment("ALEXA_EVENTS_QUEUE_URL", self.queue.queue_url)
+        fn.role.add_to_policy(
+            iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[self.queue.queue_arn])
+        )
+
+    def failure_metric(self) -> cloudwatch.Metric:
+        """Events not delivered: gateway defects, and gateway or LWA outages beyond the retries."""
+        return cloudwatch.Metric(
+            namespace=METRICS_NAMESPACE,
+            metric_name="GatewayFailures",
+            dimensions_map={"service": SERVICE},
+            statistic="Sum",
+            period=Duration.minutes(5),
+        )
