@@ -45,6 +45,21 @@ def directive(
     return {"directive": {"header": header, "endpoint": endpoint, "payload": payload}}
 
 
+def accept_grant(token: str, code: str) -> dict[str, Any]:
+    """Alexa.Authorization AcceptGrant: the grant code and the user's account-linking token."""
+    header = {
+        "namespace": "Alexa.Authorization",
+        "name": "AcceptGrant",
+        "payloadVersion": "3",
+        "messageId": str(uuid.uuid4()),
+    }
+    payload = {
+        "grant": {"type": "OAuth2.AuthorizationCode", "code": code},
+        "grantee": {"type": "BearerToken", "token": token},
+    }
+    return {"directive": {"header": header, "payload": payload}}
+
+
 def discover(token: str) -> dict[str, Any]:
     return directive("Alexa.Discovery", "Discover", token, {})
 

@@ -6,7 +6,8 @@ emulated event gateway, and the controls that Alexa itself would own.
 - ``POST /alexa/faults`` ``{"target": "gateway"|"lwa", "status": 429, "count": 1}`` or
   ``{"target": ..., "latencyMs": 500}`` or ``{"target": ..., "clear": true}``;
 - ``POST /alexa/expire-tokens`` ``{"user": ...}``: the user's access tokens expire now;
-- ``POST /alexa/disable`` ``{"user": ...}``: the user disables the skill (403 from then on).
+- ``POST /alexa/disable`` ``{"user": ...}``: the user disables the skill (403 from then on);
+- ``GET /alexa/stats``: LWA calls by grant type and gateway answers by status, so far.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ class AlexaCloud:
             web.post("/alexa/faults", self._faults),
             web.post("/alexa/expire-tokens", self._expire),
             web.post("/alexa/disable", self._disable),
+            web.get("/alexa/stats", self._stats),
         ]
 
     def faults(self, target: str) -> Faults:
@@ -77,6 +79,15 @@ class AlexaCloud:
     async def _expire(self, request: web.Request) -> web.Response:
         body = await _parse(request, UserRequest)
         return web.json_response({"expired": self.lwa.expire_access_tokens(body.user)})
+
+    async def _stats(self, request: web.Request) -> web.Response:
+        """Calls so far: LWA by grant type, the gateway by HTTP status."""
+        return web.json_response(
+            {
+                "lwa": dict(self.lwa.calls),
+                "gateway": {str(k): v for k, v in self.gateway.calls.items()},
+            }
+        )
 
     async def _disable(self, request: web.Request) -> web.Response:
         body = await _parse(request, UserRequest)

@@ -49,3 +49,21 @@ class CloudClient:
             f"{self.base_url}/invoke/device-config", params={"device": device_id}
         ) as response:
             return response.status, await response.json()
+
+    async def link(self, user: str) -> str:
+        """The grant code Alexa receives when `user` links the skill (for AcceptGrant)."""
+        return str((await self._post("/alexa/link", {"user": user}))["code"])
+
+    async def alexa_endpoints(self, user: str) -> list[dict[str, Any]]:
+        """What `user`'s Alexa knows from AddOrUpdateReport and DeleteReport."""
+        async with self.session.get(f"{self.base_url}/alexa/endpoints", params={"user": user}) as response:
+            endpoints: list[dict[str, Any]] = (await response.json())["endpoints"]
+            return endpoints
+
+    async def expire_alexa_tokens(self, user: str) -> int:
+        return int((await self._post("/alexa/expire-tokens", {"user": user}))["expired"])
+
+    async def alexa_stats(self) -> dict[str, dict[str, int]]:
+        async with self.session.get(f"{self.base_url}/alexa/stats") as response:
+            stats: dict[str, dict[str, int]] = await response.json()
+            return stats

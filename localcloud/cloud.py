@@ -2,7 +2,9 @@
 
 The aiohttp server carries the WSS signaling endpoint (cameras connect there as MASTER), the
 invoke endpoints that run the functions as Lambda would, a local identity provider's token
-endpoint and the web page that plays the Alexa side. Both servers listen on 127.0.0.1 only.
+endpoint, the emulated Login with Amazon token endpoint and Alexa event gateway (with a pump that
+drains the outbound events queue into the events function) and the web page that plays the
+Alexa side. Both servers listen on 127.0.0.1 only.
 Functions run in this process against the moto server (``AWS_ENDPOINT_URL``), with the
 environment the bootstrap and the identity provider produce. State (keys, ports, pid) lives in
 ``.localcloud/``.
@@ -10,6 +12,8 @@ environment the bootstrap and the identity provider produce. State (keys, ports,
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -23,13 +27,16 @@ from pydantic import BaseModel, Field, ValidationError
 
 from functions.common import aws_clients
 from localcloud import kvs
-from localcloud.bootstrap import create_resources
+from localcloud.alexa_cloud import AlexaCloud
+from localcloud.bootstrap import client_credentials, create_resources
 from localcloud.identity import LocalIssuer
 from localcloud.invoke import DEVICE_ROLE, Invoker
 from localcloud.signaling_server import PATH as SIGNALING_PATH
 from localcloud.signaling_server import SignalingServer
 
 HOST = "127.0.0.1"
+# How often the events queue is drained into the events function (an event source mapping polls).
+EVENTS_POLL_S = 0.5
 WEB_DIR = Path(__file__).parent / "web"
 DEFAULT_STATE_DIR = Path(".localcloud")
 STATE_FILE = "state.json"
@@ -65,6 +72,8 @@ class LocalCloud:
         self.env: dict[str, str] = {}
         self._moto: ThreadedMotoServer | None = None
         self._runner: web.AppRunner | None = None
+        self.alexa: AlexaCloud | None = None
+        self._pump: asyncio.Task[None] | None = None
         self.url = ""
         self.moto_url = ""
 
@@ -86,12 +95,18 @@ class LocalCloud:
         aws_clients.client.cache_clear()
         env = create_resources(self.region)
         env.update(self.issuer.env(), CAMERA_ROLE_NAME=DEVICE_ROLE, POWERTOOLS_TRACE_DISABLED="1")
+        self.alexa = AlexaCloud(client_credentials(env["ALEXA_CLIENT_SECRET_ID"], self.region))
+        env.update(LWA_TOKEN_URL=f"{self.url}/auth/o2/token", ALEXA_EVENT_GATEWAY_URL=f"{self.url}/v3/events")
+        if not self.alexa.schema_checked:
+            logging.getLogger(__name__).warning("official Alexa schema not found: events are not validated")
         os.environ.update(env)
         self.env = env
 
         app = web.Application()
         app.add_routes(self.signaling.routes())
-        app.add_routes(Invoker(env).routes())
+        invoker = Invoker(env)
+        app.add_routes(invoker.routes())
+        app.add_routes(self.alexa.routes())
         app.add_routes(
             [
                 web.get("/", self._index),
@@ -103,9 +118,20 @@ class LocalCloud:
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         await web.SockSite(self._runner, sock).start()
+        self._pump = asyncio.create_task(self._pump_events(invoker))
         self._write_state()
 
+    async def _pump_events(self, invoker: Invoker) -> None:
+        """Drain the outbound Alexa events queue continually, so reports flow without a call."""
+        while True:
+            await asyncio.to_thread(invoker.drain_events_queue)
+            await asyncio.sleep(EVENTS_POLL_S)
+
     async def stop(self) -> None:
+        if self._pump is not None:
+            self._pump.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._pump
         await self.signaling.close()
         if self._runner is not None:
             await self._runner.cleanup()

@@ -1,19 +1,22 @@
 """The scripted end-to-end run behind `make demo`, with a readable transcript and timings.
 
-Three cameras register and connect, Alexa discovers them, opens a live view and decodes frames,
-reports the session, is refused another user's camera; then one tag rotation runs and one camera
-is deregistered. Every step checks its outcome; the run succeeds only if all of them pass.
+The user links the skill (AcceptGrant with a real code exchange at the emulated LWA); three
+cameras register, connect, and reach Alexa through AddOrUpdateReport; Alexa discovers them, opens
+a live view and decodes frames, reports the session, is refused another user's camera; one tag
+rotation runs; an expired Alexa token is refreshed; one camera is deregistered and leaves Alexa
+through DeleteReport. Every step checks its outcome; the run succeeds only if all of them pass.
 """
 
 from __future__ import annotations
 
+import asyncio
 import sys
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TextIO
+from typing import Any, TextIO
 
-from localcloud.alexa import LiveView, SimulatedAlexa, error_type, event_name
+from localcloud.alexa import LiveView, SimulatedAlexa, accept_grant, error_type, event_name
 from localcloud.camera import SimulatedCamera
 from localcloud.client import CloudClient
 
@@ -94,7 +97,9 @@ class DemoRun:
 
     def steps(self) -> list[tuple[str, Callable[[], Awaitable[str]]]]:
         return [
+            ("The user links the skill: AcceptGrant, grant code exchanged at LWA", self.link),
             ("Register three cameras", self.register),
+            ("New cameras reach Alexa through AddOrUpdateReport, no Discover", self.reported),
             ("Cameras fetch their config and connect as MASTER", self.connect),
             ("Alexa discovers the user's cameras", self.discover),
             ("Alexa opens a live view with its own WebRTC offer", self.offer),
@@ -103,8 +108,73 @@ class DemoRun:
             ("Alexa reports SessionDisconnected", self.disconnected),
             ("Alexa asks for another user's camera", self.foreign),
             ("One tag rotation run", self.rotate),
+            ("An expired Alexa access token is refreshed", self.refreshed),
             ("Deregister one camera", self.deregister),
+            ("The deregistered camera leaves Alexa through DeleteReport", self.deleted),
         ]
+
+    async def link(self) -> str:
+        self.tokens[self.alice] = await self.client.token(self.alice)
+        code = await self.client.link(self.alice)
+        response = await self.client.alexa(accept_grant(self.tokens[self.alice], code))
+        check(event_name(response) == "AcceptGrant.Response", f"got {response}")
+        stats = await self.client.alexa_stats()
+        check(stats["lwa"].get("authorization_code") == 1, f"LWA calls: {stats['lwa']}")
+        return f"{self.alice}: AcceptGrant -> AcceptGrant.Response; 1 code exchange at LWA, grant stored"
+
+    async def _alexa_knows(
+        self, user: str, expected: set[str], timeout_s: float = 10.0
+    ) -> list[dict[str, Any]]:
+        """Wait until `user`'s Alexa holds exactly `expected` (reports flow through a queue)."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            endpoints = await self.client.alexa_endpoints(user)
+            if {e["endpointId"] for e in endpoints} == expected or time.monotonic() > deadline:
+                return endpoints
+            await asyncio.sleep(0.2)
+
+    async def reported(self) -> str:
+        began = time.perf_counter()
+        expected = {self.front.device_id, self.garage.device_id}
+        endpoints = await self._alexa_knows(self.alice, expected)
+        check({e["endpointId"] for e in endpoints} == expected, f"{self.alice}'s Alexa knows {endpoints}")
+        names = ", ".join(sorted(e["friendlyName"] for e in endpoints))
+        waited = time.perf_counter() - began
+        return (
+            f"{self.alice}'s Alexa lists {names} (pushed, no Discover; waited {waited:.2f} s) "
+            f"({self.bob} never linked: his camera was skipped)"
+        )
+
+    async def refreshed(self) -> str:
+        before = await self.client.alexa_stats()
+        expired = await self.client.expire_alexa_tokens(self.alice)
+        await self.client.publish(
+            "DeviceUpdated",
+            {"deviceId": self.front.device_id, "ownerId": self.alice, "friendlyName": "Front gate"},
+        )
+        await self.client.drain_lifecycle()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            names = {
+                e["endpointId"]: e["friendlyName"] for e in await self.client.alexa_endpoints(self.alice)
+            }
+            if names.get(self.front.device_id) == "Front gate":
+                break
+            await asyncio.sleep(0.2)
+        check(names.get(self.front.device_id) == "Front gate", f"Alexa still has {names}")
+        after = await self.client.alexa_stats()
+        refreshes = after["lwa"].get("refresh_token", 0) - before["lwa"].get("refresh_token", 0)
+        rejected = after["gateway"].get("401", 0) - before["gateway"].get("401", 0)
+        check(refreshes == 1, f"{refreshes} refreshes")
+        return (
+            f"{expired} access token(s) expired at LWA; the gateway answered 401 x{rejected}, "
+            f"the events function refreshed once and resent: renamed to 'Front gate'"
+        )
+
+    async def deleted(self) -> str:
+        endpoints = await self._alexa_knows(self.alice, {self.front.device_id})
+        check([e["endpointId"] for e in endpoints] == [self.front.device_id], f"Alexa knows {endpoints}")
+        return f"DeleteReport {self.garage.device_id}: {self.alice}'s Alexa lists only {self.front.device_id}"
 
     async def register(self) -> str:
         for camera in self.cameras:

@@ -1,5 +1,6 @@
 """An emulated Alexa event gateway (`POST /v3/events`), strict like the real one, plus what each
-user's Alexa now knows about their cameras (`GET /alexa/endpoints?user=...`, for the web page).
+user's Alexa now knows about their cameras (`GET /alexa/endpoints?user=...`) and the reports that
+told it, in order (`GET /alexa/reports?user=...&after=n`, which the web page follows).
 
 - `Authorization: Bearer <token>` must be a live access token from the emulated LWA, else 401
   `INVALID_ACCESS_TOKEN_EXCEPTION`; the event's `scope` must carry the same token.
@@ -46,7 +47,11 @@ class EventGatewayEmulator:
         self.calls: Counter[int] = Counter()
 
     def routes(self) -> list[web.RouteDef]:
-        return [web.post(PATH, self._event), web.get("/alexa/endpoints", self._list)]
+        return [
+            web.post(PATH, self._event),
+            web.get("/alexa/endpoints", self._list),
+            web.get("/alexa/reports", self._reports),
+        ]
 
     def endpoints(self, user: str) -> dict[str, dict[str, Any]]:
         with self._lock:
@@ -102,6 +107,27 @@ class EventGatewayEmulator:
         user = request.query.get("user", "")
         endpoints = sorted(self.endpoints(user).values(), key=lambda e: str(e.get("friendlyName")))
         return web.json_response({"endpoints": endpoints})
+
+    async def _reports(self, request: web.Request) -> web.Response:
+        """The user's accepted reports after position `after` (the page applies them in order),
+        without the scope token."""
+        user = request.query.get("user", "")
+        try:
+            after = max(0, int(request.query.get("after", "0")))
+        except ValueError:
+            raise web.HTTPBadRequest(text="after must be an integer") from None
+        with self._lock:
+            accepted = list(enumerate(self.accepted))[after:]
+        reports = [
+            {
+                "position": i + 1,
+                "name": m["event"]["header"]["name"],
+                "endpoints": m["event"]["payload"]["endpoints"],
+            }
+            for i, (owner, m) in accepted
+            if owner == user
+        ]
+        return web.json_response({"reports": reports, "next": after + len(accepted)})
 
 
 def _error(status: int, code: str, description: str | None = None) -> tuple[int, dict[str, Any]]:

@@ -4,6 +4,8 @@
 - ``POST /invoke/lifecycle``: drains the lifecycle queue into the handler in batches of up to
   ten, like an SQS event source mapping with ``ReportBatchItemFailures``: records the handler
   reports as failed stay on the queue (and reach the DLQ after enough receives);
+- ``POST /invoke/alexa-events``: the same for the outbound Alexa events queue (the local cloud
+  also drains it on its own every half second, as an event source mapping would);
 - ``POST /invoke/rotation``: one scheduled run of tag rotation, on demand;
 - ``POST /invoke/device-config?device=<id>``: an HTTP API (payload 2.0) request signed by the
   device's IAM identity (an assumed role whose session name is the device id);
@@ -40,6 +42,7 @@ HANDLERS = {
     "device-lifecycle": "functions.device_lifecycle.handler",
     "tag-rotation": "functions.tag_rotation.handler",
     "device-config": "functions.device_config.handler",
+    "alexa-events": "functions.alexa_events.handler",
 }
 
 
@@ -192,6 +195,7 @@ class Invoker:
             web.post("/invoke/lifecycle", self._lifecycle),
             web.post("/invoke/rotation", self._rotation),
             web.post("/invoke/device-config", self._device_config),
+            web.post("/invoke/alexa-events", self._alexa_events),
             web.post("/events", self._events),
         ]
 
@@ -225,10 +229,19 @@ class Invoker:
     async def _lifecycle(self, request: web.Request) -> web.Response:
         return web.json_response(await asyncio.to_thread(self.drain_lifecycle_queue))
 
+    async def _alexa_events(self, request: web.Request) -> web.Response:
+        return web.json_response(await asyncio.to_thread(self.drain_events_queue))
+
     def drain_lifecycle_queue(self) -> dict[str, Any]:
+        return self._drain("device-lifecycle", self._env["LIFECYCLE_QUEUE_URL"])
+
+    def drain_events_queue(self) -> dict[str, Any]:
+        """The outbound Alexa events queue into the events function (Alexa's gateway emulated)."""
+        return self._drain("alexa-events", self._env["ALEXA_EVENTS_QUEUE_URL"])
+
+    def _drain(self, function: str, queue_url: str) -> dict[str, Any]:
         """Feed every visible message to the handler; failed ones become visible again after."""
         sqs = aws_clients.client("sqs")
-        queue_url = self._env["LIFECYCLE_QUEUE_URL"]
         queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
             "QueueArn"
         ]
@@ -243,7 +256,7 @@ class Invoker:
             ).get("Messages", [])
             if not messages:
                 break
-            result = call("device-lifecycle", sqs_event(messages, queue_arn, self._region), 60.0) or {}
+            result = call(function, sqs_event(messages, queue_arn, self._region), 60.0) or {}
             failures = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}
             done = [m for m in messages if m["MessageId"] not in failures]
             if done:
@@ -259,5 +272,5 @@ class Invoker:
                 QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
             )
         if failed:
-            logger.warning("lifecycle records failed", extra={"count": len(failed)})
+            logger.warning("queued records failed", extra={"function": function, "count": len(failed)})
         return {"processed": processed, "failed": [m["MessageId"] for m in failed]}

@@ -44,12 +44,52 @@ async function signIn(user) {
   const response = await fetch("/token", { method: "POST", body: JSON.stringify({ user }) });
   token = (await response.json()).token;
   $("who").textContent = `signed in as ${user}`;
-  return discover();
+  const endpoints = await discover();
+  await linkAndFollow(user);
+  return endpoints;
 }
 
 async function discover() {
   const response = await send(directive("Alexa.Discovery", "Discover", {}));
   const endpoints = response.event.payload.endpoints || [];
+  cameras = new Map(endpoints.map((e) => [e.endpointId, e]));
+  renderCameras();
+  return endpoints;
+}
+
+// Alexa's list after Discovery changes only through the skill's reports: link the skill
+// (AcceptGrant with a code from the emulated LWA), then apply every AddOrUpdateReport and
+// DeleteReport the emulated gateway accepts for this user, in order, without a Discover press.
+let cameras = new Map();
+let following = null;
+
+async function linkAndFollow(user) {
+  const link = await fetch("/alexa/link", { method: "POST", body: JSON.stringify({ user }) });
+  const { code } = await link.json();
+  const header = { namespace: "Alexa.Authorization", name: "AcceptGrant", payloadVersion: "3",
+    messageId: crypto.randomUUID() };
+  const payload = { grant: { type: "OAuth2.AuthorizationCode", code }, grantee: { type: "BearerToken", token } };
+  await send({ directive: { header, payload } }, false);
+  if (following) clearInterval(following);
+  let after = Number((await (await fetch(`/alexa/reports?user=${encodeURIComponent(user)}`)).json()).next);
+  following = setInterval(async () => {
+    const answer = await (await fetch(`/alexa/reports?user=${encodeURIComponent(user)}&after=${after}`)).json();
+    after = answer.next;
+    for (const report of answer.reports) {
+      for (const endpoint of report.endpoints) {
+        if (report.name === "AddOrUpdateReport") cameras.set(endpoint.endpointId, endpoint);
+        else cameras.delete(endpoint.endpointId);
+      }
+      const item = document.createElement("li");
+      item.textContent = `${report.name}: ${report.endpoints.map((e) => e.endpointId).join(", ")}`;
+      $("events").append(item);
+    }
+    if (answer.reports.length) renderCameras();
+  }, 1000);
+}
+
+function renderCameras() {
+  const endpoints = [...cameras.values()];
   const list = $("camera-list");
   list.replaceChildren();
   for (const endpoint of endpoints) {
@@ -63,7 +103,6 @@ async function discover() {
     list.append(item);
   }
   if (!endpoints.length) list.innerHTML = '<li class="hint">No cameras for this user.</li>';
-  return endpoints;
 }
 
 function gathered(pc) {

@@ -25,10 +25,15 @@ def test_the_scripted_demo_passes_every_step(tmp_path: Path) -> None:
     transcript = result.stdout
     assert result.returncode == 0, transcript + result.stderr
     assert "FAIL" not in transcript
-    assert "11/11 steps passed" in transcript
+    assert "15/15 steps passed" in transcript
     # Frames are counted as aiortc decodes them on the simulated Alexa's side.
     decoded = re.search(r"(\d+) video frames decoded \((\d+)x(\d+)\)", transcript)
     assert decoded is not None, transcript
     assert int(decoded[1]) >= MIN_FRAMES
     assert (int(decoded[2]), int(decoded[3])) == (320, 240)
     assert "ErrorResponse NO_SUCH_ENDPOINT" in transcript
+    # The outbound path: linked with a code exchange, reported, refreshed, deleted.
+    assert "1 code exchange at LWA, grant stored" in transcript
+    assert "Alexa lists Front door, Garage (pushed, no Discover" in transcript
+    assert "refreshed once and resent" in transcript
+    assert "DeleteReport garage" in transcript
