@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import cold_start, hot_path, lifecycle, machine, package, rotation
+from bench import alexa_events, cold_start, hot_path, lifecycle, machine, package, rotation
 from bench.report import Report, Section, render, write
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -27,12 +27,27 @@ class Sizes:
     scale_channels: int
     fast_rate: float
     quota_channels: int
+    alexa_events: int
 
 
 FULL = Sizes(
-    cold_runs=7, directives=500, new_devices=500, scale_channels=10_000, fast_rate=150, quota_channels=200
+    cold_runs=7,
+    directives=500,
+    new_devices=500,
+    scale_channels=10_000,
+    fast_rate=150,
+    quota_channels=200,
+    alexa_events=500,
 )
-QUICK = Sizes(cold_runs=1, directives=10, new_devices=20, scale_channels=30, fast_rate=500, quota_channels=10)
+QUICK = Sizes(
+    cold_runs=1,
+    directives=10,
+    new_devices=20,
+    scale_channels=30,
+    fast_rate=500,
+    quota_channels=10,
+    alexa_events=20,
+)
 
 
 def _timed(run: Callable[[], Section]) -> Section:
@@ -66,6 +81,7 @@ def main(argv: list[str] | None = None) -> Report:
         _timed(lambda: rotation.measure(sizes.scale_channels, sizes.fast_rate, sizes.quota_channels))
     )
     report.sections.append(_timed(lambda: lifecycle.measure(sizes.new_devices)))
+    report.sections.append(_timed(lambda: alexa_events.measure(sizes.alexa_events)))
     rss = {name: s.rss_kib for name, s in samples.items()}
     report.sections.append(_timed(lambda: package.measure(rss)))
 

@@ -83,8 +83,20 @@ def available() -> bool:
 
 
 @cache
-def _official() -> jsonschema.Draft4Validator:
-    return jsonschema.Draft4Validator(json.loads((reference_dir() / SCHEMA_PATH).read_text()))
+def _official() -> dict[tuple[str, str], list[jsonschema.Draft4Validator]]:
+    """The schema's `oneOf` branches by the (namespace, name) their header allows, each a validator
+    of its own: checking one event against its branch, not against all of them, is the same
+    verdict at a fraction of the cost."""
+    schema = json.loads((reference_dir() / SCHEMA_PATH).read_text())
+    branches: dict[tuple[str, str], list[jsonschema.Draft4Validator]] = {}
+    for branch in schema["oneOf"]:
+        header = branch.get("properties", {}).get("event", {}).get("properties", {}).get("header", {})
+        fields = header.get("properties", {})
+        validator = jsonschema.Draft4Validator({"definitions": schema["definitions"], **branch})
+        for namespace in fields.get("namespace", {}).get("enum", []):
+            for name in fields.get("name", {}).get("enum", []):
+                branches.setdefault((namespace, name), []).append(validator)
+    return branches
 
 
 _DELETE = jsonschema.Draft4Validator(DELETE_REPORT)
@@ -96,8 +108,18 @@ def errors(message: Any) -> list[str]:
     event = message.get("event") if isinstance(message, dict) else None
     header = event.get("header") if isinstance(event, dict) else None
     is_delete = isinstance(header, dict) and header.get("name") == "DeleteReport"
-    if not is_delete and not available():
+    if is_delete:
+        return _problems(_DELETE, message)
+    if not available():
         return [] if isinstance(event, dict) else ["event: required"]
-    validator = _DELETE if is_delete else _official()
+    key = (header.get("namespace"), header.get("name")) if isinstance(header, dict) else None
+    candidates = _official().get(key, []) if key else []  # type: ignore[arg-type]
+    if not candidates:
+        return [f"event/header: no message type {key} in the official schema"]
+    verdicts = [_problems(v, message) for v in candidates]
+    return [] if any(not v for v in verdicts) else verdicts[0]
+
+
+def _problems(validator: jsonschema.Draft4Validator, message: Any) -> list[str]:
     found = validator.iter_errors(message)
     return sorted(f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in found)

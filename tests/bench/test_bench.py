@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-SECTIONS = {"Cold start", "Live-view hot path", "Tag rotation", "Lifecycle", "Package"}
+SECTIONS = {"Cold start", "Live-view hot path", "Tag rotation", "Lifecycle", "Alexa events", "Package"}
 
 
 def test_quick_run_writes_every_section(tmp_path: Path) -> None:
@@ -55,6 +55,12 @@ def test_quick_run_writes_every_section(tmp_path: Path) -> None:
     lifecycle = sections["Lifecycle"]
     assert lifecycle["AWS calls per new device"]["value"] >= 2
     assert "FAILED" not in lifecycle["records per second (handler + emulation, 1 core)"]["note"]
+
+    events = sections["Alexa events"]
+    assert events["LWA calls per event (tokens fresh)"]["value"] == 0
+    assert events["gateway calls per event (tokens fresh)"]["value"] == 1
+    assert events["LWA refreshes per user after the tokens expired"]["value"] == 1
+    assert "FAILED" not in events["events delivered per second (handler + emulations, 1 core)"]["note"]
 
     package = sections["Package"]
     assert all(
