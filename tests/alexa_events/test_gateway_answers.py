@@ -7,6 +7,7 @@ import logging
 import os
 import threading
 import time
+from typing import Any
 
 import boto3
 import pytest
@@ -14,10 +15,31 @@ from pydantic import SecretStr
 
 from functions.alexa_events.gateway import EventGateway, GatewayBusy
 from functions.alexa_events.tokens import AccessTokens, RefreshPending
+from functions.common import aws_clients
+from functions.common.grants import GrantStore
 from tests.alexa_events.conftest import ALICE, Outbound
 from tests.conftest import logged_text
 
 pytestmark = pytest.mark.usefixtures("official_schema")
+
+
+class AtomicRequests:
+    """A DynamoDB client whose requests run one at a time, as DynamoDB serializes item writes."""
+
+    _lock = threading.Lock()
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+        self.exceptions = client.exceptions
+
+    def __getattr__(self, name: str) -> Any:
+        call = getattr(self._client, name)
+
+        def atomic(**kwargs: Any) -> Any:
+            with self._lock:
+                return call(**kwargs)
+
+        return atomic
 
 
 def registered(outbound: Outbound, device_id: str = "cam-1") -> None:
@@ -51,10 +73,14 @@ def test_a_token_near_its_expiry_is_refreshed_before_sending(outbound: Outbound)
 
 
 def test_two_senders_with_a_stale_token_refresh_once(outbound: Outbound) -> None:
-    outbound.alexa.lwa.token_ttl_s = 200
+    outbound.alexa.lwa.token_ttl_s = 200  # stale from the start (within the refresh margin)
     outbound.link(ALICE)
+    outbound.alexa.lwa.token_ttl_s = 3600  # a refreshed token is fresh, even for a late reader
     outbound.alexa.lwa.faults.latency_s = 0.5  # both find the token stale before either finishes
-    deps = outbound.store
+    # DynamoDB applies each conditional write atomically; moto in process checks and writes
+    # without a lock, so two threads could both pass a condition. One request at a time restores
+    # DynamoDB's guarantee (the code under test is unchanged).
+    deps = GrantStore(outbound.env["GRANTS_TABLE_NAME"], AtomicRequests(aws_clients.client("dynamodb")))
     lwa = outbound.lwa()
     barrier = threading.Barrier(2)
     tokens: list[str] = []
