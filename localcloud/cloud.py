@@ -25,7 +25,7 @@ from functions.common import aws_clients
 from localcloud import kvs
 from localcloud.bootstrap import create_resources
 from localcloud.identity import LocalIssuer
-from localcloud.invoke import DEVICE_ROLE, Invoker
+from localcloud.invoke import ACCOUNT_ID, DEVICE_ROLE, Invoker
 from localcloud.signaling_server import PATH as SIGNALING_PATH
 from localcloud.signaling_server import SignalingServer
 
@@ -85,7 +85,12 @@ class LocalCloud:
         os.environ.update(FAKE_CREDENTIALS, AWS_ENDPOINT_URL=self.moto_url, AWS_DEFAULT_REGION=self.region)
         aws_clients.client.cache_clear()
         env = create_resources(self.region)
-        env.update(self.issuer.env(), CAMERA_ROLE_NAME=DEVICE_ROLE, POWERTOOLS_TRACE_DISABLED="1")
+        env.update(
+            self.issuer.env(),
+            CAMERA_ROLE_NAME=DEVICE_ROLE,
+            CAMERA_ACCOUNT_ID=ACCOUNT_ID,
+            POWERTOOLS_TRACE_DISABLED="1",
+        )
         os.environ.update(env)
         self.env = env
 

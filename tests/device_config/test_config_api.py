@@ -12,7 +12,7 @@ import pytest
 
 from functions.device_config.handler import handler
 from localcloud import kvs
-from tests.device_config.conftest import Fleet, LambdaContext, camera_arn, http_event, throttle_next
+from tests.device_config.conftest import ACCOUNT, Fleet, LambdaContext, camera_arn, http_event, throttle_next
 
 TURN_URI = re.compile(
     r"^turns?:t-[0-9a-f]{8}\.kinesisvideo\.us-east-1\.amazonaws\.com:443\?transport=(udp|tcp)$"
@@ -149,6 +149,21 @@ def test_only_the_camera_role_when_configured(fleet: Fleet, monkeypatch: pytest.
     monkeypatch.setenv("CAMERA_ROLE_NAME", "camera-device")
     fleet.register("cam-1")
     assert fleet.request(camera_arn("cam-1", role="operator")).status == 403
+    assert fleet.request(camera_arn("cam-1")).status == 200
+
+
+def test_only_the_camera_role_of_the_stacks_account(fleet: Fleet, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CAMERA_ROLE_NAME", "camera-device")
+    monkeypatch.setenv("CAMERA_ACCOUNT_ID", ACCOUNT)
+    fleet.register("cam-1")
+    kvs.clear_calls()
+
+    # A role of the same name in another account (say, one that API access was shared with).
+    reply = fleet.request(camera_arn("cam-1", account="210987654321"))
+
+    assert reply.status == 403
+    assert reply.body["code"] == "FORBIDDEN"
+    assert not kvs.calls()
     assert fleet.request(camera_arn("cam-1")).status == 200
 
 

@@ -305,6 +305,16 @@ def test_only_this_stack_s_role_alias_may_have_iot_assume_the_camera_role(
     }
 
 
+def test_device_config_takes_only_sessions_in_the_stages_own_account(
+    stages: dict[str, SignalingStage], service: assertions.Template, partner: assertions.Template
+) -> None:
+    for name, stack in (("example", service), ("partner", partner)):
+        variables = functions_by_service(stack)["device-config"]["Properties"]["Environment"]["Variables"]
+        account = stages[name].service.account
+        assert account.isdigit() and len(account) == 12
+        assert variables["CAMERA_ACCOUNT_ID"] == account
+
+
 EXPECTED_KVS = {
     "alexa-skill": {"kinesisvideo:GetSignalingChannelEndpoint", "kinesisvideo:SendAlexaOfferToMaster"},
     "device-lifecycle": {
