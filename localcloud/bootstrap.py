@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import boto3
 
+from functions.common.config import MESSAGE_TTL_DEFAULT
 from functions.common.queue_schema import dead_letter_attributes, queue_attributes
 from functions.common.registry_schema import create_table_kwargs
 from functions.common.rotation_state_schema import create_table_kwargs as rotation_state_table_kwargs
@@ -40,7 +41,7 @@ def create_resources(region: str = "us-east-1") -> dict[str, str]:
         "AWS_DEFAULT_REGION": region,
         "REGISTRY_TABLE_NAME": TABLE_NAME,
         "CHANNEL_NAME_PREFIX": CHANNEL_NAME_PREFIX,
-        "MESSAGE_TTL_SECONDS": "60",
+        "MESSAGE_TTL_SECONDS": str(MESSAGE_TTL_DEFAULT),
         "DEVICE_EVENT_SOURCE": DEVICE_EVENT_SOURCE,
         "LIFECYCLE_QUEUE_URL": queue_url,
         "LIFECYCLE_DLQ_URL": dlq_url,

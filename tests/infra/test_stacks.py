@@ -115,7 +115,7 @@ def test_every_function_is_python_313_on_arm64_with_tracing_and_powertools(
         env = props["Environment"]["Variables"]
         assert env["POWERTOOLS_METRICS_NAMESPACE"] == "AlexaCameraSignaling"
         assert env["CHANNEL_NAME_PREFIX"] == "alexa-cam-"
-        assert env["MESSAGE_TTL_SECONDS"] == "60"
+        assert env["MESSAGE_TTL_SECONDS"] == "5"  # the default: cdk.json's example sets none
         assert env["ENVIRONMENT_NAME"] == "example"
         assert env["POWERTOOLS_LOG_LEVEL"] == "INFO"
         assert env["POWERTOOLS_TRACER_CAPTURE_RESPONSE"] == "false"
