@@ -119,6 +119,7 @@ def test_every_function_is_python_313_on_arm64_with_tracing_and_powertools(
         assert env["ENVIRONMENT_NAME"] == "example"
         assert env["POWERTOOLS_LOG_LEVEL"] == "INFO"
         assert env["POWERTOOLS_TRACER_CAPTURE_RESPONSE"] == "false"
+        assert env["POWERTOOLS_TRACER_CAPTURE_ERROR"] == "false"
         assert "Fn::ImportValue" in env["REGISTRY_TABLE_NAME"]
         assert "Ref" in props["LoggingConfig"]["LogGroup"]
 
