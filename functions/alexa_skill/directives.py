@@ -15,7 +15,6 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from functions.alexa_skill.deadline import Deadline
 from functions.alexa_skill.errors import MESSAGES, ErrorType, SkillError
 from functions.alexa_skill.messages import (
-    ENDPOINT_ID_PATTERN,
     MAX_TEXT,
     AcceptGrantPayload,
     AlexaResponse,
