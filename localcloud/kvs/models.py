@@ -146,6 +146,7 @@ class SignalingBackend(BaseBackend):
         self.lock = threading.RLock()
         self.master_changed = threading.Condition(self.lock)
         self.channels: dict[str, SignalingChannel] = {}  # by name, DELETING ones included
+        self.deleting: set[str] = set()  # names in DELETING, so a purge looks at these only
         self.masters: dict[str, ConnectedMaster] = {}  # by channel ARN
         self.tagger = TaggingService()
         self._last_creation_ms = 0
@@ -153,9 +154,11 @@ class SignalingBackend(BaseBackend):
     # -- lookups -------------------------------------------------------------------------------
 
     def _purge(self) -> None:
-        for name, channel in list(self.channels.items()):
+        for name in list(self.deleting):
+            channel = self.channels[name]
             if channel.status == "DELETED":
                 del self.channels[name]
+                self.deleting.discard(name)
                 self.tagger.delete_all_tags_for_resource(channel.arn)
 
     def _by_arn(self, arn: str) -> SignalingChannel:
@@ -267,6 +270,7 @@ class SignalingBackend(BaseBackend):
                     f"The channel version is {channel.version}, not {current_version}."
                 )
             channel.begin_deletion()
+            self.deleting.add(channel.name)
             # A deleted channel disconnects its master, and waiting offers must notice.
             self.masters.pop(channel_arn, None)
             self.master_changed.notify_all()
