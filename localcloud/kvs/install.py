@@ -31,6 +31,7 @@ def install() -> None:
     def served(paths: Mapping[str, Callable[..., Any]]) -> dict[str, Callable[..., Any]]:
         return {path: INSTRUMENTED[handler.__self__].dispatch for path, handler in paths.items()}  # type: ignore[attr-defined]
 
+    _load_service_models()
     data_plane = served(urls.data_plane_url_paths)
     with _lock:
         control_paths = control_urls.url_paths
@@ -47,3 +48,14 @@ def install() -> None:
             media_paths.clear()
             media_paths.update(data_plane)
             media_paths.update(kept)
+
+
+def _load_service_models() -> None:
+    """Load the botocore models moto's dispatch and serializer read (cached once per process),
+    so their second of loading is not charged to the first call, under a caller's deadline."""
+    from moto.core.routing import get_service_router  # noqa: PLC0415
+    from moto.core.utils import get_service_model  # noqa: PLC0415
+
+    for service in ("kinesisvideo", "kinesis-video-signaling"):
+        get_service_model(service)
+        get_service_router(service)
