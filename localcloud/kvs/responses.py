@@ -34,6 +34,15 @@ def _next_token_errors() -> Iterator[None]:
 
 
 class SignalingResponseBase(BaseResponse):
+    _action: str | None = None
+
+    def _get_action(self) -> str:
+        # moto asks for the action three times per request (dispatch, serializer, the faults
+        # layer), each a route match; one instance serves one request, so once is enough.
+        if self._action is None:
+            self._action = super()._get_action()
+        return self._action
+
     @property
     def backend(self) -> SignalingBackend:
         backend: SignalingBackend = kinesisvideo_signaling_backends[self.current_account][self.region]
