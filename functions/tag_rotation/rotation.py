@@ -11,7 +11,6 @@ import time
 import uuid
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import UTC, datetime
-from typing import Protocol
 
 from botocore.exceptions import ClientError
 
@@ -19,6 +18,7 @@ from functions.common.aws_clients import error_code
 from functions.common.observability import logger
 from functions.common.registry import Device, Registry
 from functions.tag_rotation import plan
+from functions.tag_rotation.budget import Deadline, OutOfTime, TimeBudget, cutoff
 from functions.tag_rotation.channels import TRANSPORT_ERRORS, Channel, ChannelGateway, kvs_client
 from functions.tag_rotation.rate_limit import RateLimiter
 from functions.tag_rotation.settings import RotationSettings
@@ -32,24 +32,6 @@ LEASE_SLACK_S = 10.0
 OPEN_LEASE_S = 900.0
 # What ListSignalingChannels answers for a token it no longer accepts.
 REJECTED_TOKEN_CODES = frozenset({"InvalidArgumentException", "ExpiredNextTokenException"})
-
-
-class TimeBudget(Protocol):
-    """What rotation needs from a Lambda context."""
-
-    def get_remaining_time_in_millis(self) -> int: ...
-
-
-class Deadline:
-    """A time budget for runs outside Lambda; without seconds it never runs out."""
-
-    def __init__(self, seconds: float | None = None) -> None:
-        self._end = None if seconds is None else time.monotonic() + seconds
-
-    def get_remaining_time_in_millis(self) -> int:
-        if self._end is None:
-            return 2**31 - 1
-        return max(0, int((self._end - time.monotonic()) * 1000))
 
 
 def run(
@@ -107,7 +89,10 @@ class _Rotation:
         self._lease = lease
         self._state = lease.state
         self._gateway = ChannelGateway(
-            kvs_client(), account_tps=settings.max_tps, max_attempts=settings.max_attempts
+            kvs_client(),
+            account_tps=settings.max_tps,
+            max_attempts=settings.max_attempts,
+            until=cutoff(budget),
         )
         self._registry: dict[str, Device] = {}
         # Capped at a quarter of the budget so that a short timeout still makes progress instead
@@ -147,6 +132,9 @@ class _Rotation:
                     token, done = next_token, set()
                     self._checkpoint(token, done, release=False)
             return self._finish()
+        except OutOfTime:
+            # A listing call could not finish in time; the checkpoint repeats that one call.
+            return self._stop(token, done)
         except LeaseLost:
             logger.warning("rotation lease lost, stopping", extra={"run_id": state.run_id})
             return self._summary(RunStatus.LEASE_LOST)
@@ -188,7 +176,13 @@ class _Rotation:
             finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
             for future in finished:
                 channel = in_flight.pop(future)
-                self._state.totals.record(future.result(), channel.name)
+                try:
+                    outcome = future.result()
+                except OutOfTime:
+                    # Not done: the next invocation visits it again (every step is idempotent).
+                    stopped = True
+                    continue
+                self._state.totals.record(outcome, channel.name)
                 done.add(channel.name)
                 self._progressed = True
 

@@ -12,23 +12,28 @@ import pytest
 
 from functions.common import channel_tags
 from functions.tag_rotation import rotation
-from functions.tag_rotation.rotation import Deadline
+from functions.tag_rotation.budget import Deadline
 from functions.tag_rotation.settings import RotationSettings
 from functions.tag_rotation.summary import RunStatus, RunSummary
 from localcloud import kvs
 from tests.rotation.support import Fleet, calls_per_channel, rotation_calls, static_tags
 
 SIZE = 60
+WORKERS = 2
 
 
 @pytest.fixture
 def slow_fleet(fleet: Fleet, monkeypatch: pytest.MonkeyPatch) -> Fleet:
-    """Small pages, two workers and 20 ms reads: a run takes far longer than a 0.3 s budget."""
+    """Small pages, two workers and 50 ms reads: a run takes far longer than a 1 s budget.
+
+    The budget leaves room for start-up (lease, registry scan) on a loaded machine: nothing is
+    started after the invocation's cutoff, so a budget start-up eats whole does no work.
+    """
     for i in range(SIZE):
         fleet.camera(f"s{i:03d}", {channel_tags.DEVICE_TAG: f"s{i:03d}"})
     monkeypatch.setenv("ROTATION_PAGE_SIZE", "7")
-    monkeypatch.setenv("ROTATION_WORKERS", "2")
-    kvs.inject("ListTagsForResource", latency_s=0.02)
+    monkeypatch.setenv("ROTATION_WORKERS", str(WORKERS))
+    kvs.inject("ListTagsForResource", latency_s=0.05)
     kvs.clear_calls()
     return fleet
 
@@ -42,11 +47,11 @@ def run_to_completion(settings: RotationSettings, budget_s: float) -> list[RunSu
     return summaries
 
 
-def assert_rotated_once(fleet: Fleet, summary: RunSummary) -> None:
-    """Every channel read once and tagged once, and it carries the run's tags."""
+def assert_rotated_once(fleet: Fleet, summary: RunSummary, *, reads: int = 1) -> None:
+    """Every channel read (at most `reads` times) and tagged once, and it carries the run's tags."""
     per_channel = calls_per_channel(rotation_calls())
     for name, arn in fleet.arns.items():
-        assert per_channel[(arn, "ListTagsForResource")] == 1, name
+        assert 1 <= per_channel[(arn, "ListTagsForResource")] <= reads, name
         assert per_channel[(arn, "TagResource")] == 1, name
         tags = fleet.tags(name)
         assert tags[channel_tags.GENERATION_TAG] == summary.generation
@@ -54,7 +59,7 @@ def assert_rotated_once(fleet: Fleet, summary: RunSummary) -> None:
 
 
 def test_run_cut_by_its_budget_resumes_without_missing_or_repeating(slow_fleet: Fleet) -> None:
-    summaries = run_to_completion(RotationSettings.load(), budget_s=0.3)
+    summaries = run_to_completion(RotationSettings.load(), budget_s=1.0)
 
     final = summaries[-1]
     assert len(summaries) >= 3
@@ -62,15 +67,18 @@ def test_run_cut_by_its_budget_resumes_without_missing_or_repeating(slow_fleet: 
     assert final.invocations == len(summaries)
     assert final.channels_seen == SIZE and final.updated == SIZE and final.unchanged == 0
     assert [s.channels_seen for s in summaries] == sorted(s.channels_seen for s in summaries)
-    assert_rotated_once(slow_fleet, final)
-    assert final.calls["ListTagsForResource"] == SIZE  # totals carried across invocations
+    # A channel whose read was done when the cutoff came is read again by the next invocation
+    # (nothing starts after the cutoff): at most one per worker and invocation, never written twice.
+    assert_rotated_once(slow_fleet, final, reads=2)
+    reread = final.calls["ListTagsForResource"] - SIZE  # totals carried across invocations
+    assert 0 <= reread <= (len(summaries) - 1) * WORKERS
 
 
 def test_rejected_listing_token_restarts_without_rewriting(
     slow_fleet: Fleet, rotation_env: dict[str, str]
 ) -> None:
     settings = RotationSettings.load()
-    first = rotation.run(settings, Deadline(0.4))
+    first = rotation.run(settings, Deadline(1.0))
     assert first.status is RunStatus.PARTIAL and 0 < first.channels_seen < SIZE
     _corrupt_listing_token(rotation_env["ROTATION_STATE_TABLE_NAME"])
 
