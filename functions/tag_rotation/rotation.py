@@ -210,6 +210,8 @@ class _Rotation:
         device = self._registry.get(channel.name)
         if device is None:
             return Outcome.ORPHAN
+        if not plan.belongs_to(current, device.device_id):
+            return Outcome.CONFLICT
         desired = plan.desired_tags(
             device, self._settings.environment, self._state.generation, self._state.rotated_at
         )

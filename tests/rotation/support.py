@@ -58,8 +58,9 @@ class Fleet:
         assert written
 
     def camera(self, device_id: str, tags: dict[str, str] | None = None) -> str:
+        """A registered device and its channel, tagged with its device id as lifecycle creates it."""
         self.device(device_id)
-        return self.channel(device_id, tags)
+        return self.channel(device_id, {channel_tags.DEVICE_TAG: device_id} | (tags or {}))
 
     def tags(self, name: str) -> dict[str, str]:
         tags: dict[str, str] = self.kvs.list_tags_for_resource(ResourceARN=self.arns[name])["Tags"]
