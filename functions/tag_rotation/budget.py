@@ -1,8 +1,8 @@
-"""The invocation's time budget, and the point after which no wait or retry may end.
+"""The invocation's time budget, and the cutoff after which nothing may start or still wait.
 
-Rotation stops taking channels when the budget runs low (the stop margin), but calls already
-under way may still wait for a rate limiter or back off and retry. Those waits must end before
-the cutoff too: a wait or retry that would outlast it raises OutOfTime instead, the channel is
+Rotation stops taking channels when the budget runs low (the stop margin), but channels already
+under way may still wait for a rate limiter or back off and retry. No KVS call starts after the
+cutoff, and no limiter wait or backoff ends after it: OutOfTime is raised instead, the channel is
 left for the next invocation, and the run checkpoints and returns within its budget.
 """
 
@@ -41,6 +41,6 @@ class Deadline:
 
 
 def cutoff(budget: TimeBudget) -> float:
-    """The monotonic time by which every wait and retry must have ended."""
+    """The monotonic time after which no call starts and no wait or backoff ends."""
     remaining = budget.get_remaining_time_in_millis() / 1000
     return time.monotonic() + remaining - min(CALL_RESERVE_S, remaining * RESERVE_SHARE)
