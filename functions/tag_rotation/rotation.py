@@ -238,8 +238,8 @@ class _Rotation:
         writes the item, so an event applied while we wrote may have been undone by our write,
         which a changed order key reveals; then converge again from the new item. Only channels
         whose static tags differ pay these two reads: a usual run writes the rotating tags alone.
-        Left open: our write and both reads falling between lifecycle's channel and item writes;
-        the next run repairs that.
+        Left open: our write and the read after it both falling between lifecycle's channel and item
+        writes; the next run repairs that.
         """
         for _ in range(MAX_REGISTRY_ROUNDS):
             device = self._devices.get(device_id, consistent=True)
