@@ -13,7 +13,7 @@ from localcloud import kvs
 from tests.rotation.support import Fleet, LambdaContext, rotation_calls, static_tags
 
 SIZE = 40
-PAGE = 10
+PAGE = WORKERS = 8  # the first page is one wave of workers, whatever the machine's load
 BUDGET_S = 4.0
 # What an invocation may overrun its budget by: one slow call already in flight, the checkpoint.
 OVERRUN_S = 0.6
@@ -28,6 +28,7 @@ def slow_throttling_kvs(fleet: Fleet, monkeypatch: pytest.MonkeyPatch) -> Fleet:
         fleet.camera(f"b{i:03d}", static_tags(f"b{i:03d}") | {"camera:stale": "1"})
     monkeypatch.setenv("ROTATION_STOP_MARGIN_SECONDS", "30")  # the default: ¼ of a 4 s budget
     monkeypatch.setenv("ROTATION_PAGE_SIZE", str(PAGE))
+    monkeypatch.setenv("ROTATION_WORKERS", str(WORKERS))
     for operation in ("ListSignalingChannels", "ListTagsForResource", "UntagResource"):
         kvs.inject(operation, latency_s=LATENCY_S)
     kvs.inject("TagResource", latency_s=LATENCY_S, times=PAGE)

@@ -78,9 +78,13 @@ def test_rejected_listing_token_restarts_without_rewriting(
     slow_fleet: Fleet, rotation_env: dict[str, str]
 ) -> None:
     settings = RotationSettings.load()
+    table = rotation_env["ROTATION_STATE_TABLE_NAME"]
+    # Until the checkpoint holds a listing token (past the first page), however loaded the machine.
     first = rotation.run(settings, Deadline(1.0))
+    while first.status is RunStatus.PARTIAL and '"next_token":"' not in _state_body(table):
+        first = rotation.run(settings, Deadline(1.0), run_id=first.run_id)
     assert first.status is RunStatus.PARTIAL and 0 < first.channels_seen < SIZE
-    _corrupt_listing_token(rotation_env["ROTATION_STATE_TABLE_NAME"])
+    _corrupt_listing_token(table)
 
     summaries = [first, *run_to_completion(settings, budget_s=60)]
 
@@ -91,6 +95,11 @@ def test_rejected_listing_token_restarts_without_rewriting(
     assert final.updated == SIZE
     writes = Counter(c.channel_arn for c in rotation_calls() if c.operation == "TagResource")
     assert set(writes.values()) == {1} and len(writes) == SIZE
+
+
+def _state_body(table: str) -> str:
+    items = boto3.client("dynamodb").scan(TableName=table)["Items"]
+    return str(items[0]["body"]["S"])
 
 
 def _corrupt_listing_token(table: str) -> None:
