@@ -24,7 +24,7 @@ WORKERS = 2
 
 @pytest.fixture
 def slow_fleet(fleet: Fleet, monkeypatch: pytest.MonkeyPatch) -> Fleet:
-    """Small pages, two workers and 50 ms reads: a run takes far longer than a 1 s budget.
+    """Small pages, two workers and 100 ms reads: a run (3 s of reads) outlasts a 2 s budget.
 
     The budget leaves room for start-up (lease, registry scan) on a loaded machine: nothing is
     started after the invocation's cutoff, so a budget start-up eats whole does no work.
@@ -33,7 +33,7 @@ def slow_fleet(fleet: Fleet, monkeypatch: pytest.MonkeyPatch) -> Fleet:
         fleet.camera(f"s{i:03d}", {channel_tags.DEVICE_TAG: f"s{i:03d}"})
     monkeypatch.setenv("ROTATION_PAGE_SIZE", "7")
     monkeypatch.setenv("ROTATION_WORKERS", str(WORKERS))
-    kvs.inject("ListTagsForResource", latency_s=0.05)
+    kvs.inject("ListTagsForResource", latency_s=0.1)
     kvs.clear_calls()
     return fleet
 
@@ -59,10 +59,10 @@ def assert_rotated_once(fleet: Fleet, summary: RunSummary, *, reads: int = 1) ->
 
 
 def test_run_cut_by_its_budget_resumes_without_missing_or_repeating(slow_fleet: Fleet) -> None:
-    summaries = run_to_completion(RotationSettings.load(), budget_s=1.0)
+    summaries = run_to_completion(RotationSettings.load(), budget_s=2.0)
 
     final = summaries[-1]
-    assert len(summaries) >= 3
+    assert len(summaries) >= 2
     assert len({s.run_id for s in summaries}) == 1
     assert final.invocations == len(summaries)
     assert final.channels_seen == SIZE and final.updated == SIZE and final.unchanged == 0
@@ -169,8 +169,8 @@ def _wait_for_claim(table: str) -> None:
 def test_a_budget_shorter_than_the_stop_margin_still_makes_progress(
     slow_fleet: Fleet, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("ROTATION_STOP_MARGIN_SECONDS", "30")  # the default, with a 1 s budget
-    summaries = run_to_completion(RotationSettings.load(), budget_s=1.0)
+    monkeypatch.setenv("ROTATION_STOP_MARGIN_SECONDS", "30")  # the default, with a 2 s budget
+    summaries = run_to_completion(RotationSettings.load(), budget_s=2.0)
     seen = [0, *(s.channels_seen for s in summaries)]
     assert all(later > earlier for earlier, later in itertools.pairwise(seen))  # every call progressed
     assert seen[-1] == SIZE
