@@ -13,7 +13,7 @@ import pytest
 
 from localcloud.alexa import SimulatedAlexa, error_type, event_name
 from localcloud.camera import SimulatedCamera, presign
-from localcloud.client import CloudClient
+from localcloud.client import CloudClient, cloud_session
 from localcloud.cloud import CloudState
 from localcloud.signaling_server import encode_payload
 
@@ -27,8 +27,8 @@ def run(scenario: Callable[[CloudClient], Awaitable[T]], state: CloudState) -> T
     """Run a scenario in a fresh event loop with a client of the running cloud."""
 
     async def main() -> T:
-        async with aiohttp.ClientSession() as session:
-            return await scenario(CloudClient(state.url, session))
+        async with cloud_session(state.ca_file) as session:
+            return await scenario(CloudClient(state.url, session, state.region))
 
     return asyncio.run(main())
 
@@ -113,7 +113,9 @@ def test_a_lambda_like_device_config_call_is_bound_to_the_device_identity(cloud:
         await camera.register()
         status, body = await client.device_config(camera.device_id)
         assert body["channelArn"].endswith(camera.device_id + "/" + body["channelArn"].rsplit("/", 1)[1])
-        assert body["endpoints"]["WSS"].startswith(cloud.url.replace("http", "ws"))
+        assert body["endpoints"]["WSS"].startswith(cloud.url.replace("https://", "wss://"))
+        assert body["endpoints"]["HTTPS"] == cloud.moto_url
+        assert cloud.moto_url.startswith("https://")
         started = time.perf_counter()
         unknown, _ = await client.device_config("never-registered")
         assert time.perf_counter() - started < 5
