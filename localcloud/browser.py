@@ -18,6 +18,7 @@ import shutil
 import signal
 import tempfile
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -144,6 +145,17 @@ class Chromium:
             await asyncio.sleep(0.25)
         return frames
 
+    async def wait_for(self, expression: str, expected: Any, timeout_s: float) -> Any:
+        """Poll `expression` until it equals `expected`; its last value (TimeoutError if never)."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            value = await self.evaluate(expression)
+            if value == expected:
+                return value
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{expression} is {value!r}, not {expected!r}")
+            await asyncio.sleep(0.25)
+
     async def screenshot(self, path: Path) -> None:
         result = await self.send("Page.captureScreenshot", format="png")
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -174,3 +186,20 @@ async def play_in_browser(
         if screenshot is not None:
             await browser.screenshot(screenshot)
     return presented, decoded
+
+
+@contextlib.asynccontextmanager
+async def browser_camera(
+    page_url: str, ca_file: Path, owner: str, device_id: str, timeout_s: float = 30.0
+) -> AsyncIterator[Chromium]:
+    """Chromium (fake webcam) runs the camera page until it is connected as MASTER; yields it."""
+    async with Chromium(chromium_path(), ca_file, fake_media=True) as browser:
+        await browser.navigate(f"{page_url}/camera?owner={owner}&device={device_id}&start=1")
+        try:
+            await browser.wait_for("window.camera && window.camera.status", "connected", timeout_s)
+        except TimeoutError as exc:
+            steps = await browser.evaluate(
+                "[...document.querySelectorAll('#log li')].map(li => li.textContent)"
+            )
+            raise TimeoutError(f"the camera page did not connect: {exc}; its steps: {steps}") from None
+        yield browser
