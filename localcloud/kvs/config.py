@@ -84,7 +84,7 @@ def set_tags_page_size(size: int) -> None:
 def set_endpoint_base(https: str | None = None, wss: str | None = None) -> None:
     """Make GetSignalingChannelEndpoint return local URLs instead of the real host forms.
 
-    HTTPS answers ``https`` as is (for example the moto server, ``http://127.0.0.1:5000``);
+    HTTPS answers ``https`` as is (for example the moto server, ``https://127.0.0.1:5000``);
     WSS answers ``{wss}/m-xxxxxxxx`` for MASTER and ``{wss}/v-xxxxxxxx`` for VIEWER. Calling it with
     no arguments restores the real ``*.kinesisvideo.{region}.amazonaws.com`` forms.
     """
