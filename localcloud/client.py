@@ -7,7 +7,7 @@ from typing import Any
 
 import aiohttp
 
-from localcloud.device_auth import DEVICE_ROLE, sign
+from localcloud.device_auth import ROLE_ALIAS, sign
 from localcloud.tls import client_context
 
 
@@ -56,7 +56,7 @@ class CloudClient:
     async def device_credentials(self, device_id: str) -> dict[str, str]:
         """The camera role's temporary credentials for a device, as IoT's provider hands them out."""
         async with self.session.get(
-            f"{self.base_url}/role-aliases/{DEVICE_ROLE}/credentials",
+            f"{self.base_url}/role-aliases/{ROLE_ALIAS}/credentials",
             headers={"x-amzn-iot-thingname": device_id},
         ) as response:
             if response.status != 200:

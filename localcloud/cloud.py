@@ -26,7 +26,7 @@ from pydantic import BaseModel, Field, ValidationError
 from functions.common import aws_clients
 from localcloud import kvs
 from localcloud.bootstrap import create_resources
-from localcloud.device_auth import ACCOUNT_ID, DEVICE_ROLE, CredentialsProvider
+from localcloud.device_auth import ACCOUNT_ID, DEVICE_ROLE, ROLE_ALIAS, CredentialsProvider
 from localcloud.identity import LocalIssuer
 from localcloud.invoke import Invoker
 from localcloud.moto_server import TlsMotoServer
@@ -168,7 +168,7 @@ class LocalCloud:
         return web.json_response({"token": self.issuer.mint(body.user, expires_in=body.expires_in)})
 
     async def _info(self, request: web.Request) -> web.Response:
-        info: dict[str, Any] = {"motoUrl": self.moto_url, "region": self.region}
+        info: dict[str, Any] = {"motoUrl": self.moto_url, "region": self.region, "roleAlias": ROLE_ALIAS}
         return web.json_response(info)
 
 

@@ -5,9 +5,10 @@ credentials of the camera role (session name = its thing name = its deviceId), a
 ``GET /config`` with them (SigV4, service ``execute-api``); the HTTP API's IAM authorization checks
 the signature and tells the function who called. Locally:
 
-- ``GET /role-aliases/{alias}/credentials`` with ``x-amzn-iot-thingname: <deviceId>`` answers as
-  the IoT credentials provider does, with a role session assumed in moto's STS (no certificate:
-  the local cloud trusts the thing name it is given);
+- ``GET /role-aliases/local-camera-signaling/credentials`` (the stack names its alias
+  ``{stage}-camera-signaling``; here the stage is "local") with
+  ``x-amzn-iot-thingname: <deviceId>`` answers as the IoT credentials provider does, with a role
+  session assumed in moto's STS (no certificate: the local cloud trusts the thing name it is given);
 - ``verify()`` recomputes the request's SigV4 signature with that session's secret, so only a
   correctly signed request reaches the device config function, as the camera it names.
 """
@@ -31,6 +32,7 @@ from functions.common.config import DEVICE_ID_PATTERN
 ACCOUNT_ID = "123456789012"  # moto's default account
 DEVICE_ROLE = "camera-device"
 ROLE_ARN = f"arn:aws:iam::{ACCOUNT_ID}:role/{DEVICE_ROLE}"
+ROLE_ALIAS = "local-camera-signaling"
 SERVICE = "execute-api"
 CREDENTIALS_TTL_S = 3600
 MAX_CLOCK_SKEW = datetime.timedelta(minutes=5)
@@ -125,7 +127,7 @@ class CredentialsProvider:
         return [web.get("/role-aliases/{alias}/credentials", self._credentials)]
 
     async def _credentials(self, request: web.Request) -> web.Response:
-        if request.match_info["alias"] != DEVICE_ROLE:
+        if request.match_info["alias"] != ROLE_ALIAS:
             raise web.HTTPNotFound(text="no such role alias")
         device_id = request.headers.get("x-amzn-iot-thingname", "")
         # The thing name becomes the role session name: 2 to 64 characters.

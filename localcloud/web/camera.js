@@ -34,8 +34,8 @@ async function register(device) {
 }
 
 // The IoT credentials provider's answer: temporary credentials of the camera role.
-async function credentials(deviceId) {
-  const response = await fetch("/role-aliases/camera-device/credentials", {
+async function credentials(deviceId, roleAlias) {
+  const response = await fetch(`/role-aliases/${roleAlias}/credentials`, {
     headers: { "x-amzn-iot-thingname": deviceId },
   });
   return (await checked(response, "credentials")).credentials;
@@ -105,7 +105,7 @@ async function start(owner, deviceId, friendlyName) {
     description: "A browser tab running AWS's KVS WebRTC SDK as MASTER", fullDuplexAudio: false,
   });
   step(`DeviceRegistered ${deviceId} for ${owner}`);
-  const creds = await credentials(deviceId);
+  const creds = await credentials(deviceId, info.roleAlias);
   step("camera role credentials from the credentials provider");
   const config = await fetchConfig(creds, info.region);
   step(`GET /config (SigV4): ${config.channelArn}`);
