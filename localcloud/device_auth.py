@@ -27,7 +27,7 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
-from functions.common.config import DEVICE_ID_PATTERN
+from functions.common.device_id import is_device_id
 
 ACCOUNT_ID = "123456789012"  # moto's default account
 DEVICE_ROLE = "camera-device"
@@ -130,7 +130,6 @@ class CredentialsProvider:
         if request.match_info["alias"] != ROLE_ALIAS:
             raise web.HTTPNotFound(text="no such role alias")
         device_id = request.headers.get("x-amzn-iot-thingname", "")
-        # The thing name becomes the role session name: 2 to 64 characters.
-        if not (DEVICE_ID_PATTERN.fullmatch(device_id) and 2 <= len(device_id) <= 64):
+        if not is_device_id(device_id):
             raise web.HTTPBadRequest(text="x-amzn-iot-thingname must be a deviceId")
         return web.json_response({"credentials": issue_credentials(device_id, self._region)})
