@@ -56,10 +56,6 @@ class MasterConnection:
         self.channel_arn = channel_arn
         self._pending: dict[str, asyncio.Future[str]] = {}
 
-    async def answer(self, offer: dict[str, Any], sender_client_id: str) -> dict[str, Any]:
-        """The emulation's master interface, on decoded offers and answers."""
-        return decode_payload(await self.relay(encode_payload(offer), sender_client_id))
-
     async def relay(self, offer_payload: str, sender_client_id: str) -> str:
         """Send ``offer_payload`` as the SDP_OFFER's messagePayload exactly as given; return the
         messagePayload of the SDP_ANSWER addressed to the sender exactly as the master sent it."""
@@ -156,7 +152,7 @@ class SignalingServer:
         connection = MasterConnection(ws, channel_arn)
         try:
             handle = kvs.register_master(
-                channel_arn, kvs.AsyncMaster(asyncio.get_running_loop(), connection.answer)
+                channel_arn, kvs.AsyncPayloadMaster(asyncio.get_running_loop(), connection.relay)
             )
         except kvs.KvsError as exc:
             raise web.HTTPNotFound(text=exc.message) from None
