@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed-stamp
 NPM_STAMP := node_modules/.installed-stamp
 SRC := functions localcloud infra tests bench app.py
 
-.PHONY: help setup demo test lint format synth deploy bench local chromium clean
+.PHONY: help setup demo test lint format synth deploy bench local trust chromium clean
 
 help:
 	@echo "make demo    - run the whole system end to end on the local cloud (no AWS account)"
@@ -18,7 +18,8 @@ help:
 	@echo "make synth   - synthesize the CloudFormation templates offline into cdk.out"
 	@echo "make deploy  - cdk deploy with the pinned CLI (needs AWS credentials)"
 	@echo "make bench   - benchmarks; table on stdout, JSON under bench/results/"
-	@echo "make local   - start the local cloud and its web page (Ctrl-C stops it)"
+	@echo "make local   - start the local cloud and its web pages (Ctrl-C stops it)"
+	@echo "make trust   - print how to trust the local cloud's CA in your own browser"
 
 $(STAMP): requirements.txt requirements-dev.txt functions/requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -47,14 +48,18 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix $(SRC)
 	$(VENV)/bin/ruff format $(SRC)
 
-test: $(STAMP) chromium lint
+# The npm packages hold the browser camera's KVS WebRTC SDK, which the browser test runs.
+test: $(STAMP) $(NPM_STAMP) chromium lint
 	$(PY) -m pytest -n 2
 
 demo: $(STAMP)
 	$(PY) -m localcloud demo
 
-local: $(STAMP)
+local: $(STAMP) $(NPM_STAMP)
 	$(PY) -m localcloud up
+
+trust: $(STAMP)
+	$(PY) -m localcloud trust
 
 synth: $(STAMP) $(NPM_STAMP)
 	npx --no-install cdk synth --quiet

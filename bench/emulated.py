@@ -8,9 +8,11 @@ for the duration.
 from __future__ import annotations
 
 import logging
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from bench import environ
 from bench.meter import CallMeter
@@ -50,29 +52,35 @@ def in_process() -> Iterator[Cloud]:
 
 @contextmanager
 def server() -> Iterator[Cloud]:
-    """A moto server on a free loopback port, in a thread of this process, for fresh interpreters.
+    """The local cloud's moto server (HTTPS, local CA) on a free loopback port, in a thread of this
+    process, for fresh interpreters.
 
     GetSignalingChannelEndpoint answers the server's URL, so a function in another process reaches
-    the data plane too; masters attached here answer the offers it forwards.
+    the data plane too; masters attached here answer the offers it forwards. Clients pay for TLS as
+    they do on AWS, and trust the local CA through AWS_CA_BUNDLE.
     """
-    from moto.moto_server.threaded_moto_server import ThreadedMotoServer
-
     from localcloud import kvs
     from localcloud.bootstrap import create_resources
+    from localcloud.moto_server import TlsMotoServer
+    from localcloud.tls import LocalCA
 
     kvs.install()
     # werkzeug logs every request to stderr; the table is what matters here.
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    moto.start()
-    host, port = moto.get_host_and_port()
-    url = f"http://{host}:{port}"
+    tls_dir = tempfile.TemporaryDirectory(prefix="bench-tls-")
+    ca = LocalCA(Path(tls_dir.name))
+    ca.ensure()
+    moto = TlsMotoServer("127.0.0.1", ca.server_context())
+    url = moto.start()
     kvs.set_endpoint_base(https=url)
+    trust = {"AWS_CA_BUNDLE": str(ca.ca_file)}
     try:
-        with environ.patched({**environ.FAKE_AWS, "AWS_ENDPOINT_URL": url}, remove=environ.REMOVED):
-            env = create_resources()
+        with environ.patched({**environ.FAKE_AWS, **trust, "AWS_ENDPOINT_URL": url}, remove=environ.REMOVED):
+            # The functions' environment carries the trust too, into the fresh interpreters.
+            env = {**create_resources(), **trust}
             with environ.patched(env):
                 yield Cloud(env=env, meter=None, endpoint_url=url)
     finally:
         kvs.reset_settings()
         moto.stop()
+        tls_dir.cleanup()

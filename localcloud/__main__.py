@@ -1,4 +1,4 @@
-"""`python -m localcloud up | demo | token <user> | rotate | screenshot <png>`."""
+"""`python -m localcloud up | demo | token <user> | rotate | trust | screenshot <png>`."""
 
 from __future__ import annotations
 
@@ -37,10 +37,8 @@ def _function_output(state_dir: Path, name: str) -> Iterator[Path]:
 
 
 async def _up(args: argparse.Namespace) -> int:
-    import aiohttp  # noqa: PLC0415 (after the logging environment is set)
-
     from localcloud.camera import SimulatedCamera  # noqa: PLC0415
-    from localcloud.client import CloudClient  # noqa: PLC0415
+    from localcloud.client import CloudClient, cloud_session  # noqa: PLC0415
     from localcloud.cloud import LocalCloud  # noqa: PLC0415
 
     terminal = sys.stdout
@@ -51,8 +49,8 @@ async def _up(args: argparse.Namespace) -> int:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        async with aiohttp.ClientSession() as session:
-            client = CloudClient(cloud.url, session)
+        async with cloud_session(cloud.ca.ca_file) as session:
+            client = CloudClient(cloud.url, session, cloud.region)
             cameras = [
                 SimulatedCamera(client, f"{args.user}-cam-{n}", args.user, f"Camera {n}")
                 for n in range(1, args.cameras + 1)
@@ -61,7 +59,9 @@ async def _up(args: argparse.Namespace) -> int:
                 await camera.bring_up()
             print(
                 f"Local cloud up: open {cloud.url}/ (sign in as {args.user!r})\n"
+                f"  camera page  {cloud.url}/camera  (this browser as a camera, KVS WebRTC SDK)\n"
                 f"  moto server  {cloud.moto_url}  (AWS_ENDPOINT_URL for boto3 / the AWS CLI)\n"
+                f"  local CA     {cloud.ca.ca_file}  (AWS_CA_BUNDLE; `python -m localcloud trust`)\n"
                 f"  cameras      {', '.join(c.device_id for c in cameras) or 'none'}\n"
                 f"  functions    {function_log} (their logs and metrics, as CloudWatch would get them)\n"
                 f"  state        {args.state_dir}/state.json   Ctrl-C stops",
@@ -76,9 +76,7 @@ async def _up(args: argparse.Namespace) -> int:
 
 
 async def _demo(args: argparse.Namespace) -> int:
-    import aiohttp  # noqa: PLC0415
-
-    from localcloud.client import CloudClient  # noqa: PLC0415
+    from localcloud.client import CloudClient, cloud_session  # noqa: PLC0415
     from localcloud.cloud import LocalCloud  # noqa: PLC0415
     from localcloud.demo import Transcript, run_demo  # noqa: PLC0415
 
@@ -88,15 +86,19 @@ async def _demo(args: argparse.Namespace) -> int:
 
     async def start() -> str:
         await cloud.start()
-        return f"web and WSS signaling on {cloud.url}, moto server on {cloud.moto_url}"
+        return (
+            f"web and WSS signaling on {cloud.url}, moto server on {cloud.moto_url}\n"
+            f"TLS from the local CA {cloud.ca.ca_file}"
+        )
 
     ok = False
     # The transcript writes to the terminal it captured above.
     with _function_output(args.state_dir, "demo-functions.log") as function_log:
         try:
             if await transcript.step("Start the local cloud", start):
-                async with aiohttp.ClientSession() as session:
-                    ok = await run_demo(CloudClient(cloud.url, session), transcript, suffix=args.suffix)
+                async with cloud_session(cloud.ca.ca_file) as session:
+                    client = CloudClient(cloud.url, session, cloud.region)
+                    ok = await run_demo(client, transcript, suffix=args.suffix)
         finally:
             await cloud.stop()
     print(f"function output: {function_log}")
@@ -114,6 +116,15 @@ def _token(args: argparse.Namespace) -> int:
     return 0
 
 
+def _trust(args: argparse.Namespace) -> int:
+    from localcloud.tls import LocalCA  # noqa: PLC0415
+
+    ca = LocalCA(args.state_dir / "tls")
+    ca.ensure_ca()
+    print(ca.trust_instructions())
+    return 0
+
+
 def _running_cloud(state_dir: Path) -> CloudState | None:
     """The running local cloud's state, or None (said on stderr) when none is running."""
     from localcloud.cloud import read_state  # noqa: PLC0415
@@ -126,15 +137,13 @@ def _running_cloud(state_dir: Path) -> CloudState | None:
 
 
 async def _rotate(args: argparse.Namespace) -> int:
-    import aiohttp  # noqa: PLC0415
-
-    from localcloud.client import CloudClient  # noqa: PLC0415
+    from localcloud.client import CloudClient, cloud_session  # noqa: PLC0415
 
     state = _running_cloud(args.state_dir)
     if state is None:
         return 2
-    async with aiohttp.ClientSession() as session:
-        print(json.dumps(await CloudClient(state.url, session).rotate(), indent=2))
+    async with cloud_session(state.ca_file) as session:
+        print(json.dumps(await CloudClient(state.url, session, state.region).rotate(), indent=2))
     return 0
 
 
@@ -144,7 +153,7 @@ async def _screenshot(args: argparse.Namespace) -> int:
     state = _running_cloud(args.state_dir)
     if state is None:
         return 2
-    presented, decoded = await play_in_browser(state.url, args.user, screenshot=args.output)
+    presented, decoded = await play_in_browser(state.url, state.ca_file, args.user, screenshot=args.output)
     print(f"{args.output}: the page played {presented} frames ({decoded} decoded by Chromium)")
     return 0 if presented > 0 else 1
 
@@ -164,6 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     token.add_argument("user")
     token.add_argument("--expires-in", type=int, default=3600)
     commands.add_parser("rotate", help="run tag rotation once on the running local cloud")
+    commands.add_parser("trust", help="print how to trust the local CA in your own browser")
     shot = commands.add_parser("screenshot", help="headless Chromium plays the page; save a PNG")
     shot.add_argument("output", type=Path)
     shot.add_argument("--user", default="alice")
@@ -171,6 +181,8 @@ def main(argv: list[str] | None = None) -> int:
     _quiet_functions(args.log_level.upper())
     if args.command == "token":
         return _token(args)
+    if args.command == "trust":
+        return _trust(args)
     runner = {"up": _up, "demo": _demo, "rotate": _rotate, "screenshot": _screenshot}[args.command]
     return asyncio.run(runner(args))
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import boto3
 
+from functions.common.config import MESSAGE_TTL_DEFAULT
 from functions.common.grants_schema import create_table_kwargs as grants_table_kwargs
 from functions.common.lwa import ClientCredentials
 from functions.common.queue_schema import dead_letter_attributes, queue_attributes
@@ -51,7 +52,7 @@ def create_resources(region: str = "us-east-1") -> dict[str, str]:
         "AWS_DEFAULT_REGION": region,
         "REGISTRY_TABLE_NAME": TABLE_NAME,
         "CHANNEL_NAME_PREFIX": CHANNEL_NAME_PREFIX,
-        "MESSAGE_TTL_SECONDS": "60",
+        "MESSAGE_TTL_SECONDS": str(MESSAGE_TTL_DEFAULT),
         "DEVICE_EVENT_SOURCE": DEVICE_EVENT_SOURCE,
         "LIFECYCLE_QUEUE_URL": queue_url,
         "LIFECYCLE_DLQ_URL": dlq_url,

@@ -1,7 +1,10 @@
 """Headless Chromium driven over the DevTools protocol (aiohttp WebSocket, no extra dependency).
 
-Used by the browser test and by `python -m localcloud screenshot`: the page signs in, discovers,
-plays the first camera, and reports the frames its video element decoded.
+Used by the browser tests and by `python -m localcloud screenshot`: the page signs in, discovers,
+plays the first camera, and reports the frames its video element decoded; or the camera page
+makes the browser a camera. Chromium trusts the local CA explicitly: a throwaway profile with
+``--ignore-certificate-errors-spki-list`` holding only the CA's key, so any chain not issued by
+that CA is still refused.
 """
 
 from __future__ import annotations
@@ -15,11 +18,14 @@ import shutil
 import signal
 import tempfile
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 import aiohttp
+
+from localcloud.tls import spki_pin
 
 CHROMIUM_PATHS = ("chromium", "/usr/bin/chromium", "chromium-browser", "google-chrome")
 FLAGS = [
@@ -53,8 +59,12 @@ def find_chromium() -> str | None:
 class Chromium:
     """One headless browser with one page; `async with Chromium(path) as page: ...`."""
 
-    def __init__(self, executable: str) -> None:
+    def __init__(self, executable: str, ca_file: Path, fake_media: bool = False) -> None:
         self._executable = executable
+        self._flags = [*FLAGS, f"--ignore-certificate-errors-spki-list={spki_pin(ca_file)}"]
+        if fake_media:
+            # A synthetic camera and microphone, and no permission prompt for them.
+            self._flags += ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
         # Chromium's helper processes may still flush into the profile as it is removed.
         self._profile = tempfile.TemporaryDirectory(prefix="localcloud-chromium-", ignore_cleanup_errors=True)
         self._process: asyncio.subprocess.Process | None = None
@@ -65,7 +75,7 @@ class Chromium:
     async def __aenter__(self) -> Chromium:
         self._process = await asyncio.create_subprocess_exec(
             self._executable,
-            *FLAGS,
+            *self._flags,
             f"--user-data-dir={self._profile.name}",
             "about:blank",
             stdout=asyncio.subprocess.DEVNULL,
@@ -135,27 +145,61 @@ class Chromium:
             await asyncio.sleep(0.25)
         return frames
 
+    async def wait_for(self, expression: str, expected: Any, timeout_s: float) -> Any:
+        """Poll `expression` until it equals `expected`; its last value (TimeoutError if never)."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            value = await self.evaluate(expression)
+            if value == expected:
+                return value
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{expression} is {value!r}, not {expected!r}")
+            await asyncio.sleep(0.25)
+
     async def screenshot(self, path: Path) -> None:
         result = await self.send("Page.captureScreenshot", format="png")
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(base64.b64decode(result["data"]))
 
 
+def chromium_path() -> str:
+    executable = find_chromium()
+    if executable is None:
+        raise FileNotFoundError("Chromium is not installed (make chromium)")
+    return executable
+
+
 async def play_in_browser(
     page_url: str,
+    ca_file: Path,
     user: str,
+    *,
     minimum_frames: int = 30,
     timeout_s: float = 30.0,
     screenshot: Path | None = None,
 ) -> tuple[int, int]:
     """Open the page as `user`, play the first camera: (frames presented, frames decoded)."""
-    executable = find_chromium()
-    if executable is None:
-        raise FileNotFoundError("Chromium is not installed (make chromium)")
-    async with Chromium(executable) as browser:
+    async with Chromium(chromium_path(), ca_file) as browser:
         await browser.navigate(f"{page_url}/?user={user}&play=first")
         presented = await browser.wait_for_frames(minimum_frames, timeout_s)
         decoded = int(await browser.evaluate(DECODED_JS) or 0)
         if screenshot is not None:
             await browser.screenshot(screenshot)
     return presented, decoded
+
+
+@contextlib.asynccontextmanager
+async def browser_camera(
+    page_url: str, ca_file: Path, owner: str, device_id: str, timeout_s: float = 30.0
+) -> AsyncIterator[Chromium]:
+    """Chromium (fake webcam) runs the camera page until it is connected as MASTER; yields it."""
+    async with Chromium(chromium_path(), ca_file, fake_media=True) as browser:
+        await browser.navigate(f"{page_url}/camera?owner={owner}&device={device_id}&start=1")
+        try:
+            await browser.wait_for("window.camera && window.camera.status", "connected", timeout_s)
+        except TimeoutError as exc:
+            steps = await browser.evaluate(
+                "[...document.querySelectorAll('#log li')].map(li => li.textContent)"
+            )
+            raise TimeoutError(f"the camera page did not connect: {exc}; its steps: {steps}") from None
+        yield browser

@@ -94,7 +94,6 @@ class SimulatedCamera:
             "manufacturerName": "Localcloud",
             "model": "SIM-1",
             "description": "Simulated camera (test pattern and tone)",
-            "messageTtlSeconds": 60,
             "fullDuplexAudio": False,
         }
 

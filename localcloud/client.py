@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import aiohttp
+
+from localcloud.device_auth import ROLE_ALIAS, sign
+from localcloud.tls import client_context
+
+
+def cloud_session(ca_file: Path) -> aiohttp.ClientSession:
+    """An HTTP session that trusts the local cloud's CA (and verifies its certificates)."""
+    return aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=client_context(ca_file)))
 
 
 class CloudError(RuntimeError):
@@ -12,9 +21,10 @@ class CloudError(RuntimeError):
 
 
 class CloudClient:
-    def __init__(self, base_url: str, session: aiohttp.ClientSession) -> None:
+    def __init__(self, base_url: str, session: aiohttp.ClientSession, region: str = "us-east-1") -> None:
         self.base_url = base_url.rstrip("/")
         self.session = session
+        self.region = region
 
     async def _post(self, path: str, body: Any = None, **params: str) -> Any:
         async with self.session.post(f"{self.base_url}{path}", json=body, params=params) as response:
@@ -43,11 +53,22 @@ class CloudClient:
     async def rotate(self) -> Any:
         return await self._post("/invoke/rotation")
 
-    async def device_config(self, device_id: str) -> tuple[int, dict[str, Any]]:
-        """`GET /config` signed as the device: (HTTP status, body)."""
-        async with self.session.post(
-            f"{self.base_url}/invoke/device-config", params={"device": device_id}
+    async def device_credentials(self, device_id: str) -> dict[str, str]:
+        """The camera role's temporary credentials for a device, as IoT's provider hands them out."""
+        async with self.session.get(
+            f"{self.base_url}/role-aliases/{ROLE_ALIAS}/credentials",
+            headers={"x-amzn-iot-thingname": device_id},
         ) as response:
+            if response.status != 200:
+                raise CloudError(f"credentials for {device_id}: HTTP {response.status}")
+            credentials: dict[str, str] = (await response.json())["credentials"]
+            return credentials
+
+    async def device_config(self, device_id: str) -> tuple[int, dict[str, Any]]:
+        """`GET /config` SigV4-signed with the device's role session: (HTTP status, body)."""
+        url = f"{self.base_url}/config"
+        headers = sign("GET", url, await self.device_credentials(device_id), self.region)
+        async with self.session.get(url, headers=headers) as response:
             return response.status, await response.json()
 
     async def link(self, user: str) -> str:

@@ -1,10 +1,12 @@
 """The local cloud in one process: a moto server with the KVS emulation, plus one aiohttp server.
 
 The aiohttp server carries the WSS signaling endpoint (cameras connect there as MASTER), the
-invoke endpoints that run the functions as Lambda would, a local identity provider's token
-endpoint, the emulated Login with Amazon token endpoint and Alexa event gateway (with a pump that
-drains the outbound events queue into the events function) and the web page that plays the
-Alexa side. Both servers listen on 127.0.0.1 only.
+invoke endpoints that run the functions as Lambda would, the device config API and the camera
+credentials provider, a local identity provider's token endpoint, the emulated Login with Amazon
+token endpoint and Alexa event gateway (with a pump that drains the outbound events queue into the
+events function), and the web pages (the Alexa side, and a camera made of the browser with AWS's
+KVS WebRTC SDK). Both servers listen on 127.0.0.1 only, over TLS with certificates of the local CA
+(``tls.py``): every endpoint handed out is https:// or wss://, as on AWS.
 Functions run in this process against the moto server (``AWS_ENDPOINT_URL``), with the
 environment the bootstrap and the identity provider produce. State (keys, ports, pid) lives in
 ``.localcloud/``.
@@ -22,22 +24,30 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
-from moto.server import ThreadedMotoServer
 from pydantic import BaseModel, Field, ValidationError
 
 from functions.common import aws_clients
 from localcloud import kvs
 from localcloud.alexa_cloud import AlexaCloud
 from localcloud.bootstrap import client_credentials, create_resources
+from localcloud.device_auth import ACCOUNT_ID, DEVICE_ROLE, ROLE_ALIAS, CredentialsProvider
 from localcloud.identity import LocalIssuer
-from localcloud.invoke import DEVICE_ROLE, Invoker
+from localcloud.invoke import Invoker
+from localcloud.moto_server import TlsMotoServer
 from localcloud.signaling_server import PATH as SIGNALING_PATH
 from localcloud.signaling_server import SignalingServer
+from localcloud.tls import LocalCA
 
 HOST = "127.0.0.1"
 # How often the events queue is drained into the events function (an event source mapping polls).
 EVENTS_POLL_S = 0.5
 WEB_DIR = Path(__file__).parent / "web"
+NODE_MODULES = Path(__file__).parent.parent / "node_modules"
+# The browser camera's scripts, served as the npm packages ship them (make installs them).
+VENDOR = {
+    "kvs-webrtc": NODE_MODULES / "amazon-kinesis-video-streams-webrtc" / "dist",
+    "aws4fetch": NODE_MODULES / "aws4fetch" / "dist",
+}
 DEFAULT_STATE_DIR = Path(".localcloud")
 STATE_FILE = "state.json"
 # Fake credentials: nothing the local cloud runs may ever reach real AWS.
@@ -60,6 +70,7 @@ class CloudState(BaseModel):
     url: str
     moto_url: str = Field(alias="motoUrl")
     region: str
+    ca_file: Path = Field(alias="caFile")
 
 
 class LocalCloud:
@@ -69,8 +80,9 @@ class LocalCloud:
         self._port = port
         self.signaling = SignalingServer()
         self.issuer = LocalIssuer(state_dir / "identity")
+        self.ca = LocalCA(state_dir / "tls")
         self.env: dict[str, str] = {}
-        self._moto: ThreadedMotoServer | None = None
+        self._moto: TlsMotoServer | None = None
         self._runner: web.AppRunner | None = None
         self.alexa: AlexaCloud | None = None
         self._pump: asyncio.Task[None] | None = None
@@ -81,20 +93,34 @@ class LocalCloud:
         # The emulation must be in moto's routes before the server handles its first request.
         kvs.install()
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per moto request otherwise
-        self._moto = ThreadedMotoServer(ip_address=HOST, port=0, verbose=False)
-        self._moto.start()
-        self.moto_url = "http://{}:{}".format(*self._moto.get_host_and_port())
+        self.ca.ensure()
+        server_tls = self.ca.server_context()
+        self._moto = TlsMotoServer(HOST, server_tls)
+        self.moto_url = self._moto.start()
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((HOST, self._port))
-        self.url = "http://{}:{}".format(*sock.getsockname()[:2])
-        kvs.set_endpoint_base(https=self.moto_url, wss=self.url.replace("http", "ws", 1) + SIGNALING_PATH)
+        self.url = "https://{}:{}".format(*sock.getsockname()[:2])
+        kvs.set_endpoint_base(https=self.moto_url, wss=self.url.replace("https", "wss", 1) + SIGNALING_PATH)
 
         os.environ.pop("AWS_PROFILE", None)
-        os.environ.update(FAKE_CREDENTIALS, AWS_ENDPOINT_URL=self.moto_url, AWS_DEFAULT_REGION=self.region)
+        # boto3 in this process (the functions, the bootstrap) trusts the local CA, and only it.
+        os.environ.update(
+            FAKE_CREDENTIALS,
+            AWS_ENDPOINT_URL=self.moto_url,
+            AWS_DEFAULT_REGION=self.region,
+            AWS_CA_BUNDLE=str(self.ca.ca_file.resolve()),
+            # urllib in the functions (LWA, event gateway) uses the default context, which reads this.
+            SSL_CERT_FILE=str(self.ca.ca_file.resolve()),
+        )
         aws_clients.client.cache_clear()
         env = create_resources(self.region)
-        env.update(self.issuer.env(), CAMERA_ROLE_NAME=DEVICE_ROLE, POWERTOOLS_TRACE_DISABLED="1")
+        env.update(
+            self.issuer.env(),
+            CAMERA_ROLE_NAME=DEVICE_ROLE,
+            CAMERA_ACCOUNT_ID=ACCOUNT_ID,
+            POWERTOOLS_TRACE_DISABLED="1",
+        )
         self.alexa = AlexaCloud(client_credentials(env["ALEXA_CLIENT_SECRET_ID"], self.region))
         env.update(LWA_TOKEN_URL=f"{self.url}/auth/o2/token", ALEXA_EVENT_GATEWAY_URL=f"{self.url}/v3/events")
         if not self.alexa.schema_checked:
@@ -106,18 +132,21 @@ class LocalCloud:
         app.add_routes(self.signaling.routes())
         invoker = Invoker(env)
         app.add_routes(invoker.routes())
+        app.add_routes(CredentialsProvider(self.region).routes())
         app.add_routes(self.alexa.routes())
         app.add_routes(
             [
                 web.get("/", self._index),
+                web.get("/camera", self._camera),
                 web.post("/token", self._token),
                 web.get("/info", self._info),
                 web.static("/static", WEB_DIR),
             ]
         )
+        app.add_routes(web.static(f"/vendor/{name}", path) for name, path in VENDOR.items() if path.is_dir())
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        await web.SockSite(self._runner, sock).start()
+        await web.SockSite(self._runner, sock, ssl_context=server_tls).start()
         self._pump = asyncio.create_task(self._pump_events(invoker))
         self._write_state()
 
@@ -142,11 +171,20 @@ class LocalCloud:
 
     def _write_state(self) -> None:
         self.state_dir.mkdir(parents=True, exist_ok=True)
-        state = CloudState(pid=os.getpid(), url=self.url, motoUrl=self.moto_url, region=self.region)
+        state = CloudState(
+            pid=os.getpid(),
+            url=self.url,
+            motoUrl=self.moto_url,
+            region=self.region,
+            caFile=self.ca.ca_file.resolve(),
+        )
         (self.state_dir / STATE_FILE).write_text(state.model_dump_json(by_alias=True))
 
     async def _index(self, request: web.Request) -> web.FileResponse:
         return web.FileResponse(WEB_DIR / "index.html")
+
+    async def _camera(self, request: web.Request) -> web.FileResponse:
+        return web.FileResponse(WEB_DIR / "camera.html")
 
     async def _token(self, request: web.Request) -> web.Response:
         """The local identity provider: a signed token for any user name (local use only)."""
@@ -157,7 +195,7 @@ class LocalCloud:
         return web.json_response({"token": self.issuer.mint(body.user, expires_in=body.expires_in)})
 
     async def _info(self, request: web.Request) -> web.Response:
-        info: dict[str, Any] = {"motoUrl": self.moto_url, "region": self.region}
+        info: dict[str, Any] = {"motoUrl": self.moto_url, "region": self.region, "roleAlias": ROLE_ALIAS}
         return web.json_response(info)
 
 

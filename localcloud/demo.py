@@ -188,7 +188,10 @@ class DemoRun:
         check(all(c.connected for c in self.cameras), "a camera is not connected")
         config = self.front.config
         assert config is not None
-        return f"config from the device config function; MASTER over {config.endpoints.wss.split('/m-')[0]}"
+        return (
+            "config from GET /config, SigV4-signed as each camera's role session;"
+            f" MASTER over {config.endpoints.wss.split('/m-')[0]}"
+        )
 
     async def discover(self) -> str:
         for user in (self.alice, self.bob):

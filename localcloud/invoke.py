@@ -7,8 +7,8 @@
 - ``POST /invoke/alexa-events``: the same for the outbound Alexa events queue (the local cloud
   also drains it on its own every half second, as an event source mapping would);
 - ``POST /invoke/rotation``: one scheduled run of tag rotation, on demand;
-- ``POST /invoke/device-config?device=<id>``: an HTTP API (payload 2.0) request signed by the
-  device's IAM identity (an assumed role whose session name is the device id);
+- ``GET /config``: the device config HTTP API; the request must be SigV4-signed by a camera role
+  session (see device_auth), and reaches the function as payload 2.0 with that IAM identity;
 - ``POST /events``: puts a device event on the lifecycle queue as EventBridge would deliver it.
 
 Handlers are imported on first use, after the local environment is in place (their cold start).
@@ -32,9 +32,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from functions.common import aws_clients
 from functions.common.observability import logger
+from localcloud.device_auth import ACCOUNT_ID, DEVICE_ROLE, SignatureError, verify
 
-ACCOUNT_ID = "123456789012"  # moto's default account
-DEVICE_ROLE = "camera-device"
 BATCH_SIZE = 10
 
 HANDLERS = {
@@ -139,7 +138,9 @@ def scheduled_event(region: str) -> dict[str, Any]:
     }
 
 
-def http_api_event(device_id: str, method: str, path: str, body: str | None) -> dict[str, Any]:
+def http_api_event(
+    device_id: str, method: str, path: str, body: str | None, access_key: str = "ASIALOCAL"
+) -> dict[str, Any]:
     """HTTP API payload 2.0 as API Gateway sends it for an IAM-authorized route."""
     now = datetime.now(UTC)
     return {
@@ -153,7 +154,7 @@ def http_api_event(device_id: str, method: str, path: str, body: str | None) -> 
             "apiId": "local",
             "authorizer": {
                 "iam": {
-                    "accessKey": "ASIALOCAL",
+                    "accessKey": access_key,
                     "accountId": ACCOUNT_ID,
                     "callerId": f"AROALOCAL:{device_id}",
                     "principalOrgId": None,
@@ -194,7 +195,7 @@ class Invoker:
             web.post("/invoke/alexa", self._alexa),
             web.post("/invoke/lifecycle", self._lifecycle),
             web.post("/invoke/rotation", self._rotation),
-            web.post("/invoke/device-config", self._device_config),
+            web.get("/config", self._device_config),
             web.post("/invoke/alexa-events", self._alexa_events),
             web.post("/events", self._events),
         ]
@@ -208,8 +209,15 @@ class Invoker:
         return web.json_response(result)
 
     async def _device_config(self, request: web.Request) -> web.Response:
-        device_id = request.query.get("device", "")
-        event = http_api_event(device_id, "GET", "/config", (await request.text()) or None)
+        body = await request.read()
+        try:
+            caller = verify(request.method, str(request.url), request.headers, body, self._region)
+        except SignatureError as exc:
+            # API Gateway refuses before the function runs, with a message of this form.
+            return web.json_response({"message": str(exc)}, status=403)
+        event = http_api_event(
+            caller.device_id, "GET", "/config", body.decode() or None, access_key=caller.access_key_id
+        )
         result = await asyncio.to_thread(call, "device-config", event, 10.0)
         return web.Response(
             status=int(result.get("statusCode", 200)),

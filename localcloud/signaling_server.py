@@ -54,18 +54,19 @@ class MasterConnection:
     def __init__(self, ws: web.WebSocketResponse, channel_arn: str) -> None:
         self.ws = ws
         self.channel_arn = channel_arn
-        self._pending: dict[str, asyncio.Future[dict[str, Any]]] = {}
+        self._pending: dict[str, asyncio.Future[str]] = {}
 
-    async def answer(self, offer: dict[str, Any], sender_client_id: str) -> dict[str, Any]:
-        """Send the offer as SDP_OFFER and wait for the SDP_ANSWER addressed to the sender."""
-        future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+    async def relay(self, offer_payload: str, sender_client_id: str) -> str:
+        """Send ``offer_payload`` as the SDP_OFFER's messagePayload exactly as given; return the
+        messagePayload of the SDP_ANSWER addressed to the sender exactly as the master sent it."""
+        future: asyncio.Future[str] = asyncio.get_running_loop().create_future()
         self._pending[sender_client_id] = future
         try:
             await self.ws.send_json(
                 {
                     "messageType": "SDP_OFFER",
                     "senderClientId": sender_client_id,
-                    "messagePayload": encode_payload(offer),
+                    "messagePayload": offer_payload,
                 }
             )
             return await future
@@ -103,7 +104,8 @@ class MasterConnection:
             "answer from master",
             extra={"channel_arn": self.channel_arn, "sdp_bytes": len(answer["sdp"])},
         )
-        future.set_result(answer)
+        # Checked above, forwarded as sent: standard masters' JSON is not re-serialized here.
+        future.set_result(action.message_payload)
 
     def fail_pending(self) -> None:
         for future in self._pending.values():
@@ -150,7 +152,7 @@ class SignalingServer:
         connection = MasterConnection(ws, channel_arn)
         try:
             handle = kvs.register_master(
-                channel_arn, kvs.AsyncMaster(asyncio.get_running_loop(), connection.answer)
+                channel_arn, kvs.AsyncPayloadMaster(asyncio.get_running_loop(), connection.relay)
             )
         except kvs.KvsError as exc:
             raise web.HTTPNotFound(text=exc.message) from None

@@ -76,7 +76,7 @@ def dependencies() -> Dependencies:
         lambda https: limits.client("kinesis-video-signaling", endpoint_url=https, max_attempts=1),
     )
     verifier = TokenVerifier(
-        key_source(settings.identity_jwks_url, timeout=limits.connect_timeout),
+        key_source(settings.identity_jwks_url),
         issuer=settings.identity_issuer,
         audience=settings.identity_audience,
     )

@@ -10,12 +10,11 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from functions.alexa_skill.deadline import Deadline
 from functions.alexa_skill.errors import MESSAGES, ErrorType, SkillError
 from functions.alexa_skill.messages import (
-    ENDPOINT_ID_PATTERN,
     AcceptGrantPayload,
     AlexaResponse,
     Answer,
@@ -23,11 +22,13 @@ from functions.alexa_skill.messages import (
     ConnectivityProperty,
     ConnectivityValue,
     Context,
+    CorrelationToken,
     Directive,
     DirectiveEnvelope,
     DiscoverPayload,
     DiscoverResponsePayload,
     EmptyPayload,
+    EndpointId,
     ErrorPayload,
     Event,
     EventEndpoint,
@@ -216,7 +217,11 @@ def _failure(
 
 
 def _salvage(event: Any) -> tuple[str | None, str | None, str | None]:
-    """The namespace, correlation token and endpointId of a malformed directive, where usable."""
+    """The namespace, correlation token and endpointId of a malformed directive, where usable.
+
+    A salvaged value goes into the error response, so it must pass the same field types as that
+    response: a raw string can still be unusable (pydantic refuses lone surrogates, valid in JSON,
+    which is how a correlation token once made the skill raise)."""
     directive = event.get("directive") if isinstance(event, dict) else None
     if not isinstance(directive, dict):
         return None, None, None
@@ -225,10 +230,21 @@ def _salvage(event: Any) -> tuple[str | None, str | None, str | None]:
     token = header.get("correlationToken") if isinstance(header, dict) else None
     endpoint_id = endpoint.get("endpointId") if isinstance(endpoint, dict) else None
     return (
-        namespace if isinstance(namespace, str) else None,
-        token if isinstance(token, str) and token else None,
-        endpoint_id if isinstance(endpoint_id, str) and ENDPOINT_ID_PATTERN.fullmatch(endpoint_id) else None,
+        namespace if isinstance(namespace, str) else None,  # only compared, never echoed
+        _valid(_CORRELATION_TOKEN, token),
+        _valid(_ENDPOINT_ID, endpoint_id),
     )
+
+
+_CORRELATION_TOKEN: TypeAdapter[str] = TypeAdapter(CorrelationToken)
+_ENDPOINT_ID: TypeAdapter[str] = TypeAdapter(EndpointId)
+
+
+def _valid(field: TypeAdapter[str], value: Any) -> str | None:
+    try:
+        return field.validate_python(value, strict=True)
+    except ValidationError:
+        return None
 
 
 def _outcome(response: AlexaResponse) -> str:

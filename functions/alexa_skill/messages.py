@@ -24,6 +24,7 @@ PAYLOAD_VERSION: Literal["3"] = "3"
 
 EndpointId = Annotated[str, Field(pattern=ENDPOINT_ID_PATTERN.pattern)]
 NonEmpty = Annotated[str, Field(min_length=1)]
+CorrelationToken = NonEmpty
 
 
 class _Message(BaseModel):
@@ -43,7 +44,7 @@ class DirectiveHeader(_Message):
     name: NonEmpty
     payload_version: Literal["3"]
     message_id: NonEmpty
-    correlation_token: NonEmpty | None = None
+    correlation_token: CorrelationToken | None = None
 
 
 class DirectiveEndpoint(_Message):
@@ -107,7 +108,7 @@ class EventHeader(_Message):
     name: str
     payload_version: Literal["3"] = PAYLOAD_VERSION
     message_id: str = Field(default_factory=new_message_id)
-    correlation_token: NonEmpty | None = None
+    correlation_token: CorrelationToken | None = None
 
 
 class EventEndpoint(_Message):

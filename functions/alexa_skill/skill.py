@@ -45,10 +45,11 @@ class Skill:
         self._check_in_window = check_in_window_seconds
         self._clock = clock
 
-    def owner(self, token: str) -> str:
-        """The token's owner (`sub`). Raises SkillError for a bad or expired token."""
+    def owner(self, token: str, deadline: Deadline) -> str:
+        """The token's owner (`sub`). Raises SkillError for a bad or expired token. A key set fetch
+        (cold container, rotated key) may use all the time left."""
         try:
-            return self._verifier.owner(token)
+            return self._verifier.owner(token, fetch_timeout=deadline.remaining())
         except ExpiredToken:
             raise SkillError(ErrorType.EXPIRED_AUTHORIZATION_CREDENTIAL) from None
         except InvalidToken:
@@ -58,7 +59,7 @@ class Skill:
     def discover(self, token: str, deadline: Deadline) -> list[Device]:
         """The caller's cameras; none for a bad or expired token (Alexa expects a list)."""
         try:
-            owner = self._within(deadline, lambda: self.owner(token), late=ErrorType.INTERNAL_ERROR)
+            owner = self._within(deadline, lambda: self.owner(token, deadline), late=ErrorType.INTERNAL_ERROR)
         except SkillError as exc:
             if exc.type is ErrorType.INTERNAL_ERROR:
                 raise
@@ -75,10 +76,10 @@ class Skill:
     def camera(self, token: str, endpoint_id: str, deadline: Deadline) -> Device:
         """The caller's camera; NO_SUCH_ENDPOINT whether it is unknown or someone else's. The token
         check (a JWKS fetch on a cold container) and the registry read count against the deadline."""
-        return self._within(deadline, lambda: self._camera(token, endpoint_id))
+        return self._within(deadline, lambda: self._camera(token, endpoint_id, deadline))
 
-    def _camera(self, token: str, endpoint_id: str) -> Device:
-        owner = self.owner(token)
+    def _camera(self, token: str, endpoint_id: str, deadline: Deadline) -> Device:
+        owner = self.owner(token, deadline)
         if not is_device_id(endpoint_id):
             # Alexa knows only the endpointIds Discovery listed, and those are all valid deviceIds.
             raise SkillError(ErrorType.NO_SUCH_ENDPOINT)
@@ -130,7 +131,7 @@ class Skill:
         """The grantee token must be ours; the grant code is exchanged at Login with Amazon for the
         tokens the events function sends with. Any failure stores nothing."""
         try:
-            owner = self._within(deadline, lambda: self.owner(token))
+            owner = self._within(deadline, lambda: self.owner(token, deadline))
             self._within(deadline, lambda: self._grants.accept(owner, code))
         except SkillError as exc:
             raise SkillError(ErrorType.ACCEPT_GRANT_FAILED) from exc

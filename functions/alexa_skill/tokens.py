@@ -29,7 +29,9 @@ class ExpiredToken(InvalidToken):
 
 
 class KeySource(Protocol):
-    def get_signing_key_from_jwt(self, token: str) -> jwt.PyJWK: ...
+    def get_signing_key_from_jwt(self, token: str, fetch_timeout: float) -> jwt.PyJWK:
+        """The key that signed `token`; a fetch of the key set, if one is due, gets `fetch_timeout`."""
+        ...
 
 
 class FileKeySource:
@@ -44,7 +46,7 @@ class FileKeySource:
         jwks = jwt.PyJWKSet.from_dict(json.loads(self._path.read_text()))
         self._keys = {key.key_id: key for key in jwks.keys if key.key_id}
 
-    def get_signing_key_from_jwt(self, token: str) -> jwt.PyJWK:
+    def get_signing_key_from_jwt(self, token: str, fetch_timeout: float) -> jwt.PyJWK:
         kid = jwt.get_unverified_header(token).get("kid")
         with self._lock:
             if kid not in self._keys:
@@ -55,11 +57,27 @@ class FileKeySource:
         return key
 
 
-def key_source(jwks_url: str, timeout: float) -> KeySource:
+class HttpKeySource:
+    """The identity provider's JWKS over http(s), cached by PyJWKClient. A fetch may take the time
+    its caller has left (the directive's deadline), not a fixed timeout: a slow provider on a cold
+    container costs time, not the directive."""
+
+    def __init__(self, url: str) -> None:
+        self._client = jwt.PyJWKClient(url, lifespan=JWKS_LIFESPAN_SECONDS)
+        # PyJWKClient reads its timeout when it fetches: one caller at a time sets it and looks up.
+        self._lock = threading.Lock()
+
+    def get_signing_key_from_jwt(self, token: str, fetch_timeout: float) -> jwt.PyJWK:
+        with self._lock:
+            self._client.timeout = fetch_timeout
+            return self._client.get_signing_key_from_jwt(token)
+
+
+def key_source(jwks_url: str) -> KeySource:
     parsed = urlparse(jwks_url)
     if parsed.scheme == "file":
         return FileKeySource(Path(unquote(parsed.path)))
-    return jwt.PyJWKClient(jwks_url, lifespan=JWKS_LIFESPAN_SECONDS, timeout=timeout)
+    return HttpKeySource(jwks_url)
 
 
 class TokenVerifier:
@@ -68,10 +86,11 @@ class TokenVerifier:
         self._issuer = issuer
         self._audience = audience
 
-    def owner(self, token: str) -> str:
-        """The token's `sub` if the token is valid; raises InvalidToken or ExpiredToken."""
+    def owner(self, token: str, fetch_timeout: float) -> str:
+        """The token's `sub` if the token is valid; raises InvalidToken or ExpiredToken.
+        `fetch_timeout` bounds a fetch of the key set, when one is due."""
         try:
-            key = self._keys.get_signing_key_from_jwt(token)
+            key = self._keys.get_signing_key_from_jwt(token, fetch_timeout)
             claims: dict[str, Any] = jwt.decode(
                 token,
                 key=key,

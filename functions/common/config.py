@@ -16,7 +16,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 # KVS ChannelName characters. The prefix is at most 64 of them, so that prefix and deviceId
 # (functions.common.device_id) always fit a channel name's 256.
 NAME_CHARS = r"[a-zA-Z0-9_.-]"
-MESSAGE_TTL_MIN, MESSAGE_TTL_MAX, MESSAGE_TTL_DEFAULT = 5, 120, 60
+# The TTL is how long KVS keeps an offer for a master that is not connected. Alexa waits 6 s for
+# the answer (the skill 4.5 s), so an offer kept longer can only reach a camera that connects after
+# Alexa gave up: the default is KVS's minimum (README, "Message TTL").
+MESSAGE_TTL_MIN, MESSAGE_TTL_MAX = 5, 120
+MESSAGE_TTL_DEFAULT = MESSAGE_TTL_MIN
 
 
 class ConfigurationError(RuntimeError):

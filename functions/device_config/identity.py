@@ -16,7 +16,7 @@ from functions.device_config.errors import NotACamera
 from functions.device_config.settings import DeviceConfigSettings
 
 _ASSUMED_ROLE_ARN = re.compile(
-    r"^arn:aws(?:-cn|-us-gov)?:sts::\d{12}:assumed-role/(?P<role>[\w+=,.@-]{1,64})/(?P<session>[\w+=,.@-]{2,64})$",
+    r"^arn:aws(?:-cn|-us-gov)?:sts::(?P<account>\d{12}):assumed-role/(?P<role>[\w+=,.@-]{1,64})/(?P<session>[\w+=,.@-]{2,64})$",
     re.ASCII,  # IAM names are ASCII; \w must not admit other scripts' letters
 )
 
@@ -28,6 +28,8 @@ def device_id_from_caller(user_arn: str, settings: DeviceConfigSettings) -> str:
     match = _ASSUMED_ROLE_ARN.fullmatch(user_arn)
     if match is None:
         raise NotACamera("the caller is not an assumed-role session")
+    if settings.camera_account_id is not None and match["account"] != settings.camera_account_id:
+        raise NotACamera("the caller's session is not in the camera role's account")
     if settings.camera_role_name is not None and match["role"] != settings.camera_role_name:
         raise NotACamera("the caller's role is not the camera role")
     device_id = match["session"]

@@ -2,7 +2,8 @@
 
 Every call waits for its operation's account-wide limiter (each KVS operation has its own quota)
 and, for per-channel calls, the channel's limiter. Throttling and server errors are retried here,
-not by botocore, so that each retry waits for the limiters too.
+not by botocore, so that each retry waits for the limiters too. No call, limiter wait or backoff
+goes past the invocation's cutoff: it raises OutOfTime instead (see budget.py).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from botocore.exceptions import ConnectionError as BotocoreConnectionError
 from pydantic import BaseModel, ConfigDict
 
 from functions.common import aws_clients
+from functions.tag_rotation.budget import OutOfTime
 from functions.tag_rotation.rate_limit import RateLimiter
 
 LIST_CHANNELS = "ListSignalingChannels"
@@ -57,9 +59,11 @@ class ChannelGateway:
         *,
         account_tps: int,
         max_attempts: int,
+        until: float,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._kvs = kvs
+        self._until = until
         self._limiters = {op: RateLimiter(account_tps) for op in OPERATIONS}
         self._max_attempts = max_attempts
         self._sleep = sleep
@@ -121,11 +125,13 @@ class ChannelGateway:
         attempt = 0
         while True:
             attempt += 1
+            if time.monotonic() >= self._until:
+                raise OutOfTime
             # The channel's limiter first: it may sleep, and an account-wide slot taken before that
             # sleep would be spent late, bunching the account's calls.
             if channel is not None:
-                channel.acquire()
-            self._limiters[operation].acquire()
+                channel.acquire(self._until)
+            self._limiters[operation].acquire(self._until)
             with self._lock:
                 self.calls[operation] += 1
             try:
@@ -141,7 +147,10 @@ class ChannelGateway:
                 if attempt >= self._max_attempts:
                     raise
             # Full jitter: workers throttled together must not retry together.
-            self._sleep(random.uniform(0, min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2**attempt)))  # noqa: S311
+            backoff = random.uniform(0, min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2**attempt))  # noqa: S311
+            if time.monotonic() + backoff >= self._until:
+                raise OutOfTime
+            self._sleep(backoff)
 
 
 def _snake(operation: str) -> str:

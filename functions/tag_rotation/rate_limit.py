@@ -8,14 +8,20 @@ lets a channel's few calls go back to back while still honouring its own quota.
 The window counts admission times read from the clock after the wait, not reserved slots: a
 thread that wakes late (a loaded machine) delays the calls after it instead of leaving them a
 shorter gap. Waiters queue on the lock, so only the next call to go is asleep.
+
+A caller may say by when it needs its slot (`until`): a slot that would come later, or a queue
+that does not clear in time, raises OutOfTime without taking a slot.
 """
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
+
+from functions.tag_rotation.budget import OutOfTime
 
 # Windows are stretched by 5 %: a call reaches the service a few milliseconds after its slot
 # (thread wake-up, request signing), and that jitter must not push a window over the quota.
@@ -39,15 +45,22 @@ class RateLimiter:
         self._sleep = sleep
         self._lock = threading.Lock()
 
-    def acquire(self) -> float:
-        """Wait for the next free slot; returns the seconds waited."""
-        with self._lock:
-            began = now = self._clock()
+    def acquire(self, until: float = math.inf) -> float:
+        """Wait for the next free slot, at the latest `until` (the clock's time); returns the wait."""
+        began = now = self._clock()
+        if not self._lock.acquire(timeout=-1 if until == math.inf else max(0.0, until - began)):
+            raise OutOfTime
+        try:
+            now = self._clock()
             while (
                 len(self._starts) == self._starts.maxlen
                 and (delay := self._starts[0] + self._window - now) > 0
             ):
+                if now + delay > until:
+                    raise OutOfTime
                 self._sleep(delay)
                 now = self._clock()
             self._starts.append(now)
+        finally:
+            self._lock.release()
         return now - began

@@ -11,7 +11,6 @@ import time
 import uuid
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import UTC, datetime
-from typing import Protocol
 
 from botocore.exceptions import ClientError
 
@@ -19,6 +18,7 @@ from functions.common.aws_clients import error_code
 from functions.common.observability import logger
 from functions.common.registry import Device, Registry
 from functions.tag_rotation import plan
+from functions.tag_rotation.budget import Deadline, OutOfTime, TimeBudget, cutoff
 from functions.tag_rotation.channels import TRANSPORT_ERRORS, Channel, ChannelGateway, kvs_client
 from functions.tag_rotation.rate_limit import RateLimiter
 from functions.tag_rotation.settings import RotationSettings
@@ -32,24 +32,9 @@ LEASE_SLACK_S = 10.0
 OPEN_LEASE_S = 900.0
 # What ListSignalingChannels answers for a token it no longer accepts.
 REJECTED_TOKEN_CODES = frozenset({"InvalidArgumentException", "ExpiredNextTokenException"})
-
-
-class TimeBudget(Protocol):
-    """What rotation needs from a Lambda context."""
-
-    def get_remaining_time_in_millis(self) -> int: ...
-
-
-class Deadline:
-    """A time budget for runs outside Lambda; without seconds it never runs out."""
-
-    def __init__(self, seconds: float | None = None) -> None:
-        self._end = None if seconds is None else time.monotonic() + seconds
-
-    def get_remaining_time_in_millis(self) -> int:
-        if self._end is None:
-            return 2**31 - 1
-        return max(0, int((self._end - time.monotonic()) * 1000))
+# Write-and-verify rounds against a registry item that keeps changing before leaving the channel
+# to the next run (reported as failed).
+MAX_REGISTRY_ROUNDS = 3
 
 
 def run(
@@ -107,9 +92,14 @@ class _Rotation:
         self._lease = lease
         self._state = lease.state
         self._gateway = ChannelGateway(
-            kvs_client(), account_tps=settings.max_tps, max_attempts=settings.max_attempts
+            kvs_client(),
+            account_tps=settings.max_tps,
+            max_attempts=settings.max_attempts,
+            until=cutoff(budget),
         )
-        self._registry: dict[str, Device] = {}
+        self._devices = Registry(settings.registry_table_name)
+        # The registry as the invocation found it: which channels are whose (see _apply_current).
+        self._snapshot: dict[str, Device] = {}
         # Capped at a quarter of the budget so that a short timeout still makes progress instead
         # of stopping at once and continuing itself forever.
         self._margin_ms = min(settings.stop_margin_seconds * 1000, budget.get_remaining_time_in_millis() / 4)
@@ -123,7 +113,7 @@ class _Rotation:
         )
         token, done = state.next_token, set(state.page_done)
         try:
-            self._registry = self._load_registry()
+            self._snapshot = self._load_snapshot()
             with ThreadPoolExecutor(self._settings.workers, thread_name_prefix="rotation") as pool:
                 while True:
                     if self._time_low():
@@ -147,6 +137,9 @@ class _Rotation:
                     token, done = next_token, set()
                     self._checkpoint(token, done, release=False)
             return self._finish()
+        except OutOfTime:
+            # A listing call could not finish in time; the checkpoint repeats that one call.
+            return self._stop(token, done)
         except LeaseLost:
             logger.warning("rotation lease lost, stopping", extra={"run_id": state.run_id})
             return self._summary(RunStatus.LEASE_LOST)
@@ -155,15 +148,19 @@ class _Rotation:
             self._checkpoint(token, done, release=True)
             raise
 
-    def _load_registry(self) -> dict[str, Device]:
+    def _load_snapshot(self) -> dict[str, Device]:
         """Live devices by channel name (one Scan per invocation, held in memory)."""
-        prefix = self._settings.channel_name_prefix
         devices: dict[str, Device] = {}
-        for device in Registry(self._settings.registry_table_name).scan():
-            name = device.channel_name or self._settings.channel_name(device.device_id)
-            if device.is_active and device.owner_id is not None and name.startswith(prefix):
+        for device in self._devices.scan():
+            if (name := self._channel_of(device)) is not None:
                 devices[name] = device
         return devices
+
+    def _channel_of(self, device: Device) -> str | None:
+        """The device's channel name, if the device is live and its channel under the prefix."""
+        name = device.channel_name or self._settings.channel_name(device.device_id)
+        live = device.is_active and device.owner_id is not None
+        return name if live and name.startswith(self._settings.channel_name_prefix) else None
 
     def _time_low(self) -> bool:
         remaining = self._budget.get_remaining_time_in_millis()
@@ -188,7 +185,13 @@ class _Rotation:
             finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
             for future in finished:
                 channel = in_flight.pop(future)
-                self._state.totals.record(future.result(), channel.name)
+                try:
+                    outcome = future.result()
+                except OutOfTime:
+                    # Not done: the next invocation visits it again (every step is idempotent).
+                    stopped = True
+                    continue
+                self._state.totals.record(outcome, channel.name)
                 done.add(channel.name)
                 self._progressed = True
 
@@ -210,16 +213,58 @@ class _Rotation:
             return Outcome.FAILED
 
     def _converge(self, channel: Channel) -> Outcome:
-        """One read, then at most one UntagResource and one TagResource."""
+        """One read, then at most one UntagResource and one TagResource (more only in a race)."""
         limiter = RateLimiter(self._settings.channel_tps, burst=self._settings.channel_tps)
         current = self._gateway.list_tags(channel.arn, limiter)
-        device = self._registry.get(channel.name)
+        device = self._snapshot.get(channel.name)
         if device is None:
             return Outcome.ORPHAN
+        if not plan.belongs_to(current, device.device_id):
+            return Outcome.CONFLICT
+        tag_plan = self._plan(current, device)
+        if tag_plan.rotating_only:
+            # The rotating tags carry no registry data: an old snapshot cannot make them stale.
+            return self._apply(channel, tag_plan, limiter)
+        return self._apply_current(channel, device.device_id, current, limiter)
+
+    def _apply_current(
+        self, channel: Channel, device_id: str, current: dict[str, str], limiter: RateLimiter
+    ) -> Outcome:
+        """Write the static tags from the registry as it is now, not from the snapshot.
+
+        The snapshot is as old as the invocation; lifecycle may have moved the device since, and
+        the channel then already shows the new owner. So the item is read again (consistently)
+        right before the write, and once more after it: lifecycle tags the channel before it
+        writes the item, so an event applied while we wrote may have been undone by our write,
+        which a changed order key reveals; then converge again from the new item. Only channels
+        whose static tags differ pay these two reads: a usual run writes the rotating tags alone.
+        Left open: our write and the read after it both falling between lifecycle's channel and item
+        writes; the next run repairs that.
+        """
+        for _ in range(MAX_REGISTRY_ROUNDS):
+            device = self._devices.get(device_id, consistent=True)
+            if device is None or self._channel_of(device) != channel.name:
+                return Outcome.ORPHAN
+            if not plan.belongs_to(current, device_id):
+                return Outcome.CONFLICT
+            tag_plan = self._plan(current, device)
+            outcome = self._apply(channel, tag_plan, limiter)
+            if tag_plan.rotating_only:
+                return outcome
+            latest = self._devices.get(device_id, consistent=True)
+            if latest is not None and latest.order_key == device.order_key:
+                return outcome
+            current = self._gateway.list_tags(channel.arn, limiter)
+        logger.warning("registry kept changing during rotation", extra={"channel": channel.name})
+        return Outcome.FAILED
+
+    def _plan(self, current: dict[str, str], device: Device) -> plan.TagPlan:
         desired = plan.desired_tags(
             device, self._settings.environment, self._state.generation, self._state.rotated_at
         )
-        tag_plan = plan.plan(current, desired)
+        return plan.plan(current, desired)
+
+    def _apply(self, channel: Channel, tag_plan: plan.TagPlan, limiter: RateLimiter) -> Outcome:
         if tag_plan.unchanged:
             return Outcome.UNCHANGED
         if not tag_plan.fits:
@@ -247,7 +292,7 @@ class _Rotation:
     def _finish(self) -> RunSummary:
         # Ghosts are known only now: devices whose channel the whole run never found.
         existing = self._gateway.list_names(self._settings.channel_name_prefix)
-        ghosts = sorted(name for name in self._registry if name not in existing)
+        ghosts = sorted(name for name in self._snapshot if name not in existing)
         self._state.totals.add_calls(*self._gateway.drain_stats())
         summary = self._summary(RunStatus.COMPLETE, ghosts)
         self._state.phase, self._state.summary = Phase.COMPLETE, summary

@@ -20,13 +20,14 @@ class Outcome(StrEnum):
     ROTATED = "rotated"  # only the rotating tags were written
     UNCHANGED = "unchanged"  # already carries this run's tags: one read, no write
     ORPHAN = "orphan"  # prefixed channel with no live registry entry: reported, not touched
+    CONFLICT = "conflict"  # its device tag is missing or names another device: reported, not touched
     NO_ROOM = "noRoom"  # foreign tags leave no room under 50: reported, nothing dropped
     VANISHED = "vanished"  # deleted (or being deleted) between listing and tagging
     FAILED = "failed"  # an error other than throttling, or throttled past the retry limit
 
 
 # Outcomes whose channel names are kept (as samples) for the report.
-_NAMED = (Outcome.ORPHAN, Outcome.NO_ROOM, Outcome.FAILED)
+_NAMED = (Outcome.ORPHAN, Outcome.CONFLICT, Outcome.NO_ROOM, Outcome.FAILED)
 
 
 class _Camel(BaseModel):
@@ -72,6 +73,7 @@ class RunSummary(_Camel):
     rotated: int = 0
     unchanged: int = 0
     orphans: int = 0
+    conflicts: int = 0
     ghosts: int = 0
     no_room: int = 0
     vanished: int = 0
@@ -82,6 +84,7 @@ class RunSummary(_Camel):
     invocations: int = 0
     duration_seconds: float = 0.0
     orphan_names: list[str] = Field(default_factory=list)
+    conflict_names: list[str] = Field(default_factory=list)
     ghost_names: list[str] = Field(default_factory=list)
     no_room_names: list[str] = Field(default_factory=list)
     failed_names: list[str] = Field(default_factory=list)
@@ -109,6 +112,7 @@ class RunSummary(_Camel):
             rotated=totals.count(Outcome.ROTATED),
             unchanged=totals.count(Outcome.UNCHANGED),
             orphans=totals.count(Outcome.ORPHAN),
+            conflicts=totals.count(Outcome.CONFLICT),
             ghosts=len(ghost_names),
             no_room=totals.count(Outcome.NO_ROOM),
             vanished=totals.count(Outcome.VANISHED),
@@ -119,6 +123,7 @@ class RunSummary(_Camel):
             invocations=invocations,
             duration_seconds=round(duration_seconds, 3),
             orphan_names=totals.names.get(Outcome.ORPHAN, []),
+            conflict_names=totals.names.get(Outcome.CONFLICT, []),
             ghost_names=ghost_names[:SAMPLE_LIMIT],
             no_room_names=totals.names.get(Outcome.NO_ROOM, []),
             failed_names=totals.names.get(Outcome.FAILED, []),
@@ -134,6 +139,7 @@ _METRICS = {
     "ChannelsRotated": "rotated",
     "ChannelsUnchanged": "unchanged",
     "OrphanChannels": "orphans",
+    "ConflictChannels": "conflicts",
     "GhostDevices": "ghosts",
     "ChannelsWithoutRoom": "no_room",
     "ChannelsFailed": "failed",

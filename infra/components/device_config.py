@@ -140,6 +140,8 @@ class DeviceConfig(Construct):
         # Only sessions of this role are cameras: other callers allowed to invoke the API (operators,
         # CI) cannot pose as a camera by naming their session after one.
         self.handler.function.add_environment("CAMERA_ROLE_NAME", self.camera_role.role_name)
+        # Defence in depth: a role of the same name in another account is not this camera role.
+        self.handler.function.add_environment("CAMERA_ACCOUNT_ID", Stack.of(self).account)
         CfnOutput(self, "ConfigUrl", value=f"{self.api.api_endpoint}{ROUTE_PATH}")
         CfnOutput(self, "CameraRoleArn", value=self.camera_role.role_arn)
         CfnOutput(self, "CameraRoleAliasArn", value=role_alias.attr_role_alias_arn)

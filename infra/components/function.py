@@ -102,6 +102,9 @@ class SignalingFunction(Construct):
                 "POWERTOOLS_LOG_LEVEL": settings.log_level,
                 # Traces must not carry SDP (IP addresses) or TURN credentials from responses.
                 "POWERTOOLS_TRACER_CAPTURE_RESPONSE": "false",
+                # Nor exception objects: their text may quote a request (functions/common/observability.py
+                # also cuts what the X-Ray SDK records to the error code).
+                "POWERTOOLS_TRACER_CAPTURE_ERROR": "false",
                 **(environment or {}),
             },
         )

@@ -1,14 +1,17 @@
 """Emulation of AWS Kinesis Video Streams signaling channels inside moto.
 
 Importing this package has no side effects and does not import moto; ``install()`` does.
+The core is laid out as a moto service (models, responses, exceptions, urls); masters, faults,
+call accounting and settings sit on top of it (see the README's emulation section).
 
 - ``install()``: route CreateSignalingChannel, DescribeSignalingChannel, ListSignalingChannels,
   UpdateSignalingChannel, DeleteSignalingChannel, TagResource, UntagResource,
   ListTagsForResource, GetSignalingChannelEndpoint, SendAlexaOfferToMaster and
   GetIceServerConfig to the emulation (mock_aws and moto server).
 - Masters: ``attach_master(channel_arn, answer)``, ``register_master(channel_arn, master)``,
-  ``detach_master(channel_arn)``, ``MasterHandle.detach()``; ``Master`` (the interface),
-  ``AsyncMaster`` (adapter for masters on an asyncio loop).
+  ``detach_master(channel_arn)``, ``MasterHandle.detach()``; ``PayloadMaster`` (payloads in and
+  out verbatim) and ``Master`` (decoded offers, answer dicts), ``AsyncPayloadMaster`` and
+  ``AsyncMaster`` (adapters for masters on an asyncio loop).
 - Calls: ``calls()``, ``clear_calls()``, ``CallRecord``.
 - Faults: ``enable_quotas()``, ``disable_quotas()``, ``set_channel_limit(n)``,
   ``inject(operation, error=..., latency_s=..., times=...)``, ``reset_faults()``.
@@ -19,6 +22,8 @@ Importing this package has no side effects and does not import moto; ``install()
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from .accounting import CallRecord, calls, clear_calls
 from .config import (
     reset_settings,
@@ -28,19 +33,31 @@ from .config import (
     set_tags_page_size,
     set_transition_delays,
 )
-from .errors import KvsError
 from .install import install
 from .masters import (
     AsyncMaster,
+    AsyncPayloadMaster,
     Master,
     MasterHandle,
+    PayloadMaster,
     attach_master,
     detach_master,
     register_master,
 )
 
+if TYPE_CHECKING:
+    from .exceptions import KvsError
+
 # Modules that import moto (which registers a botocore hook) are imported on first use only,
 # hence the function-level imports here and in masters.py and install.py.
+
+
+def __getattr__(name: str) -> Any:
+    if name == "KvsError":
+        from .exceptions import KvsError  # noqa: PLC0415
+
+        return KvsError
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def enable_quotas() -> None:
@@ -87,10 +104,12 @@ def reset_faults() -> None:
 
 __all__ = [
     "AsyncMaster",
+    "AsyncPayloadMaster",
     "CallRecord",
     "KvsError",
     "Master",
     "MasterHandle",
+    "PayloadMaster",
     "attach_master",
     "calls",
     "clear_calls",

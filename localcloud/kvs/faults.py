@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from moto.core.base_backend import BackendDict, BaseBackend
 from moto.core.models import DEFAULT_ACCOUNT_ID
 
-from .errors import KvsError
+from .exceptions import ClientLimitExceededException
 
 OPERATIONS = (
     "CreateSignalingChannel",
@@ -46,9 +46,6 @@ TPS_QUOTAS: dict[str, tuple[int | None, int | None]] = {
     "GetIceServerConfig": (None, 5),
 }
 
-LARGE_REGION_CHANNEL_LIMIT = 10_000
-DEFAULT_CHANNEL_LIMIT = 5_000
-LARGE_REGIONS = frozenset({"us-east-1", "us-west-2"})
 WINDOW_S = 1.0
 
 
@@ -69,11 +66,6 @@ class FaultState:
         self.injections: dict[str, list[Injection]] = {}
         # Admitted call times per (account, region, operation, channel or "*"): a sliding window.
         self.windows: dict[tuple[str, str, str, str], deque[float]] = {}
-
-    def limit_for(self, region: str) -> int:
-        if self.channel_limit is not None:
-            return self.channel_limit
-        return LARGE_REGION_CHANNEL_LIMIT if region in LARGE_REGIONS else DEFAULT_CHANNEL_LIMIT
 
     def take_injection(self, operation: str) -> Injection | None:
         with self.lock:
@@ -104,8 +96,7 @@ class FaultState:
                 while window and window[0] <= now - WINDOW_S:
                     window.popleft()
                 if len(window) >= limit:
-                    raise KvsError(
-                        "ClientLimitExceededException",
+                    raise ClientLimitExceededException(
                         f"{operation} exceeded {limit} TPS; slow down and retry with backoff.",
                     )
             # Only admitted calls count, as with AWS throttling.
@@ -145,7 +136,7 @@ def disable_quotas() -> None:
 
 
 def set_channel_limit(limit: int | None) -> None:
-    """Channels per account and region (None: AWS's 10,000 in us-east-1/us-west-2, else 5,000)."""
+    """Channels per account and region, below AWS's quota (None: AWS's, as models.py enforces)."""
     if limit is not None and limit < 0:
         raise ValueError(f"channel limit must be >= 0, got {limit}")
     state().channel_limit = limit

@@ -11,7 +11,7 @@ import re
 import unicodedata
 from typing import Any
 
-from .errors import KvsError, invalid_argument
+from .exceptions import InvalidArgumentException, TagsPerResourceExceededLimitException
 
 NAME_PATTERN = re.compile(r"[a-zA-Z0-9_.-]+")
 ARN_PATTERN = re.compile(r"arn:[a-z\d-]+:kinesisvideo:[a-z0-9-]+:[0-9]+:[a-z]+/[a-zA-Z0-9_.-]+/[0-9]+")
@@ -41,11 +41,11 @@ def optional_string(
     if value is None:
         return None
     if not isinstance(value, str):
-        raise invalid_argument(f"{key} must be a string.")
+        raise InvalidArgumentException(f"{key} must be a string.")
     if not min_len <= len(value) <= max_len:
-        raise invalid_argument(f"{key} must be {min_len} to {max_len} characters long.")
+        raise InvalidArgumentException(f"{key} must be {min_len} to {max_len} characters long.")
     if pattern is not None and not pattern.fullmatch(value):
-        raise invalid_argument(f"{key} does not match the pattern {pattern.pattern}.")
+        raise InvalidArgumentException(f"{key} does not match the pattern {pattern.pattern}.")
     return value
 
 
@@ -59,7 +59,7 @@ def required_string(
 ) -> str:
     value = optional_string(body, key, min_len=min_len, max_len=max_len, pattern=pattern)
     if value is None:
-        raise invalid_argument(f"{key} is required.")
+        raise InvalidArgumentException(f"{key} is required.")
     return value
 
 
@@ -69,9 +69,9 @@ def optional_int(body: dict[str, Any], key: str, *, low: int, high: int) -> int 
         return None
     # bool is an int subclass but not an integer in JSON terms.
     if not isinstance(value, int) or isinstance(value, bool):
-        raise invalid_argument(f"{key} must be an integer.")
+        raise InvalidArgumentException(f"{key} must be an integer.")
     if not low <= value <= high:
-        raise invalid_argument(f"{key} must be between {low} and {high}, got {value}.")
+        raise InvalidArgumentException(f"{key} must be between {low} and {high}, got {value}.")
     return value
 
 
@@ -80,7 +80,7 @@ def optional_enum(body: dict[str, Any], key: str, allowed: tuple[str, ...]) -> s
     if value is None:
         return None
     if value not in allowed:
-        raise invalid_argument(f"{key} must be one of {', '.join(allowed)}, got {value!r}.")
+        raise InvalidArgumentException(f"{key} must be one of {', '.join(allowed)}, got {value!r}.")
     return str(value)
 
 
@@ -89,7 +89,7 @@ def optional_struct(body: dict[str, Any], key: str) -> dict[str, Any] | None:
     if value is None:
         return None
     if not isinstance(value, dict):
-        raise invalid_argument(f"{key} must be an object.")
+        raise InvalidArgumentException(f"{key} must be an object.")
     return value
 
 
@@ -105,7 +105,7 @@ def arn(body: dict[str, Any], key: str, *, signaling: bool = False) -> str | Non
 def required_arn(body: dict[str, Any], key: str, *, signaling: bool = False) -> str:
     value = arn(body, key, signaling=signaling)
     if value is None:
-        raise invalid_argument(f"{key} is required.")
+        raise InvalidArgumentException(f"{key} is required.")
     return value
 
 
@@ -130,17 +130,17 @@ def _tag_text_ok(text: str) -> bool:
 
 def tag_key(key: Any) -> str:
     if not isinstance(key, str) or not 1 <= len(key) <= 128:
-        raise invalid_argument("A tag key must be 1 to 128 characters long.")
+        raise InvalidArgumentException("A tag key must be 1 to 128 characters long.")
     if not _tag_text_ok(key):
-        raise invalid_argument(f"The tag key {key!r} contains characters that are not allowed.")
+        raise InvalidArgumentException(f"The tag key {key!r} contains characters that are not allowed.")
     return key
 
 
 def tag_value(value: Any) -> str:
     if not isinstance(value, str) or len(value) > 256:
-        raise invalid_argument("A tag value must be 0 to 256 characters long.")
+        raise InvalidArgumentException("A tag value must be 0 to 256 characters long.")
     if not _tag_text_ok(value):
-        raise invalid_argument(f"The tag value {value!r} contains characters that are not allowed.")
+        raise InvalidArgumentException(f"The tag value {value!r} contains characters that are not allowed.")
     return value
 
 
@@ -149,19 +149,18 @@ def tag_list(body: dict[str, Any], key: str, *, required: bool) -> dict[str, str
     raw = body.get(key)
     if raw is None:
         if required:
-            raise invalid_argument(f"{key} is required.")
+            raise InvalidArgumentException(f"{key} is required.")
         return {}
     if not isinstance(raw, list) or (required and not raw):
-        raise invalid_argument(f"{key} must be a list of 1 to {MAX_TAGS} tags.")
+        raise InvalidArgumentException(f"{key} must be a list of 1 to {MAX_TAGS} tags.")
     if len(raw) > MAX_TAGS:
-        raise KvsError(
-            "TagsPerResourceExceededLimitException",
+        raise TagsPerResourceExceededLimitException(
             f"A channel can have at most {MAX_TAGS} tags; the request has {len(raw)}.",
         )
     tags: dict[str, str] = {}
     for item in raw:
         if not isinstance(item, dict) or "Key" not in item or "Value" not in item:
-            raise invalid_argument("Each tag needs a Key and a Value.")
+            raise InvalidArgumentException("Each tag needs a Key and a Value.")
         tags[tag_key(item["Key"])] = tag_value(item["Value"])
     return tags
 
@@ -169,5 +168,5 @@ def tag_list(body: dict[str, Any], key: str, *, required: bool) -> dict[str, str
 def tag_key_list(body: dict[str, Any]) -> list[str]:
     raw = body.get("TagKeyList")
     if not isinstance(raw, list) or not 1 <= len(raw) <= MAX_TAGS:
-        raise invalid_argument(f"TagKeyList must hold 1 to {MAX_TAGS} keys.")
+        raise InvalidArgumentException(f"TagKeyList must hold 1 to {MAX_TAGS} keys.")
     return [tag_key(key) for key in raw]

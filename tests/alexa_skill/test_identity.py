@@ -15,10 +15,14 @@ from localcloud.identity import LocalIssuer
 def verifier_for(issuer: LocalIssuer) -> TokenVerifier:
     env = issuer.env()
     return TokenVerifier(
-        key_source(env["IDENTITY_JWKS_URL"], timeout=1.0),
+        key_source(env["IDENTITY_JWKS_URL"]),
         issuer=env["IDENTITY_ISSUER"],
         audience=env["IDENTITY_AUDIENCE"],
     )
+
+
+def owner(verifier: TokenVerifier, token: str) -> str:
+    return verifier.owner(token, fetch_timeout=1.0)
 
 
 def test_env_points_the_skill_at_the_issuer(tmp_path: Path) -> None:
@@ -35,7 +39,7 @@ def test_tokens_verify_and_carry_the_owner(tmp_path: Path) -> None:
     issuer = LocalIssuer(tmp_path)
     token = issuer.mint("user-1")
     assert jwt.get_unverified_header(token)["alg"] == "RS256"
-    assert verifier_for(issuer).owner(token) == "user-1"
+    assert owner(verifier_for(issuer), token) == "user-1"
 
 
 def test_keys_are_reused_so_earlier_tokens_stay_valid(tmp_path: Path) -> None:
@@ -43,45 +47,45 @@ def test_keys_are_reused_so_earlier_tokens_stay_valid(tmp_path: Path) -> None:
     token = first.mint("user-1")
     second = LocalIssuer(tmp_path)
     assert second.kid == first.kid
-    assert verifier_for(second).owner(token) == "user-1"
+    assert owner(verifier_for(second), token) == "user-1"
 
 
 def test_expired_and_foreign_tokens_are_rejected(tmp_path: Path) -> None:
     issuer = LocalIssuer(tmp_path / "a")
     verifier = verifier_for(issuer)
     with pytest.raises(ExpiredToken):
-        verifier.owner(issuer.mint("u", expires_in=-1))
+        owner(verifier, issuer.mint("u", expires_in=-1))
     with pytest.raises(InvalidToken):
-        verifier.owner(LocalIssuer(tmp_path / "b").mint("u"))
+        owner(verifier, LocalIssuer(tmp_path / "b").mint("u"))
     with pytest.raises(InvalidToken):
-        verifier.owner(issuer.mint("u", aud=["other"]))
+        owner(verifier, issuer.mint("u", aud=["other"]))
     with pytest.raises(InvalidToken):
-        verifier.owner(issuer.mint(""))
+        owner(verifier, issuer.mint(""))
     with pytest.raises(InvalidToken):
-        verifier.owner(issuer.mint("u", exp=None))
+        owner(verifier, issuer.mint("u", exp=None))
     unsigned = jwt.encode(
         {"sub": "u", "iss": issuer.issuer, "aud": issuer.audience}, key=None, algorithm="none"
     )
     with pytest.raises(InvalidToken):
-        verifier.owner(unsigned)
+        owner(verifier, unsigned)
 
 
 def test_audience_may_be_in_a_list_or_in_client_id(tmp_path: Path) -> None:
     issuer = LocalIssuer(tmp_path)
     verifier = verifier_for(issuer)
-    assert verifier.owner(issuer.mint("u", aud=["x", issuer.audience])) == "u"
-    assert verifier.owner(issuer.mint("u", aud=None, client_id=issuer.audience)) == "u"
+    assert owner(verifier, issuer.mint("u", aud=["x", issuer.audience])) == "u"
+    assert owner(verifier, issuer.mint("u", aud=None, client_id=issuer.audience)) == "u"
     with pytest.raises(InvalidToken):
-        verifier.owner(issuer.mint("u", aud=None, client_id="other-client"))
+        owner(verifier, issuer.mint("u", aud=None, client_id="other-client"))
 
 
 def test_file_jwks_is_read_once_and_reread_for_an_unknown_key(tmp_path: Path) -> None:
     issuer = LocalIssuer(tmp_path)
     source = FileKeySource(issuer.jwks_path)
     verifier = TokenVerifier(source, issuer=issuer.issuer, audience=issuer.audience)
-    assert verifier.owner(issuer.mint("u")) == "u"
+    assert owner(verifier, issuer.mint("u")) == "u"
     # Rotation: a new key replaces the file; the cached set lacks its kid, so it is reread.
     (tmp_path / "identity-private-key.pem").unlink()
     rotated = LocalIssuer(tmp_path)
     assert rotated.kid != issuer.kid
-    assert verifier.owner(rotated.mint("v")) == "v"
+    assert owner(verifier, rotated.mint("v")) == "v"

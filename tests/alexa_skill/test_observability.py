@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,6 +16,8 @@ import pytest
 from functions.common.observability import logger
 from localcloud import kvs
 from tests.alexa_skill.conftest import ANSWER_SDP, OWNER, Cloud, offer
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def emitted(output: str) -> list[dict[str, Any]]:
@@ -59,3 +67,73 @@ def test_errors_are_counted_by_type(cloud: Cloud, capsys: pytest.CaptureFixture[
     blobs = emitted(capsys.readouterr().out)
     errors = [b for b in blobs if "Errors" in metric_names(b)]
     assert [b["ErrorType"] for b in errors] == ["NO_SUCH_ENDPOINT"]
+
+
+# A skill invocation as Lambda runs it with active tracing (Powertools patches botocore, the X-Ray
+# SDK streams every subsegment to the daemon over UDP), in its own interpreter so that enabling
+# tracing and patching cannot leak into other tests.
+TRACED_OFFER = """
+import os, sys
+import boto3
+from moto import mock_aws
+from localcloud import kvs
+from localcloud.bootstrap import create_resources
+from localcloud.identity import LocalIssuer
+from functions.common.registry import Device, Registry
+from tests.alexa_skill.conftest import LambdaContext, offer
+
+quoted, identity_dir = sys.argv[1], sys.argv[2]
+kvs.install()
+with mock_aws():
+    env = create_resources()
+    issuer = LocalIssuer(identity_dir)
+    os.environ.update(env, **issuer.env())
+    name = "alexa-cam-front-door"
+    arn = boto3.client("kinesisvideo").create_signaling_channel(ChannelName=name)["ChannelARN"]
+    Registry(env["REGISTRY_TABLE_NAME"]).put_if_newer(Device(
+        device_id="front-door", owner_id="alice", channel_name=name, channel_arn=arn,
+        last_event_time="2030-01-01T00:00:00.000000Z", last_event_id="e-1"))
+    kvs.inject("SendAlexaOfferToMaster", error="InvalidArgumentException", message=f"bad sender {quoted}")
+    from functions.alexa_skill.handler import handler
+    response = handler(offer("front-door", issuer.mint("alice")), LambdaContext())
+    print("RESPONSE", response["event"]["payload"]["type"])
+"""
+
+
+def test_traces_carry_exceptions_as_their_code_only(tmp_path: Path) -> None:
+    quoted = "quoted-request-51c7"  # stands for a request value that AWS repeats in its error message
+    daemon = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    daemon.bind(("127.0.0.1", 0))
+    env = {k: v for k, v in os.environ.items() if k != "POWERTOOLS_TRACE_DISABLED"}
+    env |= {
+        "LAMBDA_TASK_ROOT": str(ROOT),
+        "AWS_LAMBDA_FUNCTION_NAME": "alexa-skill",
+        "_X_AMZN_TRACE_ID": "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1",
+        "AWS_XRAY_DAEMON_ADDRESS": f"127.0.0.1:{daemon.getsockname()[1]}",
+        "POWERTOOLS_SERVICE_NAME": "alexa-skill",
+    }
+    try:
+        run = subprocess.run(  # noqa: S603 (this interpreter, fixed arguments)
+            [sys.executable, "-c", TRACED_OFFER, quoted, str(tmp_path)],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert run.returncode == 0, run.stderr[-3000:]
+        daemon.setblocking(False)
+        documents = []
+        with contextlib.suppress(BlockingIOError):
+            while True:
+                documents.append(daemon.recv(65536).decode())
+    finally:
+        daemon.close()
+
+    assert "RESPONSE INTERNAL_ERROR" in run.stdout
+    traced = "\n".join(documents)
+    assert '"operation": "SendAlexaOfferToMaster"' in traced  # the failed call was traced...
+    assert "InvalidArgumentException" in traced  # ...with its error code
+    assert quoted not in traced
+    assert quoted not in run.stdout + run.stderr  # nor in the function's logs

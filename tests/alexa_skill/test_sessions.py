@@ -7,6 +7,7 @@ import json
 import threading
 import time
 from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -339,9 +340,9 @@ def _slow_registry(cloud: Cloud, monkeypatch: pytest.MonkeyPatch, seconds: float
 def _slow_key_set(cloud: Cloud, monkeypatch: pytest.MonkeyPatch, seconds: float) -> None:
     original = FileKeySource.get_signing_key_from_jwt
 
-    def slow(self: FileKeySource, token: str) -> Any:
+    def slow(self: FileKeySource, token: str, fetch_timeout: float) -> Any:
         time.sleep(seconds)  # as an https JWKS fetch that hangs would
-        return original(self, token)
+        return original(self, token, fetch_timeout)
 
     monkeypatch.setattr(FileKeySource, "get_signing_key_from_jwt", slow)
 
@@ -388,3 +389,53 @@ def test_the_deadline_bounds_the_registry_read_and_the_key_fetch(
     response = cloud.invoke(event)
     assert error_type(response) == expected
     assert time.monotonic() - started < DEADLINE_S + 0.3
+
+
+class SlowKeySetServer:
+    """An identity provider's JWKS over HTTP that takes `delay_s` to answer."""
+
+    def __init__(self, jwks: bytes, delay_s: float) -> None:
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                time.sleep(delay_s)
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(jwks)))
+                self.end_headers()
+                self.wfile.write(jwks)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        self.url = "http://{}:{}/.well-known/jwks.json".format(*self._server.server_address[:2])
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+@pytest.mark.parametrize("directive", [_offer, discover])
+def test_a_slow_key_set_fetch_may_use_the_time_left_in_the_deadline(
+    cloud: Cloud, monkeypatch: pytest.MonkeyPatch, directive: Callable[[str], dict[str, Any]]
+) -> None:
+    # Slower than the connect timeout (at most 1 s), well within the deadline.
+    deadline_s, delay_s = 4.0, 2.0
+    server = SlowKeySetServer(cloud.issuer.jwks_path.read_bytes(), delay_s)
+    monkeypatch.setenv("IDENTITY_JWKS_URL", server.url)
+    monkeypatch.setenv("SKILL_DEADLINE_SECONDS", str(deadline_s))
+    device = cloud.camera("front-door")
+    assert device.channel_arn
+    kvs.attach_master(device.channel_arn, RecordingMaster())
+    try:
+        started = time.monotonic()
+        response = cloud.invoke(directive(cloud.issuer.mint(OWNER)))
+        elapsed = time.monotonic() - started
+    finally:
+        server.close()
+
+    assert response["event"]["header"]["name"] in {"AnswerGeneratedForSession", "Discover.Response"}
+    assert response["event"]["payload"].get("endpoints", [{}]) != []
+    assert delay_s <= elapsed < deadline_s + 0.3

@@ -10,7 +10,7 @@ from functions.common.config import BaseSettings, ConfigurationError
 def test_defaults_apply_when_only_the_table_is_set() -> None:
     settings = BaseSettings.load({"REGISTRY_TABLE_NAME": "registry"})
     assert settings.channel_name_prefix == "alexa-cam-"
-    assert settings.message_ttl_seconds == 60
+    assert settings.message_ttl_seconds == 5  # KVS's minimum: an offer outlives no Alexa wait
     assert settings.channel_name("cam-1") == "alexa-cam-cam-1"
 
 

@@ -19,8 +19,8 @@ CAMERA_ROLE = "camera-device"
 OWNER = "owner-sub-1"
 
 
-def camera_arn(device_id: str, role: str = CAMERA_ROLE) -> str:
-    return f"arn:aws:sts::{ACCOUNT}:assumed-role/{role}/{device_id}"
+def camera_arn(device_id: str, role: str = CAMERA_ROLE, account: str = ACCOUNT) -> str:
+    return f"arn:aws:sts::{account}:assumed-role/{role}/{device_id}"
 
 
 @dataclass

@@ -10,9 +10,10 @@ from datetime import UTC, datetime
 
 import pytest
 
+from functions.common.observability import logger
 from functions.device_config.handler import handler
 from localcloud import kvs
-from tests.device_config.conftest import Fleet, LambdaContext, camera_arn, http_event, throttle_next
+from tests.device_config.conftest import ACCOUNT, Fleet, LambdaContext, camera_arn, http_event, throttle_next
 
 TURN_URI = re.compile(
     r"^turns?:t-[0-9a-f]{8}\.kinesisvideo\.us-east-1\.amazonaws\.com:443\?transport=(udp|tcp)$"
@@ -152,6 +153,21 @@ def test_only_the_camera_role_when_configured(fleet: Fleet, monkeypatch: pytest.
     assert fleet.request(camera_arn("cam-1")).status == 200
 
 
+def test_only_the_camera_role_of_the_stacks_account(fleet: Fleet, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CAMERA_ROLE_NAME", "camera-device")
+    monkeypatch.setenv("CAMERA_ACCOUNT_ID", ACCOUNT)
+    fleet.register("cam-1")
+    kvs.clear_calls()
+
+    # A role of the same name in another account (say, one that API access was shared with).
+    reply = fleet.request(camera_arn("cam-1", account="210987654321"))
+
+    assert reply.status == 403
+    assert reply.body["code"] == "FORBIDDEN"
+    assert not kvs.calls()
+    assert fleet.request(camera_arn("cam-1")).status == 200
+
+
 def test_unknown_device_is_not_found(fleet: Fleet) -> None:
     reply = fleet.config("cam-unknown")
     assert reply.status == 404
@@ -269,3 +285,38 @@ def test_unknown_route_is_404_json(fleet: Fleet) -> None:
     reply = fleet.config("cam-1", path="/admin")
     assert reply.status == 404
     assert reply.body["code"] == "NOT_FOUND"
+
+
+def test_an_aws_error_quoting_the_request_reaches_the_log_as_its_code_only(
+    fleet: Fleet, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    # AWS error messages repeat the value they refused; this one stands for a request's contents.
+    quoted = "quoted-request-8f3a"
+    fleet.register("cam-1")
+    kvs.inject(
+        "GetIceServerConfig", error="InvalidArgumentException", message=f"bad ClientId {quoted}", times=1
+    )
+    capsys.readouterr()
+
+    reply = fleet.config("cam-1")
+
+    assert reply.status == 500
+    assert quoted not in json.dumps(reply.body)
+    # Everything logged, with the keys the logger appends, as it would reach CloudWatch.
+    logged = capsys.readouterr().out + "\n".join(
+        logger.registered_formatter.format(r) for r in caplog.records
+    )
+    assert quoted not in logged
+    (failed,) = [json.loads(line) for line in logged.splitlines() if '"config failed"' in line][:1]
+    assert failed["error"] == "InvalidArgumentException"
+    # Where it happened and what it was stay: the frames down to the call, and the type.
+    assert "in ice_servers" in failed["exception"]
+    assert failed["exception"].endswith("InvalidArgumentException\n")
+
+
+def test_a_logged_lone_surrogate_does_not_lose_the_record(caplog: pytest.LogCaptureFixture) -> None:
+    # Valid JSON from a caller, not UTF-8: written raw, the line could not be written at all.
+    logger.info("config refused", extra={"reason": "named \ud800"})
+    (record,) = caplog.records
+    line = logger.registered_formatter.format(record)
+    assert json.loads(line.encode("utf-8"))["reason"] == "named \ud800"

@@ -32,7 +32,13 @@ def cloud_with_camera(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Clou
 def test_the_page_plays_the_camera_video(cloud_with_camera: CloudState, tmp_path: Path) -> None:
     shot = tmp_path / "page.png"
     presented, decoded = asyncio.run(
-        play_in_browser(cloud_with_camera.url, "browser-user", minimum_frames=20, screenshot=shot)
+        play_in_browser(
+            cloud_with_camera.url,
+            cloud_with_camera.ca_file,
+            "browser-user",
+            minimum_frames=20,
+            screenshot=shot,
+        )
     )
     assert presented >= 20
     assert decoded > 0

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import time
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import aiohttp
+import boto3
 import pytest
 
 from localcloud.alexa import SimulatedAlexa, error_type, event_name
 from localcloud.camera import SimulatedCamera, presign
-from localcloud.client import CloudClient
+from localcloud.client import CloudClient, cloud_session
 from localcloud.cloud import CloudState
 from localcloud.signaling_server import encode_payload
 
@@ -27,8 +29,8 @@ def run(scenario: Callable[[CloudClient], Awaitable[T]], state: CloudState) -> T
     """Run a scenario in a fresh event loop with a client of the running cloud."""
 
     async def main() -> T:
-        async with aiohttp.ClientSession() as session:
-            return await scenario(CloudClient(state.url, session))
+        async with cloud_session(state.ca_file) as session:
+            return await scenario(CloudClient(state.url, session, state.region))
 
     return asyncio.run(main())
 
@@ -113,7 +115,9 @@ def test_a_lambda_like_device_config_call_is_bound_to_the_device_identity(cloud:
         await camera.register()
         status, body = await client.device_config(camera.device_id)
         assert body["channelArn"].endswith(camera.device_id + "/" + body["channelArn"].rsplit("/", 1)[1])
-        assert body["endpoints"]["WSS"].startswith(cloud.url.replace("http", "ws"))
+        assert body["endpoints"]["WSS"].startswith(cloud.url.replace("https://", "wss://"))
+        assert body["endpoints"]["HTTPS"] == cloud.moto_url
+        assert cloud.moto_url.startswith("https://")
         started = time.perf_counter()
         unknown, _ = await client.device_config("never-registered")
         assert time.perf_counter() - started < 5
@@ -147,3 +151,43 @@ def test_a_bad_answer_with_a_correlation_id_gets_a_status_response(cloud: CloudS
     assert reply["messageType"] == "STATUS_RESPONSE"
     assert reply["statusResponse"]["correlationId"] == "c-1"
     assert reply["statusResponse"]["statusCode"] == "400"
+
+
+def test_payloads_cross_the_wss_endpoint_verbatim(cloud: CloudState) -> None:
+    """The offer reaches the master and the answer reaches SendAlexaOfferToMaster as sent, byte for byte
+    (a JavaScript master's compact JSON is not re-serialized)."""
+    offer_payload = base64.b64encode(
+        b'{"type":"offer","sdp":"v=0\\r\\no=- 1 1 IN IP4 0.0.0.0\\r\\n"}'
+    ).decode()
+    answer_payload = base64.b64encode(b'{"type":"answer","sdp":"v=0\\r\\n","extra":1}').decode()
+
+    async def scenario(client: CloudClient) -> tuple[dict[str, Any], str]:
+        camera = SimulatedCamera(client, f"raw-{uuid.uuid4().hex[:6]}", "ivan", "Barn")
+        await camera.register()
+        config = await camera.fetch_config()
+        ws = await client.session.ws_connect(presign(config.endpoints.wss, config.channel_arn, "us-east-1"))
+        signaling = boto3.client(
+            "kinesis-video-signaling",
+            region_name=cloud.region,
+            endpoint_url=config.endpoints.https,
+            verify=str(cloud.ca_file),
+        )
+        sent = asyncio.create_task(
+            asyncio.to_thread(
+                signaling.send_alexa_offer_to_master,
+                ChannelARN=config.channel_arn,
+                SenderClientId="alexa-verbatim",
+                MessagePayload=offer_payload,
+            )
+        )
+        offer: dict[str, Any] = await ws.receive_json(timeout=5)
+        await ws.send_json(
+            {"action": "SDP_ANSWER", "recipientClientId": "alexa-verbatim", "messagePayload": answer_payload}
+        )
+        answer = (await sent)["Answer"]
+        await ws.close()
+        return offer, answer
+
+    offer, answer = run(scenario, cloud)
+    assert offer["messagePayload"] == offer_payload
+    assert answer == answer_payload

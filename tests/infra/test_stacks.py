@@ -121,10 +121,11 @@ def test_every_function_is_python_313_on_arm64_with_tracing_and_powertools(
         env = props["Environment"]["Variables"]
         assert env["POWERTOOLS_METRICS_NAMESPACE"] == "AlexaCameraSignaling"
         assert env["CHANNEL_NAME_PREFIX"] == "alexa-cam-"
-        assert env["MESSAGE_TTL_SECONDS"] == "60"
+        assert env["MESSAGE_TTL_SECONDS"] == "5"  # the default: cdk.json's example sets none
         assert env["ENVIRONMENT_NAME"] == "example"
         assert env["POWERTOOLS_LOG_LEVEL"] == "INFO"
         assert env["POWERTOOLS_TRACER_CAPTURE_RESPONSE"] == "false"
+        assert env["POWERTOOLS_TRACER_CAPTURE_ERROR"] == "false"
         assert "Fn::ImportValue" in env["REGISTRY_TABLE_NAME"]
         assert "Ref" in props["LoggingConfig"]["LogGroup"]
 
@@ -311,6 +312,16 @@ def test_only_this_stack_s_role_alias_may_have_iot_assume_the_camera_role(
             }
         },
     }
+
+
+def test_device_config_takes_only_sessions_in_the_stages_own_account(
+    stages: dict[str, SignalingStage], service: assertions.Template, partner: assertions.Template
+) -> None:
+    for name, stack in (("example", service), ("partner", partner)):
+        variables = functions_by_service(stack)["device-config"]["Properties"]["Environment"]["Variables"]
+        account = stages[name].service.account
+        assert account.isdigit() and len(account) == 12
+        assert variables["CAMERA_ACCOUNT_ID"] == account
 
 
 EXPECTED_KVS = {

@@ -202,14 +202,14 @@ def test_endpoints_are_stable_and_in_real_host_forms(kv: Any, channel_arn: str) 
 
 
 def test_endpoint_base_points_at_loopback(kv: Any, channel_arn: str) -> None:
-    kvs.set_endpoint_base(https="http://127.0.0.1:4566/", wss="ws://127.0.0.1:4567")
+    kvs.set_endpoint_base(https="https://127.0.0.1:4566/", wss="wss://127.0.0.1:4567")
     items = kv.get_signaling_channel_endpoint(
         ChannelARN=channel_arn,
         SingleMasterChannelEndpointConfiguration={"Protocols": ["WSS", "HTTPS"], "Role": "MASTER"},
     )["ResourceEndpointList"]
     found = {item["Protocol"]: item["ResourceEndpoint"] for item in items}
-    assert found["HTTPS"] == "http://127.0.0.1:4566"
-    assert re.fullmatch(r"ws://127\.0\.0\.1:4567/m-[a-z0-9]{8}", found["WSS"])
+    assert found["HTTPS"] == "https://127.0.0.1:4566"
+    assert re.fullmatch(r"wss://127\.0\.0\.1:4567/m-[a-z0-9]{8}", found["WSS"])
     kvs.set_endpoint_base()
     again = kv.get_signaling_channel_endpoint(ChannelARN=channel_arn)["ResourceEndpointList"]
     assert all("amazonaws.com" in item["ResourceEndpoint"] for item in again)

@@ -96,15 +96,6 @@ def test_channel_limit(kv: Any) -> None:
     kv.create_signaling_channel(ChannelName="c4")
 
 
-def test_default_channel_limits_by_region() -> None:
-    from localcloud.kvs.faults import FaultState
-
-    state = FaultState()
-    assert state.limit_for("us-east-1") == 10_000
-    assert state.limit_for("us-west-2") == 10_000
-    assert state.limit_for("eu-west-1") == 5_000
-
-
 def test_injected_error_once(sig: Any, channel_arn: str) -> None:
     kvs.attach_master(channel_arn, lambda offer, sender: {"type": "answer", "sdp": "a"})
     kvs.inject("SendAlexaOfferToMaster", error="ClientLimitExceededException", times=1)

@@ -1,8 +1,9 @@
-"""The emulation behind a moto server (ThreadedMotoServer in this process), reached over HTTP."""
+"""The emulation behind a moto server (the local cloud's, in this process), reached over HTTPS."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -10,22 +11,26 @@ import pytest
 import requests
 from botocore.config import Config
 from botocore.exceptions import ClientError
-from moto.server import ThreadedMotoServer
 
 from localcloud import kvs
+from localcloud.moto_server import TlsMotoServer
+from localcloud.tls import LocalCA
 from tests.kvs.helpers import decode, encode, expect_error
 
 FAST = Config(retries={"total_max_attempts": 1}, connect_timeout=5, read_timeout=10)
 
 
 @pytest.fixture
-def server_url() -> Iterator[str]:
+def server_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     kvs.install()  # before the server's first request: it builds its routes then
     kvs.reset_settings()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    url = f"http://{host}:{port}"
+    ca = LocalCA(tmp_path / "tls")
+    ca.ensure()
+    # boto3 and requests trust the local CA the way the local cloud's clients do.
+    monkeypatch.setenv("AWS_CA_BUNDLE", str(ca.ca_file))
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(ca.ca_file))
+    server = TlsMotoServer("127.0.0.1", ca.server_context())
+    url = server.start()
     requests.post(f"{url}/moto-api/reset", timeout=5)
     try:
         yield url
@@ -35,7 +40,7 @@ def server_url() -> Iterator[str]:
 
 
 def test_whole_channel_lifecycle_over_http(server_url: str) -> None:
-    kvs.set_endpoint_base(https=server_url, wss="ws://127.0.0.1:9")
+    kvs.set_endpoint_base(https=server_url, wss="wss://127.0.0.1:9")
     kv = boto3.client("kinesisvideo", region_name="us-east-1", endpoint_url=server_url, config=FAST)
     arn = kv.create_signaling_channel(
         ChannelName="alexa-cam-1",
@@ -70,7 +75,7 @@ def test_whole_channel_lifecycle_over_http(server_url: str) -> None:
         )["ResourceEndpointList"]
     }
     assert endpoints["HTTPS"] == server_url
-    assert endpoints["WSS"].startswith("ws://127.0.0.1:9/v-")
+    assert endpoints["WSS"].startswith("wss://127.0.0.1:9/v-")
     sig = boto3.client(
         "kinesis-video-signaling", region_name="us-east-1", endpoint_url=endpoints["HTTPS"], config=FAST
     )

@@ -69,11 +69,26 @@ def test_registered_creates_the_channel_and_records_it(
     assert _metrics(capsys.readouterr().out) == {"RecordsReceived": 1, "ChannelsCreated": 1}
 
 
-def test_registered_without_a_ttl_takes_the_configured_default(lifecycle: Registry) -> None:
+def test_registered_without_a_ttl_takes_the_configured_default(
+    lifecycle: Registry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MESSAGE_TTL_SECONDS", "45")
     assert run(event("DeviceRegistered", "cam-1")) == []
-    assert channels()[NAME].ttl == 60
+    assert channels()[NAME].ttl == 45
     device = lifecycle.get("cam-1")
-    assert device is not None and device.message_ttl_seconds == 60
+    assert device is not None and device.message_ttl_seconds == 45
+
+
+def test_a_new_channel_keeps_an_offer_no_longer_than_alexa_waits(
+    lifecycle: Registry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Nothing configured: the default. Alexa gives up after 6 s (the skill after 4.5 s), so an
+    # offer kept longer would reach a camera that connects later and is answered into the void.
+    monkeypatch.delenv("MESSAGE_TTL_SECONDS")
+    assert run(event("DeviceRegistered", "cam-1")) == []
+    assert channels()[NAME].ttl == 5
+    device = lifecycle.get("cam-1")
+    assert device is not None and device.message_ttl_seconds == 5
 
 
 def test_updated_changes_metadata_ttl_tags_and_owner(

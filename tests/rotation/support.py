@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import time
 from collections import Counter
 from typing import Any
 
@@ -57,8 +58,9 @@ class Fleet:
         assert written
 
     def camera(self, device_id: str, tags: dict[str, str] | None = None) -> str:
+        """A registered device and its channel, tagged with its device id as lifecycle creates it."""
         self.device(device_id)
-        return self.channel(device_id, tags)
+        return self.channel(device_id, {channel_tags.DEVICE_TAG: device_id} | (tags or {}))
 
     def tags(self, name: str) -> dict[str, str]:
         tags: dict[str, str] = self.kvs.list_tags_for_resource(ResourceARN=self.arns[name])["Tags"]
@@ -83,3 +85,18 @@ def peak_per_window(timestamps: list[float], window: float = 1.0) -> int:
         (bisect.bisect_left(ordered, t + window) - i for i, t in enumerate(ordered)),
         default=0,
     )
+
+
+class LambdaContext:
+    """A fake Lambda context whose remaining time runs down from `seconds`, as Lambda's does."""
+
+    function_name = "tag-rotation"
+    memory_limit_in_mb = 512
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:tag-rotation"
+    aws_request_id = "req-budget"
+
+    def __init__(self, seconds: float) -> None:
+        self._end = time.monotonic() + seconds
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self._end - time.monotonic()) * 1000))

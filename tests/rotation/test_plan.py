@@ -8,6 +8,7 @@ import pytest
 
 from functions.common import channel_tags
 from functions.common.registry import Device, DeviceStatus
+from functions.tag_rotation.budget import OutOfTime
 from functions.tag_rotation.plan import desired_tags, plan
 from functions.tag_rotation.rate_limit import JITTER_SLACK, RateLimiter
 from tests.rotation.support import ENVIRONMENT, owner_of, static_tags
@@ -116,3 +117,13 @@ def test_an_oversleeping_thread_does_not_compress_the_next_gap() -> None:
     window = (1 + JITTER_SLACK) / 10
     assert min(b - a for a, b in itertools.pairwise(times)) >= window - 1e-9
     assert max(sum(1 for t in times if start <= t < start + 1) for start in times) <= 10
+
+
+def test_a_slot_after_the_cutoff_is_refused_without_waiting_or_taking_it() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(1, 1, clock=clock, sleep=clock.sleep)
+    limiter.acquire()
+    with pytest.raises(OutOfTime):
+        limiter.acquire(until=0.5)  # the next slot is 1.05 s away
+    assert clock.now == 0.0
+    assert limiter.acquire(until=2.0) == pytest.approx(1 + JITTER_SLACK)  # the refused call took no slot

@@ -1,0 +1,73 @@
+"""With KVS slow and throttling, an invocation returns within its time budget and the next resumes."""
+
+from __future__ import annotations
+
+import importlib
+import time
+from collections import Counter
+
+import pytest
+
+from functions.common import channel_tags
+from localcloud import kvs
+from tests.rotation.support import Fleet, LambdaContext, rotation_calls, static_tags
+
+SIZE = 40
+PAGE = WORKERS = 8  # the first page is one wave of workers, whatever the machine's load
+BUDGET_S = 4.0
+# What an invocation may overrun its budget by: one slow call already in flight, the checkpoint.
+OVERRUN_S = 0.6
+LATENCY_S = 0.25
+THROTTLED = "ClientLimitExceededException"
+
+
+@pytest.fixture
+def slow_throttling_kvs(fleet: Fleet, monkeypatch: pytest.MonkeyPatch) -> Fleet:
+    """Every call slow; after the first page, TagResource throttles on every call for a long while."""
+    for i in range(SIZE):
+        fleet.camera(f"b{i:03d}", static_tags(f"b{i:03d}") | {"camera:stale": "1"})
+    monkeypatch.setenv("ROTATION_STOP_MARGIN_SECONDS", "30")  # the default: ¼ of a 4 s budget
+    monkeypatch.setenv("ROTATION_PAGE_SIZE", str(PAGE))
+    monkeypatch.setenv("ROTATION_WORKERS", str(WORKERS))
+    for operation in ("ListSignalingChannels", "ListTagsForResource", "UntagResource"):
+        kvs.inject(operation, latency_s=LATENCY_S)
+    kvs.inject("TagResource", latency_s=LATENCY_S, times=PAGE)
+    kvs.inject("TagResource", error=THROTTLED, latency_s=LATENCY_S, times=10_000)
+    kvs.clear_calls()
+    return fleet
+
+
+def test_slow_throttled_invocation_returns_within_budget_and_the_next_resumes(
+    slow_throttling_kvs: Fleet,
+) -> None:
+    # The handler validates its configuration at import, so import it after the environment.
+    from functions.tag_rotation import handler
+
+    rotation_handler = importlib.reload(handler)
+
+    started = time.monotonic()
+    first = rotation_handler.handler({}, LambdaContext(BUDGET_S))
+    elapsed = time.monotonic() - started
+
+    assert elapsed <= BUDGET_S + OVERRUN_S, f"a {BUDGET_S} s invocation took {elapsed:.1f} s"
+    # The first page is done; the channels stuck retrying are not failed, they wait for the next call.
+    assert first["status"] == "partial" and first["channelsSeen"] == first["updated"] == PAGE
+    assert first["failed"] == 0 and first["throttles"] > 0
+
+    kvs.reset_faults()
+    second = rotation_handler.handler({"runId": first["runId"]}, LambdaContext(60))
+
+    assert second["complete"] is True and second["runId"] == first["runId"] and second["invocations"] == 2
+    # Channels done before the checkpoint are not visited again. Those cut while retrying are
+    # read again; their stale key is already gone, so only the rotating tags remain to write.
+    assert second["channelsSeen"] == SIZE and second["failed"] == second["unchanged"] == 0
+    assert second["updated"] + second["rotated"] == SIZE and second["rotated"] > 0
+    ok = [r for r in rotation_calls() if r.outcome == "ok"]
+    reads = Counter(r.channel_arn for r in ok if r.operation == "ListTagsForResource")
+    assert len(reads) == SIZE and max(reads.values()) == 2
+    assert sum(reads.values()) == SIZE + second["rotated"]
+    tagged = Counter(r.channel_arn for r in ok if r.operation == "TagResource")
+    assert set(tagged.values()) == {1} and len(tagged) == SIZE
+    for name in slow_throttling_kvs.arns:
+        tags = slow_throttling_kvs.tags(name)
+        assert tags[channel_tags.GENERATION_TAG] == first["generation"] and "camera:stale" not in tags
