@@ -13,8 +13,9 @@ from constructs import Construct
 from infra.components.account_linking import identity_variables
 from infra.components.alexa_events import AlexaEvents
 from infra.components.alexa_skill import AlexaSkill
-from infra.components.device_config import DeviceConfig
+from infra.components.device_config import DeviceConfigApi
 from infra.components.device_lifecycle import DeviceLifecycle
+from infra.components.function import FunctionInputs
 from infra.components.monitoring import Monitoring
 from infra.components.packaging import function_code, powertools_layer
 from infra.components.tag_rotation import TagRotation
@@ -36,48 +37,46 @@ class ServiceStack(Stack):
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
-        layers = [powertools_layer(self)]
-        shared_code = function_code()
-        common = {"settings": settings, "layers": layers, "registry_table": registry_table}
-
+        inputs = FunctionInputs(
+            settings=settings,
+            code=function_code(),
+            layers=[powertools_layer(self)],
+            registry_table=registry_table,
+        )
         self.skill = AlexaSkill(
             self,
             "AlexaSkill",
-            code=function_code(("PyJWT",)),
+            inputs.with_code(function_code(("PyJWT",))),
             identity=identity_variables(self, settings.identity),
-            **common,
         )
-        self.lifecycle = DeviceLifecycle(self, "DeviceLifecycle", code=shared_code, **common)
-        self.rotation = TagRotation(
-            self, "TagRotation", code=shared_code, state_table=rotation_state_table, **common
-        )
-        self.device_config = DeviceConfig(self, "DeviceConfig", code=shared_code, **common)
+        self.lifecycle = DeviceLifecycle(self, "DeviceLifecycle", inputs)
+        self.rotation = TagRotation(self, "TagRotation", inputs, state_table=rotation_state_table)
+        self.device_config = DeviceConfigApi(self, "DeviceConfig", inputs)
         self.alexa_events = AlexaEvents(
             self,
             "AlexaEvents",
-            code=shared_code,
+            inputs,
             grants_table=grants_table,
             grants_key=grants_key,
             client_secret=client_secret,
-            **common,
         )
         # AcceptGrant stores the grant; the lifecycle function announces applied changes.
         for name, value in self.alexa_events.grant_environment().items():
-            self.skill.handler.function.add_environment(name, value)
-        self.alexa_events.allow_grants(self.skill.handler, ["PutItem"])
-        self.alexa_events.publisher(self.lifecycle.handler)
+            self.skill.function.lambda_function.add_environment(name, value)
+        self.alexa_events.allow_grants(self.skill.function, ["PutItem"])
+        self.alexa_events.publisher(self.lifecycle.function)
         monitoring = Monitoring(
             self,
             "Monitoring",
             settings=settings,
             functions=[
-                self.skill.handler,
-                self.lifecycle.handler,
-                self.rotation.handler,
-                self.device_config.handler,
-                self.alexa_events.handler,
+                self.skill.function,
+                self.lifecycle.function,
+                self.rotation.function,
+                self.device_config.function,
+                self.alexa_events.function,
             ],
-            skill=self.skill.handler,
+            skill=self.skill.function,
             dead_letter_queue=self.lifecycle.dead_letter_queue,
         )
         monitoring.watch(

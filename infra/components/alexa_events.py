@@ -9,20 +9,12 @@ from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
-from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_secretsmanager as secretsmanager
-from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from functions.common.queue_schema import (
-    DLQ_RETENTION_SECONDS,
-    LIFECYCLE_FUNCTION_TIMEOUT_SECONDS,
-    MAX_RECEIVE_COUNT,
-    VISIBILITY_TIMEOUT_SECONDS,
-)
-from infra.components.function import METRICS_NAMESPACE, SignalingFunction
-from infra.settings import StageSettings
+from functions.common.queue_schema import LIFECYCLE_FUNCTION_TIMEOUT_SECONDS
+from infra.components.event_queue import build_event_queue
+from infra.components.function import METRICS_NAMESPACE, FunctionInputs, SignalingFunction
 
 SERVICE = "alexa-events"
 # Small batches: each record may wait on LWA and the gateway (3 s timeouts, a few retries).
@@ -36,11 +28,8 @@ class AlexaEvents(Construct):
         self,
         scope: Construct,
         construct_id: str,
+        inputs: FunctionInputs,
         *,
-        settings: StageSettings,
-        code: lambda_.Code,
-        layers: list[lambda_.ILayerVersion],
-        registry_table: dynamodb.ITable,
         grants_table: dynamodb.ITable,
         grants_key: kms.IKey,
         client_secret: secretsmanager.ISecret,
@@ -49,47 +38,24 @@ class AlexaEvents(Construct):
         self._grants_table = grants_table
         self._grants_key = grants_key
         self._client_secret = client_secret
-        self.dead_letter_queue = sqs.Queue(
-            self,
-            "DeadLetters",
-            retention_period=Duration.seconds(DLQ_RETENTION_SECONDS),
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-        )
         # Messages name a device and its owners, never a token.
-        self.queue = sqs.Queue(
-            self,
-            "Events",
-            visibility_timeout=Duration.seconds(VISIBILITY_TIMEOUT_SECONDS),
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            dead_letter_queue=sqs.DeadLetterQueue(
-                max_receive_count=MAX_RECEIVE_COUNT, queue=self.dead_letter_queue
-            ),
-        )
-        self.handler = SignalingFunction(
+        self.queue, self.dead_letter_queue = build_event_queue(self)
+        self.function = self._build_function(inputs)
+
+    def _build_function(self, inputs: FunctionInputs) -> SignalingFunction:
+        function = SignalingFunction(
             self,
             "Sender",
-            settings=settings,
+            inputs,
             service=SERVICE,
-            handler="functions.alexa_events.handler.handler",
-            code=code,
-            layers=layers,
-            registry_table=registry_table,
             # The queue's visibility timeout is six times this (shared queue settings).
             timeout=Duration.seconds(LIFECYCLE_FUNCTION_TIMEOUT_SECONDS),
             environment=self.grant_environment(),
         )
-        self.handler.function.add_event_source(
-            sources.SqsEventSource(
-                self.queue,
-                batch_size=BATCH_SIZE,
-                report_batch_item_failures=True,
-                max_concurrency=MAX_CONCURRENCY,
-            )
-        )
-        self.handler.allow_table(registry_table, ["GetItem"])
-        self.allow_grants(self.handler, ["GetItem", "UpdateItem", "DeleteItem"])
+        function.consume(self.queue, batch_size=BATCH_SIZE, max_concurrency=MAX_CONCURRENCY)
+        function.allow_table(inputs.registry_table, ["GetItem"])
+        self.allow_grants(function, ["GetItem", "UpdateItem", "DeleteItem"])
+        return function
 
     def grant_environment(self) -> dict[str, str]:
         return {
@@ -111,7 +77,7 @@ class AlexaEvents(Construct):
 
     def publisher(self, fn: SignalingFunction) -> None:
         """`fn` announces changes on the queue (ALEXA_EVENTS_QUEUE_URL)."""
-        fn.function.add_environment("ALEXA_EVENTS_QUEUE_URL", self.queue.queue_url)
+        fn.lambda_function.add_environment("ALEXA_EVENTS_QUEUE_URL", self.queue.queue_url)
         fn.role.add_to_policy(
             iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[self.queue.queue_arn])
         )

@@ -3,41 +3,28 @@
 from __future__ import annotations
 
 from aws_cdk import Duration
-from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from functions.common.registry_schema import OWNER_INDEX
 from infra.components.account_linking import IdentityVariables
-from infra.components.function import SignalingFunction
-from infra.settings import SKILL_TIMEOUT_SECONDS, StageSettings
+from infra.components.function import FunctionInputs, SignalingFunction
+from infra.settings import SKILL_TIMEOUT_SECONDS
 
 ALEXA_PRINCIPAL = "alexa-connectedhome.amazon.com"
 
 
 class AlexaSkill(Construct):
     def __init__(
-        self,
-        scope: Construct,
-        construct_id: str,
-        *,
-        settings: StageSettings,
-        code: lambda_.Code,
-        layers: list[lambda_.ILayerVersion],
-        registry_table: dynamodb.ITable,
-        identity: IdentityVariables,
+        self, scope: Construct, construct_id: str, inputs: FunctionInputs, *, identity: IdentityVariables
     ) -> None:
         super().__init__(scope, construct_id)
-        self.handler = SignalingFunction(
+        settings = inputs.settings
+        self.function = SignalingFunction(
             self,
             "Skill",
-            settings=settings,
+            inputs,
             service="alexa-skill",
-            handler="functions.alexa_skill.handler.handler",
-            code=code,
-            layers=layers,
-            registry_table=registry_table,
             timeout=Duration.seconds(SKILL_TIMEOUT_SECONDS),
             # More memory is more CPU: token checks and cold starts sit on the six-second path.
             memory_size=1024,
@@ -47,9 +34,9 @@ class AlexaSkill(Construct):
                 "CHECK_IN_WINDOW_SECONDS": str(settings.check_in_window_seconds),
             },
         )
-        self.handler.allow_table(registry_table, ["GetItem", "Query"], indexes=(OWNER_INDEX,))
-        self.handler.allow_channels(["GetSignalingChannelEndpoint", "SendAlexaOfferToMaster"])
-        self.handler.function.add_permission(
+        self.function.allow_table(inputs.registry_table, ["GetItem", "Query"], indexes=(OWNER_INDEX,))
+        self.function.allow_channels(["GetSignalingChannelEndpoint", "SendAlexaOfferToMaster"])
+        self.function.lambda_function.add_permission(
             "AlexaSmartHome",
             principal=iam.ServicePrincipal(ALEXA_PRINCIPAL),
             action="lambda:InvokeFunction",

@@ -5,18 +5,23 @@ from __future__ import annotations
 
 import json
 
-from aws_cdk import CfnOutput, Duration, RemovalPolicy, Stack
+import jsii
+from aws_cdk import CfnOutput, Duration, Stack
+from aws_cdk import aws_apigateway as apigw_v1
 from aws_cdk import aws_apigatewayv2 as apigw
 from aws_cdk import aws_apigatewayv2_authorizers as authorizers
 from aws_cdk import aws_apigatewayv2_integrations as integrations
-from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_iot as iot
-from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from infra.components.function import RETENTION, SignalingFunction, channel_arn_pattern
+from infra.components.function import (
+    FunctionInputs,
+    SignalingFunction,
+    channel_arn_pattern,
+    retained_log_group,
+)
 from infra.nag import acknowledge
 from infra.settings import StageSettings
 
@@ -36,69 +41,77 @@ ACCESS_LOG_FORMAT = {
 }
 
 
-class DeviceConfig(Construct):
-    def __init__(
-        self,
-        scope: Construct,
-        construct_id: str,
-        *,
-        settings: StageSettings,
-        code: lambda_.Code,
-        layers: list[lambda_.ILayerVersion],
-        registry_table: dynamodb.ITable,
-    ) -> None:
+@jsii.implements(apigw.IAccessLogSettings)
+class JsonAccessLogs:
+    """ACCESS_LOG_FORMAT lines into `log_group` (the stage takes an object of this interface, not a
+    dict)."""
+
+    def __init__(self, log_group: logs.ILogGroup) -> None:
+        self._destination = apigw.LogGroupLogDestination(log_group)
+
+    @property
+    def destination(self) -> apigw.IAccessLogDestination:
+        return self._destination
+
+    @property
+    def format(self) -> apigw_v1.AccessLogFormat:
+        return apigw_v1.AccessLogFormat.custom(json.dumps(ACCESS_LOG_FORMAT))
+
+
+class DeviceConfigApi(Construct):
+    def __init__(self, scope: Construct, construct_id: str, inputs: FunctionInputs) -> None:
         super().__init__(scope, construct_id)
-        self.handler = SignalingFunction(
-            self,
-            "Config",
-            settings=settings,
-            service="device-config",
-            handler="functions.device_config.handler.handler",
-            code=code,
-            layers=layers,
-            registry_table=registry_table,
-            timeout=Duration.seconds(10),
+        settings = inputs.settings
+        self.function = self._build_function(inputs)
+        self.api = self._build_api(settings)
+        self.camera_role, role_alias = self._build_camera_role(settings)
+        # Only sessions of this role are cameras: other callers allowed to invoke the API (operators,
+        # CI) cannot pose as a camera by naming their session after one.
+        self.function.lambda_function.add_environment("CAMERA_ROLE_NAME", self.camera_role.role_name)
+        # Defence in depth: a role of the same name in another account is not this camera role.
+        self.function.lambda_function.add_environment("CAMERA_ACCOUNT_ID", Stack.of(self).account)
+        CfnOutput(self, "ConfigUrl", value=f"{self.api.api_endpoint}{ROUTE_PATH}")
+        CfnOutput(self, "CameraRoleArn", value=self.camera_role.role_arn)
+        CfnOutput(self, "CameraRoleAliasArn", value=role_alias.attr_role_alias_arn)
+
+    def _build_function(self, inputs: FunctionInputs) -> SignalingFunction:
+        function = SignalingFunction(
+            self, "Config", inputs, service="device-config", timeout=Duration.seconds(10)
         )
-        self.handler.allow_table(registry_table, ["GetItem", "UpdateItem"])
-        self.handler.allow_channels(
+        function.allow_table(inputs.registry_table, ["GetItem", "UpdateItem"])
+        function.allow_channels(
             ["GetSignalingChannelEndpoint", "GetIceServerConfig", "DescribeSignalingChannel"]
         )
+        return function
 
-        self.api = apigw.HttpApi(
+    def _build_api(self, settings: StageSettings) -> apigw.HttpApi:
+        api = apigw.HttpApi(
             self, "Api", description="Camera signaling configuration", create_default_stage=False
         )
-        self.api.add_routes(
+        api.add_routes(
             path=ROUTE_PATH,
             methods=[apigw.HttpMethod.GET],
-            integration=integrations.HttpLambdaIntegration("Function", self.handler.function),
+            integration=integrations.HttpLambdaIntegration("Function", self.function.lambda_function),
             authorizer=authorizers.HttpIamAuthorizer(),
         )
-        access_logs = logs.LogGroup(
-            self,
-            "AccessLogs",
-            retention=RETENTION[settings.log_retention_days],
-            removal_policy=RemovalPolicy.DESTROY,
-        )
-        stage = apigw.HttpStage(
+        apigw.HttpStage(
             self,
             "Stage",
-            http_api=self.api,
+            http_api=api,
             stage_name=STAGE_NAME,
             auto_deploy=True,
             throttle=apigw.ThrottleSettings(rate_limit=THROTTLE_RATE, burst_limit=THROTTLE_BURST),
+            access_log_settings=JsonAccessLogs(retained_log_group(self, "AccessLogs", settings)),
         )
-        cfn_stage = stage.node.default_child
-        assert isinstance(cfn_stage, apigw.CfnStage)
-        cfn_stage.access_log_settings = apigw.CfnStage.AccessLogSettingsProperty(
-            destination_arn=access_logs.log_group_arn, format=json.dumps(ACCESS_LOG_FORMAT)
-        )
+        return api
 
+    def _build_camera_role(self, settings: StageSettings) -> tuple[iam.Role, iot.CfnRoleAlias]:
         # The alias name is fixed so the role's trust can name the alias ARN without referring to
         # the alias resource (which refers to the role: a reference back would be a cycle).
         alias_name = f"{settings.name}-camera-signaling"
         stack = Stack.of(self)
         alias_arn = stack.format_arn(service="iot", resource="rolealias", resource_name=alias_name)
-        self.camera_role = iam.Role(
+        camera_role = iam.Role(
             self,
             "CameraRole",
             # Confused-deputy guard (AWS IoT guidance): the credentials provider may assume the role
@@ -113,9 +126,9 @@ class DeviceConfig(Construct):
             description="Cameras assume it through the AWS IoT credentials provider to read their config",
         )
         role_alias = iot.CfnRoleAlias(
-            self, "CameraRoleAlias", role_alias=alias_name, role_arn=self.camera_role.role_arn
+            self, "CameraRoleAlias", role_alias=alias_name, role_arn=camera_role.role_arn
         )
-        self.camera_role.add_to_policy(
+        camera_role.add_to_policy(
             iam.PolicyStatement(
                 actions=["execute-api:Invoke"],
                 resources=[self.api.arn_for_execute_api("GET", ROUTE_PATH, STAGE_NAME)],
@@ -123,7 +136,7 @@ class DeviceConfig(Construct):
         )
         # A camera connects as MASTER to its own channel only: the IoT credentials provider names
         # the session after the thing (= deviceId), and IAM resolves the variable per request.
-        self.camera_role.add_to_policy(
+        camera_role.add_to_policy(
             iam.PolicyStatement(
                 actions=["kinesisvideo:ConnectAsMaster"],
                 resources=[
@@ -132,16 +145,9 @@ class DeviceConfig(Construct):
             )
         )
         acknowledge(
-            self.camera_role,
+            camera_role,
             f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kinesisvideo:{stack.region}:"
             f"{stack.account}:channel/{settings.channel_name_prefix}<credentials-iot:ThingName>/*]",
             "The channel ARN ends in a creation time unknown at deploy; the name is the camera's own.",
         )
-        # Only sessions of this role are cameras: other callers allowed to invoke the API (operators,
-        # CI) cannot pose as a camera by naming their session after one.
-        self.handler.function.add_environment("CAMERA_ROLE_NAME", self.camera_role.role_name)
-        # Defence in depth: a role of the same name in another account is not this camera role.
-        self.handler.function.add_environment("CAMERA_ACCOUNT_ID", Stack.of(self).account)
-        CfnOutput(self, "ConfigUrl", value=f"{self.api.api_endpoint}{ROUTE_PATH}")
-        CfnOutput(self, "CameraRoleArn", value=self.camera_role.role_arn)
-        CfnOutput(self, "CameraRoleAliasArn", value=role_alias.attr_role_alias_arn)
+        return camera_role, role_alias

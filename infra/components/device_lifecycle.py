@@ -9,22 +9,14 @@ only their accounts' events of the device source, and the function checks the ac
 from __future__ import annotations
 
 from aws_cdk import CfnOutput, Duration, Stack
-from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_lambda_event_sources as sources
-from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from functions.common.queue_schema import (
-    DLQ_RETENTION_SECONDS,
-    LIFECYCLE_FUNCTION_TIMEOUT_SECONDS,
-    MAX_RECEIVE_COUNT,
-    VISIBILITY_TIMEOUT_SECONDS,
-)
-from infra.components.function import SignalingFunction
+from functions.common.queue_schema import LIFECYCLE_FUNCTION_TIMEOUT_SECONDS
+from infra.components.event_queue import build_event_queue
+from infra.components.function import FunctionInputs, SignalingFunction
 from infra.settings import StageSettings
 
 DETAIL_TYPES = ["DeviceRegistered", "DeviceUpdated", "DeviceDeregistered"]
@@ -33,37 +25,16 @@ MAX_CONCURRENCY = 5
 
 
 class DeviceLifecycle(Construct):
-    def __init__(
-        self,
-        scope: Construct,
-        construct_id: str,
-        *,
-        settings: StageSettings,
-        code: lambda_.Code,
-        layers: list[lambda_.ILayerVersion],
-        registry_table: dynamodb.ITable,
-    ) -> None:
+    def __init__(self, scope: Construct, construct_id: str, inputs: FunctionInputs) -> None:
         super().__init__(scope, construct_id)
-        # SQS-managed encryption: EventBridge cannot send to a queue under the AWS-managed KMS key.
-        self.dead_letter_queue = sqs.Queue(
-            self,
-            "DeadLetters",
-            retention_period=Duration.seconds(DLQ_RETENTION_SECONDS),
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-        )
-        self.queue = sqs.Queue(
-            self,
-            "Events",
-            visibility_timeout=Duration.seconds(VISIBILITY_TIMEOUT_SECONDS),
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            dead_letter_queue=sqs.DeadLetterQueue(
-                max_receive_count=MAX_RECEIVE_COUNT, queue=self.dead_letter_queue
-            ),
-        )
+        settings = inputs.settings
+        self.queue, self.dead_letter_queue = build_event_queue(self)
         publisher_accounts = settings.device_events.publisher_accounts(Stack.of(self).account)
-        self.bus = self._bus(settings, publisher_accounts)
+        self.bus = self._build_bus(settings, publisher_accounts)
+        self._build_rule(settings, publisher_accounts)
+        self.function = self._build_function(inputs, publisher_accounts)
+
+    def _build_rule(self, settings: StageSettings, publisher_accounts: list[str]) -> None:
         events.Rule(
             self,
             "DeviceEvents",
@@ -75,31 +46,22 @@ class DeviceLifecycle(Construct):
             ),
             targets=[targets.SqsQueue(self.queue)],
         )
-        self.handler = SignalingFunction(
+
+    def _build_function(self, inputs: FunctionInputs, publisher_accounts: list[str]) -> SignalingFunction:
+        function = SignalingFunction(
             self,
             "Lifecycle",
-            settings=settings,
+            inputs,
             service="device-lifecycle",
-            handler="functions.device_lifecycle.handler.handler",
-            code=code,
-            layers=layers,
-            registry_table=registry_table,
             timeout=Duration.seconds(LIFECYCLE_FUNCTION_TIMEOUT_SECONDS),
             environment={
-                "DEVICE_EVENT_SOURCE": settings.device_events.source,
+                "DEVICE_EVENT_SOURCE": inputs.settings.device_events.source,
                 "DEVICE_EVENT_ACCOUNTS": ",".join(publisher_accounts),
             },
         )
-        self.handler.function.add_event_source(
-            sources.SqsEventSource(
-                self.queue,
-                batch_size=10,
-                report_batch_item_failures=True,
-                max_concurrency=MAX_CONCURRENCY,
-            )
-        )
-        self.handler.allow_table(registry_table, ["GetItem", "PutItem"])
-        self.handler.allow_channels(
+        function.consume(self.queue, batch_size=10, max_concurrency=MAX_CONCURRENCY)
+        function.allow_table(inputs.registry_table, ["GetItem", "PutItem"])
+        function.allow_channels(
             [
                 "CreateSignalingChannel",
                 "DescribeSignalingChannel",
@@ -110,8 +72,9 @@ class DeviceLifecycle(Construct):
                 "ListTagsForResource",
             ]
         )
+        return function
 
-    def _bus(self, settings: StageSettings, publisher_accounts: list[str]) -> events.EventBus:
+    def _build_bus(self, settings: StageSettings, publisher_accounts: list[str]) -> events.EventBus:
         bus = events.EventBus(self, "Bus", event_bus_name=f"{settings.name}-device-events")
         publishers = settings.device_events.publishers or tuple(publisher_accounts)
         arns = [p for p in publishers if p.startswith("arn:")]

@@ -3,13 +3,16 @@ set retention, X-Ray tracing, Powertools settings, and a role that holds only wh
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 
-from aws_cdk import ArnFormat, CfnResource, Duration, RemovalPolicy, Stack
+from aws_cdk import ArnFormat, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.components.packaging import ARCHITECTURE, RUNTIME
@@ -37,20 +40,40 @@ def channel_arn_pattern(scope: Construct, prefix: str, name: str = "*") -> str:
     )
 
 
+@dataclass(frozen=True)
+class FunctionInputs:
+    """What every function of a stage is built from."""
+
+    settings: StageSettings
+    code: lambda_.Code
+    layers: Sequence[lambda_.ILayerVersion]
+    registry_table: dynamodb.ITable
+
+    def with_code(self, code: lambda_.Code) -> FunctionInputs:
+        return replace(self, code=code)
+
+
+def retained_log_group(scope: Construct, construct_id: str, settings: StageSettings) -> logs.LogGroup:
+    """A log group kept for the stage's retention and removed with the stack."""
+    return logs.LogGroup(
+        scope,
+        construct_id,
+        retention=RETENTION[settings.log_retention_days],
+        removal_policy=RemovalPolicy.DESTROY,
+    )
+
+
 class SignalingFunction(Construct):
-    """A function of this system; `service` names it in logs, traces and metrics."""
+    """A function of this system; `service` names it in logs, traces and metrics, and its package
+    (`functions/{service with _}/handler.py`)."""
 
     def __init__(
         self,
         scope: Construct,
         construct_id: str,
+        inputs: FunctionInputs,
         *,
-        settings: StageSettings,
         service: str,
-        handler: str,
-        code: lambda_.Code,
-        layers: list[lambda_.ILayerVersion],
-        registry_table: dynamodb.ITable,
         timeout: Duration,
         memory_size: int = 256,
         environment: Mapping[str, str] | None = None,
@@ -59,14 +82,10 @@ class SignalingFunction(Construct):
         recursive_loop: lambda_.RecursiveLoop = lambda_.RecursiveLoop.TERMINATE,
     ) -> None:
         super().__init__(scope, construct_id)
+        settings = inputs.settings
         self.service = service
         self.settings = settings
-        self.log_group = logs.LogGroup(
-            self,
-            "Logs",
-            retention=RETENTION[settings.log_retention_days],
-            removal_policy=RemovalPolicy.DESTROY,
-        )
+        self.log_group = retained_log_group(self, "Logs", settings)
         # An own role instead of the default one: AWSLambdaBasicExecutionRole would allow writing
         # to every log group of the account.
         self.role = iam.Role(self, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
@@ -76,15 +95,15 @@ class SignalingFunction(Construct):
                 resources=[self.log_group.log_group_arn],
             )
         )
-        self.function = lambda_.Function(
+        self.lambda_function = lambda_.Function(
             self,
             "Function",
             function_name=function_name,
             runtime=RUNTIME,
             architecture=ARCHITECTURE,
-            handler=handler,
-            code=code,
-            layers=layers,
+            handler=f"functions.{service.replace('-', '_')}.handler.handler",
+            code=inputs.code,
+            layers=list(inputs.layers),
             role=self.role,
             timeout=timeout,
             memory_size=memory_size,
@@ -93,7 +112,7 @@ class SignalingFunction(Construct):
             reserved_concurrent_executions=reserved_concurrency,
             recursive_loop=recursive_loop,
             environment={
-                "REGISTRY_TABLE_NAME": registry_table.table_name,
+                "REGISTRY_TABLE_NAME": inputs.registry_table.table_name,
                 "CHANNEL_NAME_PREFIX": settings.channel_name_prefix,
                 "MESSAGE_TTL_SECONDS": str(settings.message_ttl_seconds),
                 "ENVIRONMENT_NAME": settings.name,
@@ -113,16 +132,21 @@ class SignalingFunction(Construct):
             "AwsSolutions-IAM5[Resource::*]",
             "X-Ray PutTraceSegments/PutTelemetryRecords accept only '*' as resource.",
         )
-        # Lambda adds DependsOn on the role, which its Role GetAtt already implies (cfn-lint W3005):
-        # depend on the role's policy only, so the function never starts without its permissions.
-        cfn_function = self.function.node.default_child
-        policy = self.role.node.find_child("DefaultPolicy").node.default_child
-        assert isinstance(cfn_function, CfnResource) and isinstance(policy, CfnResource)
-        cfn_function.add_override("DependsOn", [policy.logical_id])
         acknowledge(
-            self.function,
+            self.lambda_function,
             "AwsSolutions-L1",
             "Python 3.13 on purpose: the Powertools layer and the tested dependencies target it.",
+        )
+
+    def consume(self, queue: sqs.IQueue, *, batch_size: int, max_concurrency: int) -> None:
+        """Batches from `queue`; a failed record returns alone (partial batch failures)."""
+        self.lambda_function.add_event_source(
+            sources.SqsEventSource(
+                queue,
+                batch_size=batch_size,
+                report_batch_item_failures=True,
+                max_concurrency=max_concurrency,
+            )
         )
 
     def allow_table(

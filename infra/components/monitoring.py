@@ -50,13 +50,13 @@ class Monitoring(Construct):
         for fn in functions:
             self._alarm(
                 f"{fn.node.id}Errors",
-                fn.function.metric_errors(period=PERIOD, statistic="Sum"),
+                fn.lambda_function.metric_errors(period=PERIOD, statistic="Sum"),
                 threshold=1,
                 description=f"{fn.service} raised errors",
             )
             self._alarm(
                 f"{fn.node.id}Throttles",
-                fn.function.metric_throttles(period=PERIOD, statistic="Sum"),
+                fn.lambda_function.metric_throttles(period=PERIOD, statistic="Sum"),
                 threshold=1,
                 description=f"{fn.service} was throttled",
             )
@@ -85,15 +85,17 @@ class Monitoring(Construct):
             cloudwatch.GraphWidget(title="Lifecycle dead letters", left=[dead_letters], width=12),
             cloudwatch.GraphWidget(
                 title="Invocations",
-                left=[fn.function.metric_invocations(period=PERIOD) for fn in functions],
+                left=[fn.lambda_function.metric_invocations(period=PERIOD) for fn in functions],
                 width=8,
             ),
             cloudwatch.GraphWidget(
-                title="Errors", left=[fn.function.metric_errors(period=PERIOD) for fn in functions], width=8
+                title="Errors",
+                left=[fn.lambda_function.metric_errors(period=PERIOD) for fn in functions],
+                width=8,
             ),
             cloudwatch.GraphWidget(
                 title="Duration p99",
-                left=[fn.function.metric_duration(period=PERIOD, statistic="p99") for fn in functions],
+                left=[fn.lambda_function.metric_duration(period=PERIOD, statistic="p99") for fn in functions],
                 width=8,
             ),
             cloudwatch.AlarmStatusWidget(title="Alarms", alarms=list(self.alarms), width=24),

@@ -11,37 +11,36 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
-from infra.components.function import SignalingFunction
+from infra.components.function import FunctionInputs, SignalingFunction
 from infra.nag import acknowledge
-from infra.settings import StageSettings
 
 TIMEOUT = Duration.minutes(15)  # the Lambda maximum: fewer continuations per run
 
 
 class TagRotation(Construct):
     def __init__(
-        self,
-        scope: Construct,
-        construct_id: str,
-        *,
-        settings: StageSettings,
-        code: lambda_.Code,
-        layers: list[lambda_.ILayerVersion],
-        registry_table: dynamodb.ITable,
-        state_table: dynamodb.ITable,
+        self, scope: Construct, construct_id: str, inputs: FunctionInputs, *, state_table: dynamodb.ITable
     ) -> None:
         super().__init__(scope, construct_id)
         # A fixed name lets the role allow invoking this function without referring to it.
-        function_name = f"{settings.name}-camera-tag-rotation"
-        self.handler = SignalingFunction(
+        function_name = f"{inputs.settings.name}-camera-tag-rotation"
+        self.function = self._build_function(inputs, function_name, state_table)
+        self._allow_listing_and_self_invocation(function_name)
+        self.schedule = events.Rule(
+            self,
+            "Schedule",
+            schedule=events.Schedule.expression(inputs.settings.rotation.schedule),
+            targets=[targets.LambdaFunction(self.function.lambda_function)],
+        )
+
+    def _build_function(
+        self, inputs: FunctionInputs, function_name: str, state_table: dynamodb.ITable
+    ) -> SignalingFunction:
+        function = SignalingFunction(
             self,
             "Rotation",
-            settings=settings,
+            inputs,
             service="tag-rotation",
-            handler="functions.tag_rotation.handler.handler",
-            code=code,
-            layers=layers,
-            registry_table=registry_table,
             timeout=TIMEOUT,
             memory_size=512,
             function_name=function_name,
@@ -49,18 +48,22 @@ class TagRotation(Construct):
             # A long run is a chain of self-invocations by design, bounded by the run's lease.
             recursive_loop=lambda_.RecursiveLoop.ALLOW,
             environment={
-                "ROTATION_MAX_TPS": str(settings.rotation.max_tps),
+                "ROTATION_MAX_TPS": str(inputs.settings.rotation.max_tps),
                 "ROTATION_STATE_TABLE_NAME": state_table.table_name,
             },
         )
-        self.handler.allow_table(registry_table, ["Scan"])
-        self.handler.allow_table(state_table, ["GetItem", "PutItem"])
-        self.handler.allow_channels(["ListTagsForResource", "TagResource", "UntagResource"])
-        self.handler.role.add_to_policy(
+        function.allow_table(inputs.registry_table, ["Scan"])
+        function.allow_table(state_table, ["GetItem", "PutItem"])
+        function.allow_channels(["ListTagsForResource", "TagResource", "UntagResource"])
+        return function
+
+    def _allow_listing_and_self_invocation(self, function_name: str) -> None:
+        role = self.function.role
+        role.add_to_policy(
             iam.PolicyStatement(actions=["kinesisvideo:ListSignalingChannels"], resources=["*"])
         )
         acknowledge(
-            self.handler.role,
+            role,
             "AwsSolutions-IAM5[Resource::*]",
             "kinesisvideo:ListSignalingChannels and X-Ray writes accept only '*' as resource.",
         )
@@ -70,12 +73,4 @@ class TagRotation(Construct):
             resource_name=function_name,
             arn_format=ArnFormat.COLON_RESOURCE_NAME,
         )
-        self.handler.role.add_to_policy(
-            iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=[self_arn])
-        )
-        self.schedule = events.Rule(
-            self,
-            "Schedule",
-            schedule=events.Schedule.expression(settings.rotation.schedule),
-            targets=[targets.LambdaFunction(self.handler.function)],
-        )
+        role.add_to_policy(iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=[self_arn]))

@@ -1,4 +1,5 @@
-"""cfn-lint finds no errors in the synthesized templates (what `make synth` checks too)."""
+"""cfn-lint, configured by the repository's .cfnlintrc, finds nothing in the synthesized templates
+(what `make synth` checks too)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.infra.apps import build_app, example_context
+from tests.infra.apps import CDK_JSON, build_app, example_context
 
 
 def test_synthesized_templates_have_no_cfn_lint_errors(tmp_path_factory: pytest.TempPathFactory) -> None:
@@ -22,5 +23,6 @@ def test_synthesized_templates_have_no_cfn_lint_errors(tmp_path_factory: pytest.
         capture_output=True,
         text=True,
         check=False,
+        cwd=CDK_JSON.parent,  # the repository root, where cfn-lint reads .cfnlintrc
     )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -130,6 +130,19 @@ def test_every_function_is_python_313_on_arm64_with_tracing_and_powertools(
         assert "Ref" in props["LoggingConfig"]["LogGroup"]
 
 
+def test_every_function_waits_for_the_policy_of_its_own_role(service: assertions.Template) -> None:
+    """A function created before its role's policy would start without its permissions."""
+    policies = service.find_resources("AWS::IAM::Policy")
+    for fn in functions_by_service(service).values():
+        role = fn["Properties"]["Role"]["Fn::GetAtt"][0]
+        (policy,) = (
+            logical_id
+            for logical_id, props in policies.items()
+            if {"Ref": role} in props["Properties"]["Roles"]
+        )
+        assert policy in fn["DependsOn"]
+
+
 def test_log_groups_have_the_configured_retention(
     service: assertions.Template, partner: assertions.Template
 ) -> None:
