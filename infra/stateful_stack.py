@@ -22,18 +22,11 @@ class StatefulStack(Stack):
 
     def __init__(self, scope: Construct, construct_id: str, **kwargs: Any) -> None:
         super().__init__(scope, construct_id, **kwargs)
-        self.registry_table = dynamodb.Table(
-            self,
+        self.registry_table = self._build_kept_table(
             "Registry",
-            partition_key=dynamodb.Attribute(name=registry.PARTITION_KEY, type=dynamodb.AttributeType.STRING),
-            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
-            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
-                point_in_time_recovery_enabled=True
-            ),
-            deletion_protection=True,
-            removal_policy=RemovalPolicy.RETAIN,
-            time_to_live_attribute=registry.EXPIRES_AT,
+            registry.PARTITION_KEY,
             encryption=dynamodb.TableEncryption.AWS_MANAGED,
+            time_to_live_attribute=registry.EXPIRES_AT,
         )
         self.registry_table.add_global_secondary_index(
             index_name=registry.OWNER_INDEX,
@@ -63,16 +56,9 @@ class StatefulStack(Stack):
             enable_key_rotation=True,
             removal_policy=RemovalPolicy.RETAIN,
         )
-        self.grants_table = dynamodb.Table(
-            self,
+        self.grants_table = self._build_kept_table(
             "AlexaGrants",
-            partition_key=dynamodb.Attribute(name=grants.PARTITION_KEY, type=dynamodb.AttributeType.STRING),
-            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
-            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
-                point_in_time_recovery_enabled=True
-            ),
-            deletion_protection=True,
-            removal_policy=RemovalPolicy.RETAIN,
+            grants.PARTITION_KEY,
             encryption=dynamodb.TableEncryption.CUSTOMER_MANAGED,
             encryption_key=self.grants_key,
         )
@@ -88,4 +74,30 @@ class StatefulStack(Stack):
             self.client_secret,
             "AwsSolutions-SMG4",
             "Issued by the Alexa developer console, which has no rotation API; rotated by hand (README).",
+        )
+
+    def _build_kept_table(
+        self,
+        construct_id: str,
+        partition_key: str,
+        *,
+        encryption: dynamodb.TableEncryption,
+        encryption_key: kms.IKey | None = None,
+        time_to_live_attribute: str | None = None,
+    ) -> dynamodb.Table:
+        """A table whose loss loses users' data: on demand, point-in-time recovery, deletion
+        protection, kept when the stack goes."""
+        return dynamodb.Table(
+            self,
+            construct_id,
+            partition_key=dynamodb.Attribute(name=partition_key, type=dynamodb.AttributeType.STRING),
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True
+            ),
+            deletion_protection=True,
+            removal_policy=RemovalPolicy.RETAIN,
+            time_to_live_attribute=time_to_live_attribute,
+            encryption=encryption,
+            encryption_key=encryption_key,
         )
