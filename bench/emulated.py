@@ -36,7 +36,7 @@ def in_process() -> Iterator[Cloud]:
 
     with environ.patched(environ.FAKE_AWS, remove=environ.REMOVED):
         kvs.install()
-        aws_clients.client.cache_clear()
+        aws_clients.clear_cache()
         meter = CallMeter()
         try:
             with mock_aws():
@@ -46,7 +46,7 @@ def in_process() -> Iterator[Cloud]:
                 with environ.patched(env):
                     yield Cloud(env=env, meter=meter, endpoint_url=None)
         finally:
-            aws_clients.client.cache_clear()
+            aws_clients.clear_cache()
             kvs.reset_settings()
 
 

@@ -113,7 +113,7 @@ class LocalCloud:
             # urllib in the functions (LWA, event gateway) uses the default context, which reads this.
             SSL_CERT_FILE=str(self.ca.ca_file.resolve()),
         )
-        aws_clients.client.cache_clear()
+        aws_clients.clear_cache()
         env = create_resources(self.region)
         env.update(
             self.issuer.env(),

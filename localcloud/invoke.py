@@ -25,7 +25,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
@@ -33,6 +33,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from functions.common import aws_clients
 from functions.common.observability import logger
 from localcloud.device_auth import ACCOUNT_ID, DEVICE_ROLE, SignatureError, verify
+
+if TYPE_CHECKING:
+    from mypy_boto3_sqs.type_defs import MessageTypeDef
 
 BATCH_SIZE = 10
 
@@ -104,7 +107,7 @@ def eventbridge_envelope(event: DeviceEvent, source: str, region: str) -> dict[s
     }
 
 
-def sqs_event(messages: list[dict[str, Any]], queue_arn: str, region: str) -> dict[str, Any]:
+def sqs_event(messages: list[MessageTypeDef], queue_arn: str, region: str) -> dict[str, Any]:
     """An SQS event source mapping's event for received messages."""
     return {
         "Records": [
@@ -254,7 +257,7 @@ class Invoker:
             "QueueArn"
         ]
         processed = 0
-        failed: list[dict[str, Any]] = []
+        failed: list[MessageTypeDef] = []
         while True:
             messages = sqs.receive_message(
                 QueueUrl=queue_url,

@@ -38,10 +38,10 @@ def aws() -> Iterator[None]:
     from localcloud import kvs
 
     kvs.install()
-    aws_clients.client.cache_clear()
+    aws_clients.clear_cache()
     with mock_aws():
         yield
-    aws_clients.client.cache_clear()
+    aws_clients.clear_cache()
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING
 
 from functions.alexa_skill.account_grants import AccountGrants
 from functions.alexa_skill.offers import OfferSender
@@ -22,6 +22,11 @@ from functions.common.grants import GrantStore
 from functions.common.kvs_endpoints import EndpointCache
 from functions.common.lwa import LoginWithAmazon
 from functions.common.registry import Registry
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_kinesis_video_signaling import KinesisVideoSignalingChannelsClient
+    from mypy_boto3_kinesisvideo import KinesisVideoClient
 
 # Enough for concurrent directives on one container, including offers still waiting on a master
 # after their deadline passed.
@@ -41,13 +46,26 @@ class ClientLimits:
     def for_deadline(cls, seconds: float) -> ClientLimits:
         return cls(connect_timeout=min(1.0, seconds / 3), read_timeout=seconds)
 
-    def client(self, service: str, *, endpoint_url: str | None = None, max_attempts: int) -> Any:
+    def dynamodb(self) -> DynamoDBClient:
         return aws_clients.client(
-            service,
-            endpoint_url=endpoint_url,
+            "dynamodb", connect_timeout=self.connect_timeout, read_timeout=self.read_timeout, max_attempts=2
+        )
+
+    def kinesis_video(self) -> KinesisVideoClient:
+        return aws_clients.client(
+            "kinesisvideo",
             connect_timeout=self.connect_timeout,
             read_timeout=self.read_timeout,
-            max_attempts=max_attempts,
+            max_attempts=2,
+        )
+
+    def signaling(self, https_endpoint: str) -> KinesisVideoSignalingChannelsClient:
+        return aws_clients.client(
+            "kinesis-video-signaling",
+            endpoint_url=https_endpoint,
+            connect_timeout=self.connect_timeout,
+            read_timeout=self.read_timeout,
+            max_attempts=1,
         )
 
 
@@ -55,8 +73,8 @@ class ClientLimits:
 class Dependencies:
     settings: SkillSettings
     skill: Skill
-    dynamodb: Any
-    kvs: Any
+    dynamodb: DynamoDBClient
+    kvs: KinesisVideoClient
     executor: ThreadPoolExecutor
 
     def close(self) -> None:
@@ -68,12 +86,12 @@ class Dependencies:
 def dependencies() -> Dependencies:
     settings = SkillSettings.load()
     limits = ClientLimits.for_deadline(settings.skill_deadline_seconds)
-    dynamodb = limits.client("dynamodb", max_attempts=2)
-    kvs = limits.client("kinesisvideo", max_attempts=2)
+    dynamodb = limits.dynamodb()
+    kvs = limits.kinesis_video()
     executor = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="alexa-skill")
     offers = OfferSender(
         EndpointCache(kvs),
-        lambda https: limits.client("kinesis-video-signaling", endpoint_url=https, max_attempts=1),
+        limits.signaling,
     )
     verifier = TokenVerifier(
         key_source(settings.identity_jwks_url),

@@ -13,13 +13,16 @@ import hashlib
 import re
 import threading
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ValidationError
 
 from functions.alexa_skill import errors
 from functions.common.aws_clients import error_code
 from functions.common.kvs_endpoints import EndpointCache
+
+if TYPE_CHECKING:
+    from mypy_boto3_kinesis_video_signaling import KinesisVideoSignalingChannelsClient
 
 SENDER_ID_MAX = 256
 # SendAlexaOfferToMaster's MessagePayload: at most 10,000 base64 characters (botocore does not
@@ -80,7 +83,9 @@ class OfferSender:
     """SendAlexaOfferToMaster through per-channel endpoints and per-endpoint clients, both kept
     for the life of the container."""
 
-    def __init__(self, endpoints: EndpointCache, signaling_client: Callable[[str], Any]) -> None:
+    def __init__(
+        self, endpoints: EndpointCache, signaling_client: Callable[[str], KinesisVideoSignalingChannelsClient]
+    ) -> None:
         self._endpoints = endpoints
         self._signaling_client = signaling_client
         self._lock = threading.Lock()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from concurrent.futures import Executor
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from aws_lambda_powertools.metrics import MetricUnit
 
@@ -20,6 +20,9 @@ from functions.common.device_id import is_device_id
 from functions.common.observability import logger, metrics, tracer
 from functions.common.registry import MAX_ENDPOINTS_PER_DISCOVERY, Device, Registry
 
+if TYPE_CHECKING:
+    from mypy_boto3_kinesisvideo import KinesisVideoClient
+
 T = TypeVar("T")
 
 
@@ -30,7 +33,7 @@ class Skill:
         verifier: TokenVerifier,
         registry: Registry,
         offers: OfferSender,
-        kvs: Any,
+        kvs: KinesisVideoClient,
         executor: Executor,
         check_in_window_seconds: int,
         grants: AccountGrants,

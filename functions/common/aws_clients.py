@@ -7,10 +7,17 @@ must answer Alexa within six seconds, so every client here is built from explici
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import boto3
 from botocore.config import Config
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_kinesis_video_signaling import KinesisVideoSignalingChannelsClient
+    from mypy_boto3_kinesisvideo import KinesisVideoClient
+    from mypy_boto3_lambda import LambdaClient
+    from mypy_boto3_sqs import SQSClient
 
 
 def client_config(*, connect_timeout: float, read_timeout: float, max_attempts: int) -> Config:
@@ -23,6 +30,69 @@ def client_config(*, connect_timeout: float, read_timeout: float, max_attempts: 
 
 
 @cache
+def _cached(
+    service: str, endpoint_url: str | None, connect_timeout: float, read_timeout: float, max_attempts: int
+) -> Any:
+    return boto3.client(
+        service,
+        endpoint_url=endpoint_url,
+        config=client_config(
+            connect_timeout=connect_timeout, read_timeout=read_timeout, max_attempts=max_attempts
+        ),
+    )
+
+
+def clear_cache() -> None:
+    """Forget every client (tests and the local cloud, when the emulated AWS starts afresh)."""
+    _cached.cache_clear()
+
+
+# One overload per service the project calls, so that every client is typed by its service's stubs.
+@overload
+def client(
+    service: Literal["dynamodb"],
+    *,
+    endpoint_url: str | None = None,
+    connect_timeout: float = 2.0,
+    read_timeout: float = 5.0,
+    max_attempts: int = 3,
+) -> DynamoDBClient: ...
+@overload
+def client(
+    service: Literal["kinesisvideo"],
+    *,
+    endpoint_url: str | None = None,
+    connect_timeout: float = 2.0,
+    read_timeout: float = 5.0,
+    max_attempts: int = 3,
+) -> KinesisVideoClient: ...
+@overload
+def client(
+    service: Literal["kinesis-video-signaling"],
+    *,
+    endpoint_url: str | None = None,
+    connect_timeout: float = 2.0,
+    read_timeout: float = 5.0,
+    max_attempts: int = 3,
+) -> KinesisVideoSignalingChannelsClient: ...
+@overload
+def client(
+    service: Literal["lambda"],
+    *,
+    endpoint_url: str | None = None,
+    connect_timeout: float = 2.0,
+    read_timeout: float = 5.0,
+    max_attempts: int = 3,
+) -> LambdaClient: ...
+@overload
+def client(
+    service: Literal["sqs"],
+    *,
+    endpoint_url: str | None = None,
+    connect_timeout: float = 2.0,
+    read_timeout: float = 5.0,
+    max_attempts: int = 3,
+) -> SQSClient: ...
 def client(
     service: str,
     *,
@@ -31,14 +101,8 @@ def client(
     read_timeout: float = 5.0,
     max_attempts: int = 3,
 ) -> Any:
-    """A cached client per (service, endpoint, limits). `client.cache_clear()` forgets them all."""
-    return boto3.client(
-        service,
-        endpoint_url=endpoint_url,
-        config=client_config(
-            connect_timeout=connect_timeout, read_timeout=read_timeout, max_attempts=max_attempts
-        ),
-    )
+    """A cached client per (service, endpoint, limits); `clear_cache()` forgets them all."""
+    return _cached(service, endpoint_url, connect_timeout, read_timeout, max_attempts)
 
 
 # What AWS services answer when a caller goes over a rate or quota (KVS, DynamoDB, and the

@@ -8,13 +8,16 @@ A channel's endpoints are stable for its lifetime, so one GetSignalingChannelEnd
 from __future__ import annotations
 
 import threading
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from mypy_boto3_kinesisvideo import KinesisVideoClient
 
 Role = Literal["MASTER", "VIEWER"]
 
 
 class EndpointCache:
-    def __init__(self, kvs: Any) -> None:
+    def __init__(self, kvs: KinesisVideoClient) -> None:
         self._kvs = kvs
         self._endpoints: dict[tuple[str, Role], dict[str, str]] = {}
         self._lock = threading.Lock()
@@ -29,7 +32,9 @@ class EndpointCache:
             ChannelARN=channel_arn,
             SingleMasterChannelEndpointConfiguration={"Protocols": ["WSS", "HTTPS"], "Role": role},
         )
-        endpoints = {e["Protocol"]: e["ResourceEndpoint"] for e in response["ResourceEndpointList"]}
+        endpoints: dict[str, str] = {
+            e["Protocol"]: e["ResourceEndpoint"] for e in response["ResourceEndpointList"]
+        }
         with self._lock:
             self._endpoints[key] = endpoints
         return endpoints

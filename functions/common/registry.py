@@ -11,13 +11,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from pydantic import BaseModel, ConfigDict, Field
 
 from functions.common import aws_clients
 from functions.common.registry_schema import EXPIRES_AT, OWNER_INDEX, OWNER_KEY, PARTITION_KEY
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 MAX_ENDPOINTS_PER_DISCOVERY = 300
 # Tombstones outlive any redelivery of an older event (SQS keeps messages at most 14 days).
@@ -107,7 +110,7 @@ _SAME_EVENT = "lastEventTime = :t AND lastEventId = :i"
 
 
 class Registry:
-    def __init__(self, table_name: str, dynamodb: Any | None = None) -> None:
+    def __init__(self, table_name: str, dynamodb: DynamoDBClient | None = None) -> None:
         self.table_name = table_name
         self._ddb = dynamodb if dynamodb is not None else aws_clients.client("dynamodb")
 

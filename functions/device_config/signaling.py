@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from functions.common import aws_clients
 from functions.common.kvs_endpoints import EndpointCache
 from functions.device_config.models import IceServer, MasterEndpoints
 
+if TYPE_CHECKING:
+    from mypy_boto3_kinesisvideo import KinesisVideoClient
+
 
 class ChannelSignaling:
-    def __init__(self, kvs: Any | None = None) -> None:
+    def __init__(self, kvs: KinesisVideoClient | None = None) -> None:
         self._kvs = kvs if kvs is not None else aws_clients.client("kinesisvideo")
         self._endpoints = EndpointCache(self._kvs)
 

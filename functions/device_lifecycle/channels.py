@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from botocore.exceptions import ClientError
 from pydantic import BaseModel, ConfigDict, Field
@@ -20,13 +20,16 @@ from functions.common import aws_clients
 from functions.common.aws_clients import error_code
 from functions.device_lifecycle.retry import Deadline, with_retries
 
+if TYPE_CHECKING:
+    from mypy_boto3_kinesisvideo import KinesisVideoClient
+
 T = TypeVar("T")
 DELETING = "DELETING"
 # Re-reads of the channel version when a concurrent update changed it under us.
 MAX_VERSION_RETRIES = 5
 
 
-def kvs_client() -> Any:
+def kvs_client() -> KinesisVideoClient:
     return aws_clients.client("kinesisvideo", connect_timeout=2.0, read_timeout=5.0, max_attempts=1)
 
 
@@ -41,7 +44,7 @@ class Channel(BaseModel):
 
 
 class Channels:
-    def __init__(self, kvs: Any, deadline: Deadline) -> None:
+    def __init__(self, kvs: KinesisVideoClient, deadline: Deadline) -> None:
         self._kvs = kvs
         self._deadline = deadline
 

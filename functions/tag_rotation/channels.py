@@ -13,7 +13,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotocoreConnectionError
@@ -22,6 +22,9 @@ from pydantic import BaseModel, ConfigDict
 from functions.common import aws_clients
 from functions.tag_rotation.budget import OutOfTime
 from functions.tag_rotation.rate_limit import RateLimiter
+
+if TYPE_CHECKING:
+    from mypy_boto3_kinesisvideo import KinesisVideoClient
 
 LIST_CHANNELS = "ListSignalingChannels"
 LIST_TAGS = "ListTagsForResource"
@@ -42,7 +45,7 @@ class Channel(BaseModel):
     arn: str
 
 
-def kvs_client() -> Any:
+def kvs_client() -> KinesisVideoClient:
     # One attempt at the botocore level: retries happen in ChannelGateway, behind the limiters.
     return aws_clients.client("kinesisvideo", connect_timeout=2.0, read_timeout=10.0, max_attempts=1)
 
@@ -55,7 +58,7 @@ def _retryable(exc: ClientError) -> bool:
 class ChannelGateway:
     def __init__(
         self,
-        kvs: Any,
+        kvs: KinesisVideoClient,
         *,
         account_tps: int,
         max_attempts: int,

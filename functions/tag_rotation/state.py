@@ -11,13 +11,16 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
 from functions.common import aws_clients
 from functions.common.rotation_state_schema import EXPIRES_AT, PARTITION_KEY
 from functions.tag_rotation.summary import RunSummary, Totals
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 # A job's item outlives its last run by this long, then DynamoDB's TTL removes it.
 RETENTION_SECONDS = 30 * 24 * 3600
@@ -61,7 +64,7 @@ class Lease:
 
 
 class StateStore:
-    def __init__(self, table_name: str, job: str, dynamodb: Any | None = None) -> None:
+    def __init__(self, table_name: str, job: str, dynamodb: DynamoDBClient | None = None) -> None:
         self._table = table_name
         self._job = job
         self._ddb = dynamodb if dynamodb is not None else aws_clients.client("dynamodb")
