@@ -30,7 +30,7 @@ Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 def _run(
     handler: Handler, view: scenarios.LiveView, meter: CallMeter, count: int
 ) -> tuple[list[float], list[Counter[str]], list[str]]:
-    from localcloud.invoke import LambdaContext
+    from localcloud.lambda_context import LambdaContext
 
     cpu: list[float] = []
     calls: list[Counter[str]] = []

@@ -33,7 +33,7 @@ METHOD = (
 
 def _rotate(settings: dict[str, str]) -> tuple[list[dict[str, Any]], float, float]:
     """Invoke the handler until the run is complete: its summaries, wall time and CPU time."""
-    from localcloud.invoke import LambdaContext
+    from localcloud.lambda_context import LambdaContext
 
     with environ.patched(settings):
         # The handler reads its settings at import (cold start): a new container per setting.

@@ -123,11 +123,10 @@ def sqs_batch(events: list[dict[str, Any]], region: str) -> dict[str, Any]:
 
 
 def registration(env: dict[str, str], device_id: str) -> dict[str, Any]:
-    from functions.device_lifecycle.events import make_event
-    from localcloud.device_auth import ACCOUNT_ID
+    from localcloud.device_events import device_event
 
     detail = {"deviceId": device_id, "ownerId": OWNER, "friendlyName": f"Camera {device_id}"}
-    return make_event("DeviceRegistered", detail, account=ACCOUNT_ID, source=env["DEVICE_EVENT_SOURCE"])
+    return device_event("DeviceRegistered", detail, source=env["DEVICE_EVENT_SOURCE"])
 
 
 def batch_check(response: Any) -> str | None:

@@ -30,9 +30,10 @@ from functions.common import aws_clients
 from localcloud import kvs
 from localcloud.alexa_cloud import AlexaCloud
 from localcloud.bootstrap import client_credentials, create_resources
-from localcloud.device_auth import ACCOUNT_ID, DEVICE_ROLE, ROLE_ALIAS, CredentialsProvider
+from localcloud.device_auth import DEVICE_ROLE, ROLE_ALIAS, CredentialsProvider
 from localcloud.identity import LocalIssuer
 from localcloud.invoke import Invoker
+from localcloud.lambda_context import ACCOUNT_ID
 from localcloud.moto_server import TlsMotoServer
 from localcloud.signaling_server import PATH as SIGNALING_PATH
 from localcloud.signaling_server import SignalingServer

@@ -28,8 +28,8 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 from functions.common.device_id import is_device_id
+from localcloud.lambda_context import ACCOUNT_ID
 
-ACCOUNT_ID = "123456789012"  # moto's default account
 DEVICE_ROLE = "camera-device"
 ROLE_ARN = f"arn:aws:iam::{ACCOUNT_ID}:role/{DEVICE_ROLE}"
 ROLE_ALIAS = "local-camera-signaling"

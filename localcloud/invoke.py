@@ -20,10 +20,8 @@ from __future__ import annotations
 import asyncio
 import importlib
 import json
-import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +30,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from functions.common import aws_clients
 from functions.common.observability import logger
-from localcloud.device_auth import ACCOUNT_ID, DEVICE_ROLE, SignatureError, verify
+from localcloud.device_auth import DEVICE_ROLE, SignatureError, verify
+from localcloud.device_events import device_event
+from localcloud.lambda_context import ACCOUNT_ID, LambdaContext
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs.type_defs import MessageTypeDef
@@ -46,30 +46,6 @@ HANDLERS = {
     "device-config": "functions.device_config.handler",
     "alexa-events": "functions.alexa_events.handler",
 }
-
-
-@dataclass
-class LambdaContext:
-    """The attributes of Lambda's context object that Powertools and the handlers read."""
-
-    function_name: str
-    timeout_s: float = 30.0
-    memory_limit_in_mb: int = 256
-    function_version: str = "$LATEST"
-    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    log_group_name: str = "local"
-    log_stream_name: str = "local"
-    _deadline: float = field(default=0.0, repr=False)
-
-    def __post_init__(self) -> None:
-        self._deadline = time.monotonic() + self.timeout_s
-
-    @property
-    def invoked_function_arn(self) -> str:
-        return f"arn:aws:lambda:us-east-1:{ACCOUNT_ID}:function:{self.function_name}"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return max(0, int((self._deadline - time.monotonic()) * 1000))
 
 
 def call(function: str, event: dict[str, Any], timeout_s: float = 30.0) -> Any:
@@ -91,20 +67,6 @@ class DeviceEvent(BaseModel):
 
     detail_type: str = Field(alias="detail-type")
     detail: dict[str, Any]
-
-
-def eventbridge_envelope(event: DeviceEvent, source: str, region: str) -> dict[str, Any]:
-    return {
-        "version": "0",
-        "id": str(uuid.uuid4()),
-        "detail-type": event.detail_type,
-        "source": source,
-        "account": ACCOUNT_ID,
-        "time": _now(),
-        "region": region,
-        "resources": [],
-        "detail": event.detail,
-    }
 
 
 def sqs_event(messages: list[MessageTypeDef], queue_arn: str, region: str) -> dict[str, Any]:
@@ -230,7 +192,9 @@ class Invoker:
 
     async def _events(self, request: web.Request) -> web.Response:
         event = DeviceEvent.model_validate(await request.json())
-        envelope = eventbridge_envelope(event, self._env["DEVICE_EVENT_SOURCE"], self._region)
+        envelope = device_event(
+            event.detail_type, event.detail, source=self._env["DEVICE_EVENT_SOURCE"], region=self._region
+        )
         sqs = aws_clients.client("sqs")
         await asyncio.to_thread(
             sqs.send_message, QueueUrl=self._env["LIFECYCLE_QUEUE_URL"], MessageBody=json.dumps(envelope)

@@ -8,11 +8,9 @@ the logic.
 
 from __future__ import annotations
 
-import os
 import unicodedata
-import uuid
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from pydantic import (
@@ -31,7 +29,6 @@ from functions.common import channel_tags
 from functions.common.config import MESSAGE_TTL_MAX, MESSAGE_TTL_MIN
 from functions.common.device_id import DeviceId
 from functions.common.registry import event_time_key
-from functions.device_lifecycle.settings import DEFAULT_EVENT_SOURCE
 
 REGISTERED, UPDATED, DEREGISTERED = "DeviceRegistered", "DeviceUpdated", "DeviceDeregistered"
 DetailType = Literal["DeviceRegistered", "DeviceUpdated", "DeviceDeregistered"]
@@ -140,32 +137,3 @@ EVENT_ADAPTER: TypeAdapter[DeviceEvent] = TypeAdapter(DeviceEvent)
 def parse_event(body: str) -> DeviceEvent:
     """The event in an SQS message body; raises pydantic.ValidationError (also for non-JSON)."""
     return EVENT_ADAPTER.validate_json(body)
-
-
-def make_event(
-    detail_type: DetailType,
-    detail: dict[str, Any],
-    time: datetime | None = None,
-    id: str | None = None,
-    *,
-    account: str,
-    source: str = DEFAULT_EVENT_SOURCE,
-    region: str | None = None,
-) -> dict[str, Any]:
-    """A validated lifecycle event as the JSON-ready dict EventBridge would deliver."""
-    event = EVENT_ADAPTER.validate_python(
-        {
-            "version": "0",
-            "id": id or str(uuid.uuid4()),
-            "source": source,
-            "account": account,
-            "time": time or datetime.now(UTC),
-            "region": region
-            or os.environ.get("AWS_REGION", os.environ.get("AWS_DEFAULT_REGION", "us-east-1")),
-            "resources": [],
-            "detail-type": detail_type,
-            "detail": detail,
-        }
-    )
-    dumped: dict[str, Any] = event.model_dump(by_alias=True, mode="json", exclude_none=True)
-    return dumped

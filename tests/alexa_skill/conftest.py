@@ -20,6 +20,7 @@ from functions.alexa_skill.handler import handler
 from functions.alexa_skill.messages import AlexaResponse
 from functions.common.registry import Device, Registry
 from localcloud.identity import LocalIssuer
+from localcloud.lambda_context import LambdaContext
 
 # Short enough to keep the deadline tests quick, long enough for a cold first call on a busy CI box.
 DEADLINE_S = 1.5
@@ -30,14 +31,6 @@ OWNER = "user-alice"
 OTHER = "user-bob"
 OFFER_SDP = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\n"
 ANSWER_SDP = "v=0\r\no=- 3 4 IN IP4 127.0.0.1\r\ns=camera\r\nt=0 0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\n"
-
-
-@dataclass(frozen=True)
-class LambdaContext:
-    function_name: str = "alexa-skill"
-    memory_limit_in_mb: int = 256
-    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:alexa-skill"
-    aws_request_id: str = "req-1"
 
 
 @cache
@@ -85,7 +78,7 @@ class Cloud:
     registry: Registry
 
     def invoke(self, event: Any) -> dict[str, Any]:
-        response = handler(event, LambdaContext())
+        response = handler(event, LambdaContext("alexa-skill"))
         assert_valid_response(response)
         return response
 

@@ -80,7 +80,8 @@ from localcloud import kvs
 from localcloud.bootstrap import create_resources
 from localcloud.identity import LocalIssuer
 from functions.common.registry import Device, Registry
-from tests.alexa_skill.conftest import LambdaContext, offer
+from localcloud.lambda_context import LambdaContext
+from tests.alexa_skill.conftest import offer
 
 quoted, identity_dir = sys.argv[1], sys.argv[2]
 kvs.install()
@@ -95,7 +96,7 @@ with mock_aws():
         last_event_time="2030-01-01T00:00:00.000000Z", last_event_id="e-1"))
     kvs.inject("SendAlexaOfferToMaster", error="InvalidArgumentException", message=f"bad sender {quoted}")
     from functions.alexa_skill.handler import handler
-    response = handler(offer("front-door", issuer.mint("alice")), LambdaContext())
+    response = handler(offer("front-door", issuer.mint("alice")), LambdaContext("alexa-skill"))
     print("RESPONSE", response["event"]["payload"]["type"])
 """
 

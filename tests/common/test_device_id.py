@@ -12,7 +12,8 @@ from functions.common.device_id import is_device_id
 from functions.device_config.errors import NotACamera
 from functions.device_config.identity import device_id_from_caller
 from functions.device_config.settings import DeviceConfigSettings
-from functions.device_lifecycle.events import make_event, parse_event
+from functions.device_lifecycle.events import parse_event
+from localcloud.device_events import device_event
 
 # (deviceId, valid): DESIGN.md's `[a-zA-Z0-9_-]`, 2 to 64 characters.
 CASES = [
@@ -31,7 +32,7 @@ CASES = [
 
 
 def _lifecycle_accepts(device_id: str) -> bool:
-    event = make_event("DeviceRegistered", {"deviceId": "cam-1", "ownerId": "u-1"}, account="123456789012")
+    event = device_event("DeviceRegistered", {"deviceId": "cam-1", "ownerId": "u-1"}, account="123456789012")
     event["detail"]["deviceId"] = device_id
     try:
         parse_event(json.dumps(event))

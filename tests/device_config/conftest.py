@@ -13,6 +13,7 @@ import boto3
 import pytest
 
 from functions.common.registry import Device, DeviceStatus, Registry, event_time_key
+from localcloud.lambda_context import LambdaContext
 
 ACCOUNT = "123456789012"
 CAMERA_ROLE = "camera-device"
@@ -21,14 +22,6 @@ OWNER = "owner-sub-1"
 
 def camera_arn(device_id: str, role: str = CAMERA_ROLE, account: str = ACCOUNT) -> str:
     return f"arn:aws:sts::{account}:assumed-role/{role}/{device_id}"
-
-
-@dataclass
-class LambdaContext:
-    function_name: str = "device-config"
-    memory_limit_in_mb: int = 256
-    invoked_function_arn: str = f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:device-config"
-    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
 
 
 def http_event(
@@ -137,7 +130,7 @@ class Fleet:
     def request(self, user_arn: str | None, **kwargs: Any) -> Reply:
         from functions.device_config.handler import handler
 
-        result = handler(http_event(user_arn, **kwargs), LambdaContext())
+        result = handler(http_event(user_arn, **kwargs), LambdaContext("device-config"))
         return Reply(result["statusCode"], result.get("headers", {}), json.loads(result["body"]))
 
     def config(self, device_id: str, **kwargs: Any) -> Reply:

@@ -13,7 +13,8 @@ import pytest
 from functions.common.observability import logger
 from functions.device_config.handler import handler
 from localcloud import kvs
-from tests.device_config.conftest import ACCOUNT, Fleet, LambdaContext, camera_arn, http_event, throttle_next
+from localcloud.lambda_context import LambdaContext
+from tests.device_config.conftest import ACCOUNT, Fleet, camera_arn, http_event, throttle_next
 
 TURN_URI = re.compile(
     r"^turns?:t-[0-9a-f]{8}\.kinesisvideo\.us-east-1\.amazonaws\.com:443\?transport=(udp|tcp)$"
@@ -121,7 +122,7 @@ def test_a_body_that_does_not_decode_is_a_bad_request(fleet: Fleet, body: str) -
     fleet.register("cam-1")
     event = http_event(camera_arn("cam-1"), body=body)
     event["isBase64Encoded"] = True
-    result = handler(event, LambdaContext())
+    result = handler(event, LambdaContext("device-config"))
     assert result["statusCode"] == 400
     assert json.loads(result["body"])["code"] == "BAD_REQUEST"
 

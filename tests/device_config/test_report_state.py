@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from localcloud.identity import LocalIssuer
-from tests.device_config.conftest import OWNER, Fleet, LambdaContext
+from localcloud.lambda_context import LambdaContext
+from tests.device_config.conftest import OWNER, Fleet
 
 
 @pytest.fixture
@@ -46,7 +47,7 @@ def report_state(token: str, device_id: str) -> dict[str, Any]:
             "payload": {},
         }
     }
-    response: dict[str, Any] = handler(directive, LambdaContext(function_name="alexa-skill"))
+    response: dict[str, Any] = handler(directive, LambdaContext("alexa-skill"))
     return response
 
 

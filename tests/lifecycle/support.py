@@ -4,32 +4,25 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
 
-from functions.device_lifecycle.events import DetailType, make_event
+from functions.device_lifecycle.events import DetailType
 from functions.device_lifecycle.handler import handler
+from localcloud.device_events import device_event
+from localcloud.lambda_context import LambdaContext
 
 ACCOUNT = "123456789012"  # moto's default account: the function's own
 QUEUE_ARN = f"arn:aws:sqs:us-east-1:{ACCOUNT}:device-lifecycle"
 BASE_TIME = datetime(2026, 1, 1, tzinfo=UTC)
 
 
-@dataclass
-class Context:
-    """The part of the Lambda context the handler uses: time left, counting down for real."""
-
-    budget_ms: int = 60_000
-    started: float = field(default_factory=time.monotonic)
-    invoked_function_arn: str = f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:device-lifecycle"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return max(0, self.budget_ms - int((time.monotonic() - self.started) * 1000))
+def lifecycle_context(timeout_s: float = 60.0) -> LambdaContext:
+    return LambdaContext("device-lifecycle", timeout_s=timeout_s)
 
 
 def event(
@@ -39,7 +32,7 @@ def event(
     body: dict[str, Any] = {"deviceId": device_id, **detail}
     if owner is not None:
         body["ownerId"] = owner
-    return make_event(detail_type, body, time=BASE_TIME + timedelta(seconds=at), account=ACCOUNT)
+    return device_event(detail_type, body, time=BASE_TIME + timedelta(seconds=at), account=ACCOUNT)
 
 
 def sqs_record(
@@ -80,15 +73,15 @@ def from_received(messages: list[dict[str, Any]], queue_arn: str) -> dict[str, A
     return {"Records": records}
 
 
-def run(*bodies: str | dict[str, Any], context: Context | None = None) -> list[str]:
+def run(*bodies: str | dict[str, Any], context: LambdaContext | None = None) -> list[str]:
     """Run the handler on one batch; the failed message ids."""
     batch = sqs_event(*bodies)
-    response = handler(batch, context or Context())
+    response = handler(batch, context or lifecycle_context())
     return [f["itemIdentifier"] for f in response["batchItemFailures"]]
 
 
-def run_ids(batch: dict[str, Any], context: Context | None = None) -> list[str]:
-    response = handler(batch, context or Context())
+def run_ids(batch: dict[str, Any], context: LambdaContext | None = None) -> list[str]:
+    response = handler(batch, context or lifecycle_context())
     return [f["itemIdentifier"] for f in response["batchItemFailures"]]
 
 

@@ -13,7 +13,7 @@ from functions.common.queue_schema import MAX_RECEIVE_COUNT
 from functions.common.registry import Registry
 from functions.device_lifecycle.logic import BUSY_RETRY_S
 from localcloud import kvs
-from tests.lifecycle.support import Context, channels, event, from_received, run_ids, sqs_event
+from tests.lifecycle.support import channels, event, from_received, lifecycle_context, run_ids, sqs_event
 
 
 def _outcomes(operation: str) -> list[str]:
@@ -50,7 +50,7 @@ def test_out_of_time_records_fail_and_succeed_on_redelivery(lifecycle: Registry)
     batch = _ttl_burst(12)
     # Half a second of usable time (the handler keeps 2 s in reserve): the quota's 1 s window
     # cannot reopen in time for the calls over 5.
-    failed = run_ids(batch, Context(budget_ms=2_500))
+    failed = run_ids(batch, lifecycle_context(2.5))
     assert failed, "some records should have run out of time"
     assert batch["Records"][-1]["messageId"] in failed
 
@@ -102,7 +102,7 @@ def test_stuck_channels_do_not_starve_the_rest_of_their_batch(lifecycle: Registr
     batch = sqs_event(*stuck, *healthy)
     started = time.monotonic()
     # Six seconds of usable time (the handler keeps 2 s in reserve).
-    failed = run_ids(batch, Context(budget_ms=8_000))
+    failed = run_ids(batch, lifecycle_context(8.0))
     elapsed = time.monotonic() - started
 
     assert failed == [r["messageId"] for r in batch["Records"][:2]]

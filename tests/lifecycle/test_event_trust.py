@@ -9,9 +9,10 @@ import pytest
 
 from functions.common.config import ConfigurationError
 from functions.common.registry import Registry, event_time_key
-from functions.device_lifecycle.events import DetailType, make_event
+from functions.device_lifecycle.events import DetailType
 from functions.device_lifecycle.logic import MAX_FUTURE_SKEW
 from functions.device_lifecycle.settings import LifecycleSettings
+from localcloud.device_events import device_event
 from tests.lifecycle.support import ACCOUNT, channels, event, run
 
 NAME = "alexa-cam-cam-1"
@@ -21,7 +22,7 @@ def _at(detail_type: DetailType, when: datetime, owner: str | None = "owner-1", 
     detail: dict[str, Any] = {"deviceId": "cam-1"}
     if owner is not None:
         detail["ownerId"] = owner
-    return make_event(detail_type, detail, time=when, **{"account": ACCOUNT, **kw})
+    return device_event(detail_type, detail, time=when, **{"account": ACCOUNT, **kw})
 
 
 # --- who may send -------------------------------------------------------------------------
@@ -31,7 +32,9 @@ def test_an_event_from_another_account_is_a_bad_record(
     lifecycle: Registry, caplog: pytest.LogCaptureFixture
 ) -> None:
     assert run(event("DeviceRegistered", "cam-1", 0, owner="owner-1")) == []
-    foreign = make_event("DeviceUpdated", {"deviceId": "cam-1", "ownerId": "mallory"}, account="999999999999")
+    foreign = device_event(
+        "DeviceUpdated", {"deviceId": "cam-1", "ownerId": "mallory"}, account="999999999999"
+    )
     assert len(run(foreign)) == 1
     device = lifecycle.get("cam-1")
     assert device is not None and device.owner_id == "owner-1"

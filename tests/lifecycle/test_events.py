@@ -13,21 +13,21 @@ from functions.device_lifecycle.events import (
     DeviceDeregistered,
     DeviceRegistered,
     DeviceUpdated,
-    make_event,
     parse_event,
 )
+from localcloud.device_events import device_event
 from tests.lifecycle.support import ACCOUNT
 
 
 def _body(detail_type: str = "DeviceRegistered", **detail: Any) -> str:
-    event = make_event("DeviceRegistered", {"deviceId": "cam-1", "ownerId": "u-1"}, account=ACCOUNT)
+    event = device_event("DeviceRegistered", {"deviceId": "cam-1", "ownerId": "u-1"}, account=ACCOUNT)
     event["detail-type"] = detail_type
     event["detail"] = detail
     return json.dumps(event)
 
 
-def test_make_event_round_trips_through_the_parser() -> None:
-    raw = make_event(
+def test_the_local_event_envelope_round_trips_through_the_parser() -> None:
+    raw = device_event(
         "DeviceRegistered",
         {"deviceId": "cam-1", "ownerId": "u-1", "friendlyName": "Front door", "messageTtlSeconds": 30},
         account=ACCOUNT,
@@ -48,12 +48,12 @@ def test_detail_type_selects_the_model() -> None:
 def test_order_key_sorts_by_time_then_id() -> None:
     early = parse_event(
         json.dumps(
-            make_event("DeviceUpdated", {"deviceId": "cam-1", "ownerId": "u"}, id="b", account=ACCOUNT)
+            device_event("DeviceUpdated", {"deviceId": "cam-1", "ownerId": "u"}, id="b", account=ACCOUNT)
         )
     )
     same_time_lower_id = parse_event(
         json.dumps(
-            make_event(
+            device_event(
                 "DeviceUpdated",
                 {"deviceId": "cam-1", "ownerId": "u"},
                 time=early.time,

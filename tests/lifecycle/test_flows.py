@@ -16,7 +16,7 @@ from functions.common.registry import TOMBSTONE_RETENTION_SECONDS, DeviceStatus,
 from functions.device_lifecycle.channels import kvs_client
 from functions.device_lifecycle.handler import handler
 from localcloud import kvs
-from tests.lifecycle.support import Context, channels, event, run, sqs_event, sqs_record
+from tests.lifecycle.support import channels, event, lifecycle_context, run, sqs_event, sqs_record
 from tests.lifecycle.support import run_ids as run_batch
 
 NAME = "alexa-cam-cam-1"
@@ -333,7 +333,7 @@ def _meanwhile(client: Any, operation: str, body: dict[str, Any]) -> Iterator[No
     def interleave(**_: Any) -> None:
         if not done:
             done.append(True)
-            assert handler(sqs_event(body), Context())["batchItemFailures"] == []
+            assert handler(sqs_event(body), lifecycle_context())["batchItemFailures"] == []
 
     client.meta.events.register(event_name, interleave)
     try:

@@ -10,7 +10,7 @@ from typing import Any
 from functions.common import channel_tags
 from functions.common.registry import Registry
 from localcloud import kvs
-from tests.lifecycle.support import Context, channels, event, run_ids, sqs_record
+from tests.lifecycle.support import channels, event, lifecycle_context, run_ids, sqs_record
 
 DEVICES = 500
 SEED = 20260101
@@ -70,7 +70,7 @@ def test_shuffled_duplicated_events_converge(lifecycle: Registry) -> None:
         failed: list[dict[str, Any]] = []
         for start in range(0, len(pending), 10):
             batch = pending[start : start + 10]
-            ids = set(run_ids({"Records": batch}, Context()))
+            ids = set(run_ids({"Records": batch}, lifecycle_context()))
             failed += [r for r in batch if r["messageId"] in ids]
         pending = failed
         if not pending:

@@ -6,7 +6,6 @@ import importlib
 import io
 import json
 import zipfile
-from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
@@ -16,6 +15,7 @@ from moto.core.config import default_user_config
 from pydantic import ValidationError
 
 from functions.common import aws_clients
+from localcloud.lambda_context import LambdaContext
 from tests.rotation.support import Fleet
 
 SCHEDULE_EVENT = {
@@ -32,20 +32,6 @@ SCHEDULE_EVENT = {
 FUNCTION = "tag-rotation"
 
 
-@dataclass
-class Context:
-    """What Lambda passes: only the time budget matters to rotation."""
-
-    remaining_ms: int
-    function_name: str = FUNCTION
-    memory_limit_in_mb: int = 512
-    invoked_function_arn: str = f"arn:aws:lambda:us-east-1:123456789012:function:{FUNCTION}"
-    aws_request_id: str = "req-1"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return self.remaining_ms
-
-
 def load_handler() -> ModuleType:
     """The handler validates its configuration at import, so import it after the environment."""
     from functions.tag_rotation import handler
@@ -60,7 +46,7 @@ def test_scheduled_event_runs_a_whole_rotation(
         fleet.camera(f"h{i}")
     fleet.channel("stray")
 
-    output = load_handler().handler(SCHEDULE_EVENT, Context(remaining_ms=60_000))
+    output = load_handler().handler(SCHEDULE_EVENT, LambdaContext(FUNCTION, timeout_s=60))
 
     assert output["complete"] is True and output["status"] == "complete"
     assert output["updated"] == 5 and output["orphans"] == 1 and output["orphanNames"] == ["alexa-cam-stray"]
@@ -101,7 +87,7 @@ def test_a_run_out_of_time_continues_in_an_asynchronous_invocation(
         fleet.camera(f"c{i}")
     handler = load_handler()
 
-    first = handler.handler(SCHEDULE_EVENT, Context(remaining_ms=0))
+    first = handler.handler(SCHEDULE_EVENT, LambdaContext(FUNCTION, timeout_s=0))
 
     assert first["complete"] is False and first["status"] == "partial" and first["channelsSeen"] == 0
     assert len(lambda_function) == 1
@@ -112,7 +98,7 @@ def test_a_run_out_of_time_continues_in_an_asynchronous_invocation(
     emf = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
     assert emf[-1]["RunContinuations"] == [1.0] and "ChannelsSeen" not in emf[-1]
 
-    second = handler.handler(continuation, Context(remaining_ms=60_000))
+    second = handler.handler(continuation, LambdaContext(FUNCTION, timeout_s=60))
 
     assert second["complete"] is True and second["runId"] == first["runId"]
     assert second["updated"] == 4 and second["invocations"] == 2
@@ -121,4 +107,4 @@ def test_a_run_out_of_time_continues_in_an_asynchronous_invocation(
 
 def test_a_malformed_run_id_is_rejected(rotation_env: dict[str, str]) -> None:
     with pytest.raises(ValidationError):
-        load_handler().handler({"runId": "../../etc"}, Context(remaining_ms=60_000))
+        load_handler().handler({"runId": "../../etc"}, LambdaContext(FUNCTION, timeout_s=60))
