@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import bisect
-import time
 from collections import Counter
 from typing import Any
 
@@ -85,18 +84,3 @@ def peak_per_window(timestamps: list[float], window: float = 1.0) -> int:
         (bisect.bisect_left(ordered, t + window) - i for i, t in enumerate(ordered)),
         default=0,
     )
-
-
-class LambdaContext:
-    """A fake Lambda context whose remaining time runs down from `seconds`, as Lambda's does."""
-
-    function_name = "tag-rotation"
-    memory_limit_in_mb = 512
-    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:tag-rotation"
-    aws_request_id = "req-budget"
-
-    def __init__(self, seconds: float) -> None:
-        self._end = time.monotonic() + seconds
-
-    def get_remaining_time_in_millis(self) -> int:
-        return max(0, int((self._end - time.monotonic()) * 1000))

@@ -10,7 +10,8 @@ import pytest
 
 from functions.common import channel_tags
 from localcloud import kvs
-from tests.rotation.support import Fleet, LambdaContext, rotation_calls, static_tags
+from localcloud.lambda_context import LambdaContext
+from tests.rotation.support import Fleet, rotation_calls, static_tags
 
 SIZE = 40
 PAGE = WORKERS = 8  # the first page is one wave of workers, whatever the machine's load
@@ -46,7 +47,7 @@ def test_slow_throttled_invocation_returns_within_budget_and_the_next_resumes(
     rotation_handler = importlib.reload(handler)
 
     started = time.monotonic()
-    first = rotation_handler.handler({}, LambdaContext(BUDGET_S))
+    first = rotation_handler.handler({}, LambdaContext("tag-rotation", timeout_s=BUDGET_S))
     elapsed = time.monotonic() - started
 
     assert elapsed <= BUDGET_S + OVERRUN_S, f"a {BUDGET_S} s invocation took {elapsed:.1f} s"
@@ -55,7 +56,7 @@ def test_slow_throttled_invocation_returns_within_budget_and_the_next_resumes(
     assert first["failed"] == 0 and first["throttles"] > 0
 
     kvs.reset_faults()
-    second = rotation_handler.handler({"runId": first["runId"]}, LambdaContext(60))
+    second = rotation_handler.handler({"runId": first["runId"]}, LambdaContext("tag-rotation", timeout_s=60))
 
     assert second["complete"] is True and second["runId"] == first["runId"] and second["invocations"] == 2
     # Channels done before the checkpoint are not visited again. Those cut while retrying are
