@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_kinesis_video_signaling import KinesisVideoSignalingChannelsClient
     from mypy_boto3_kinesisvideo import KinesisVideoClient
+    from mypy_boto3_secretsmanager import SecretsManagerClient
 
 # Enough for concurrent directives on one container, including offers still waiting on a master
 # after their deadline passed.
@@ -54,6 +55,14 @@ class ClientLimits:
     def kinesis_video(self) -> KinesisVideoClient:
         return aws_clients.client(
             "kinesisvideo",
+            connect_timeout=self.connect_timeout,
+            read_timeout=self.read_timeout,
+            max_attempts=2,
+        )
+
+    def secrets_manager(self) -> SecretsManagerClient:
+        return aws_clients.client(
+            "secretsmanager",
             connect_timeout=self.connect_timeout,
             read_timeout=self.read_timeout,
             max_attempts=2,
@@ -98,7 +107,7 @@ def dependencies() -> Dependencies:
         issuer=settings.identity_issuer,
         audience=settings.identity_audience,
     )
-    secrets = limits.client("secretsmanager", max_attempts=2)
+    secrets = limits.secrets_manager()
     lwa = LoginWithAmazon(
         settings.lwa_token_url,
         credentials_reader(settings.alexa_client_secret_id, secrets),

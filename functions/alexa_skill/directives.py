@@ -12,7 +12,6 @@ from typing import Any, TypeVar
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from functions.alexa_skill.deadline import Deadline
 from functions.alexa_skill.errors import MESSAGES, ErrorType, SkillError
 from functions.alexa_skill.messages import (
     AcceptGrantPayload,
@@ -41,6 +40,7 @@ from functions.alexa_skill.messages import (
 )
 from functions.alexa_skill.skill import Skill
 from functions.common.alexa_endpoints import RTC, discovered_endpoint
+from functions.common.deadline import Deadline
 from functions.common.device_id import is_device_id
 from functions.common.observability import NAMESPACE, logger, metrics
 

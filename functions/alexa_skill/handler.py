@@ -11,9 +11,9 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from functions.alexa_skill.deadline import Deadline
 from functions.alexa_skill.dependencies import dependencies
 from functions.alexa_skill.directives import respond
+from functions.common.deadline import Deadline
 from functions.common.observability import logger, metrics, tracer
 
 

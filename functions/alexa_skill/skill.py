@@ -11,11 +11,11 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from functions.alexa_skill import channels
 from functions.alexa_skill.account_grants import AccountGrants
-from functions.alexa_skill.deadline import Deadline, DeadlineExceeded
 from functions.alexa_skill.errors import ErrorType, SkillError, from_kvs, from_registry
 from functions.alexa_skill.offers import OfferSender, encode_offer
 from functions.alexa_skill.tokens import ExpiredToken, InvalidToken, TokenVerifier
 from functions.common.aws_clients import error_code
+from functions.common.deadline import Deadline, DeadlineExceeded
 from functions.common.device_id import is_device_id
 from functions.common.observability import logger, metrics, tracer
 from functions.common.registry import MAX_ENDPOINTS_PER_DISCOVERY, Device, Registry

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from mypy_boto3_kinesis_video_signaling import KinesisVideoSignalingChannelsClient
     from mypy_boto3_kinesisvideo import KinesisVideoClient
     from mypy_boto3_lambda import LambdaClient
+    from mypy_boto3_secretsmanager import SecretsManagerClient
     from mypy_boto3_sqs import SQSClient
 
 
@@ -84,6 +85,15 @@ def client(
     read_timeout: float = 5.0,
     max_attempts: int = 3,
 ) -> LambdaClient: ...
+@overload
+def client(
+    service: Literal["secretsmanager"],
+    *,
+    endpoint_url: str | None = None,
+    connect_timeout: float = 2.0,
+    read_timeout: float = 5.0,
+    max_attempts: int = 3,
+) -> SecretsManagerClient: ...
 @overload
 def client(
     service: Literal["sqs"],

@@ -18,7 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from functions.common import aws_clients
 from functions.common.aws_clients import error_code
-from functions.device_lifecycle.retry import Deadline, with_retries
+from functions.common.deadline import Deadline
+from functions.device_lifecycle.retry import with_retries
 
 if TYPE_CHECKING:
     from mypy_boto3_kinesisvideo import KinesisVideoClient

@@ -19,13 +19,14 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from pydantic import ValidationError
 
+from functions.common.deadline import Deadline
 from functions.common.observability import logger, metrics, tracer
 from functions.common.outbound import outbound_publisher
 from functions.common.registry import Registry
 from functions.device_lifecycle.channels import Channels, kvs_client
 from functions.device_lifecycle.events import parse_event
 from functions.device_lifecycle.logic import ForeignChannelError, InvalidEventError, Lifecycle, Outcome
-from functions.device_lifecycle.retry import Deadline, LambdaContextLike, TransientError
+from functions.device_lifecycle.retry import LambdaContextLike, TransientError, check
 from functions.device_lifecycle.settings import load_settings
 
 OUTCOME_METRICS = {
@@ -39,6 +40,7 @@ FAILED_METRIC = "RecordsFailed"
 RECEIVED_METRIC = "RecordsReceived"
 # A quarter of the function's 60 s: enough for a record's calls with throttling backoff.
 RECORD_BUDGET_S = 15.0
+INVOCATION_RESERVE_S = 2.0
 
 
 class BadRecordError(ValueError):
@@ -56,7 +58,7 @@ def _account_of(function_arn: str) -> str:
 
 
 def _process(record: SQSRecord, lifecycle: Callable[[Deadline], Lifecycle], invocation: Deadline) -> Outcome:
-    invocation.check(f"record {record.message_id}")
+    check(invocation, f"record {record.message_id}")
     try:
         event = parse_event(record.body)
     except ValidationError as exc:
@@ -71,7 +73,8 @@ def _process(record: SQSRecord, lifecycle: Callable[[Deadline], Lifecycle], invo
 @metrics.log_metrics
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContextLike) -> PartialItemFailureResponse:
-    deadline = Deadline(context)
+    # Kept back from the invocation: time to report the batch and flush metrics.
+    deadline = Deadline.of_invocation(context, reserve_s=INVOCATION_RESERVE_S)
     settings = load_settings()
     registry, kvs = Registry(settings.registry_table_name), kvs_client()
     publishers = settings.publisher_accounts(_account_of(context.invoked_function_arn))

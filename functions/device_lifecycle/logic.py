@@ -19,11 +19,12 @@ from enum import StrEnum
 from typing import Any
 
 from functions.common import channel_tags
+from functions.common.deadline import Deadline
 from functions.common.outbound import OutboundPublisher
 from functions.common.registry import Device, DeviceStatus, Registry
 from functions.device_lifecycle.channels import DELETING, Channel, ChannelBusyError, Channels
 from functions.device_lifecycle.events import DeviceDeregistered, DeviceEvent, DeviceRegistered
-from functions.device_lifecycle.retry import Deadline, TransientError, with_retries
+from functions.device_lifecycle.retry import TransientError, with_retries
 from functions.device_lifecycle.settings import LifecycleSettings
 
 # Rounds of "converge to the registry's winner, re-read" before leaving it to a redelivery.

@@ -16,6 +16,7 @@ from typing import Protocol, TypeVar
 from botocore.exceptions import ClientError, ConnectionError, ReadTimeoutError
 
 from functions.common.aws_clients import THROTTLING_CODES, error_code
+from functions.common.deadline import Deadline
 
 T = TypeVar("T")
 
@@ -45,30 +46,9 @@ class LambdaContextLike(Protocol):
     def get_remaining_time_in_millis(self) -> int: ...
 
 
-class Deadline:
-    """The invocation's end, minus a reserve to report the batch and flush metrics; or earlier,
-    for a budget cut from it with `within`."""
-
-    def __init__(
-        self, context: LambdaContextLike | None, reserve_s: float = 2.0, *, cutoff: float = float("inf")
-    ) -> None:
-        self._context = context
-        self._reserve_s = reserve_s
-        self._cutoff = cutoff  # time.monotonic() at which a budget from `within` ends
-
-    def remaining(self) -> float:
-        left = self._cutoff - time.monotonic()
-        if self._context is None:
-            return left
-        return min(left, self._context.get_remaining_time_in_millis() / 1000 - self._reserve_s)
-
-    def within(self, seconds: float) -> Deadline:
-        """This deadline, or `seconds` from now if that comes first."""
-        return Deadline(self._context, self._reserve_s, cutoff=min(self._cutoff, time.monotonic() + seconds))
-
-    def check(self, what: str) -> None:
-        if self.remaining() <= 0:
-            raise TransientError(f"no time left in this invocation for {what}")
+def check(deadline: Deadline, what: str) -> None:
+    if deadline.remaining() <= 0:
+        raise TransientError(f"no time left in this invocation for {what}")
 
 
 def is_transient(exc: BaseException) -> bool:

@@ -9,7 +9,8 @@ left for the next invocation, and the run checkpoints and returns within its bud
 from __future__ import annotations
 
 import time
-from typing import Protocol
+
+from functions.common.deadline import RemainingTime
 
 # Kept between the cutoff and the end of the budget: one call in flight at the cutoff (at most
 # the KVS client's connect + read timeouts) and the checkpoint write. Capped at a tenth of the
@@ -22,25 +23,7 @@ class OutOfTime(Exception):
     """Waiting or retrying any longer would outlast the invocation: stop and checkpoint."""
 
 
-class TimeBudget(Protocol):
-    """What rotation needs from a Lambda context."""
-
-    def get_remaining_time_in_millis(self) -> int: ...
-
-
-class Deadline:
-    """A time budget for runs outside Lambda; without seconds it never runs out."""
-
-    def __init__(self, seconds: float | None = None) -> None:
-        self._end = None if seconds is None else time.monotonic() + seconds
-
-    def get_remaining_time_in_millis(self) -> int:
-        if self._end is None:
-            return 2**31 - 1
-        return max(0, int((self._end - time.monotonic()) * 1000))
-
-
-def cutoff(budget: TimeBudget) -> float:
+def cutoff(budget: RemainingTime) -> float:
     """The monotonic time after which no call starts and no wait or backoff ends."""
     remaining = budget.get_remaining_time_in_millis() / 1000
     return time.monotonic() + remaining - min(CALL_RESERVE_S, remaining * RESERVE_SHARE)

@@ -15,10 +15,11 @@ from datetime import UTC, datetime
 from botocore.exceptions import ClientError
 
 from functions.common.aws_clients import error_code
+from functions.common.deadline import Deadline, RemainingTime
 from functions.common.observability import logger
 from functions.common.registry import Device, Registry
 from functions.tag_rotation import plan
-from functions.tag_rotation.budget import Deadline, OutOfTime, TimeBudget, cutoff
+from functions.tag_rotation.budget import OutOfTime, cutoff
 from functions.tag_rotation.channels import TRANSPORT_ERRORS, Channel, ChannelGateway, kvs_client
 from functions.tag_rotation.rate_limit import RateLimiter
 from functions.tag_rotation.settings import RotationSettings
@@ -39,7 +40,7 @@ MAX_REGISTRY_ROUNDS = 3
 
 def run(
     settings: RotationSettings | None = None,
-    budget: TimeBudget | None = None,
+    budget: RemainingTime | None = None,
     run_id: str | None = None,
 ) -> RunSummary:
     """Start a run, or continue the one in progress (`run_id` continues only that run)."""
@@ -78,7 +79,7 @@ def _new_run() -> RunState:
     )
 
 
-def _lease_until(budget: TimeBudget) -> float:
+def _lease_until(budget: RemainingTime) -> float:
     remaining = budget.get_remaining_time_in_millis() / 1000
     return time.time() + min(remaining, OPEN_LEASE_S) + LEASE_SLACK_S
 
@@ -86,7 +87,7 @@ def _lease_until(budget: TimeBudget) -> float:
 class _Rotation:
     """One invocation's share of a run."""
 
-    def __init__(self, settings: RotationSettings, budget: TimeBudget, lease: Lease) -> None:
+    def __init__(self, settings: RotationSettings, budget: RemainingTime, lease: Lease) -> None:
         self._settings = settings
         self._budget = budget
         self._lease = lease

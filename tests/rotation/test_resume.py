@@ -11,8 +11,8 @@ import boto3
 import pytest
 
 from functions.common import channel_tags
+from functions.common.deadline import Deadline
 from functions.tag_rotation import rotation
-from functions.tag_rotation.budget import Deadline
 from functions.tag_rotation.settings import RotationSettings
 from functions.tag_rotation.summary import RunStatus, RunSummary
 from localcloud import kvs
