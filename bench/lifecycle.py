@@ -21,15 +21,15 @@ METHOD = (
 
 
 def measure(devices: int) -> Section:
+    from functions.device_lifecycle.dependencies import dependencies
     from functions.device_lifecycle.handler import handler
-    from functions.device_lifecycle.settings import load_settings
     from localcloud.lambda_context import LambdaContext
 
     section = Section(title="Lifecycle", method=METHOD.format(n=devices, batch=BATCH))
     with emulated.in_process() as cloud:
         meter = cloud.meter
         assert meter is not None
-        load_settings.cache_clear()
+        dependencies.cache_clear()
         region = cloud.env["AWS_DEFAULT_REGION"]
         events = [scenarios.registration(cloud.env, f"life-{i:05d}") for i in range(devices)]
         batches = [scenarios.sqs_batch(events[i : i + BATCH], region) for i in range(0, devices, BATCH)]
@@ -47,7 +47,7 @@ def measure(devices: int) -> Section:
                 cpu -= after_emulation - before_emulation
                 calls += delta(before_calls, after_calls)
                 failed += scenarios.batch_check(response) is not None
-        load_settings.cache_clear()
+        dependencies.cache_clear()
     per_device = sum(calls.values()) / devices
     section.add(
         "records per second (handler + emulation, 1 core)",

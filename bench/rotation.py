@@ -36,8 +36,9 @@ def _rotate(settings: dict[str, str]) -> tuple[list[dict[str, Any]], float, floa
     from localcloud.lambda_context import LambdaContext
 
     with environ.patched(settings):
-        # The handler reads its settings at import (cold start): a new container per setting.
-        module = importlib.reload(importlib.import_module("functions.tag_rotation.handler"))
+        # A new container per setting: its settings are read on the first invocation.
+        module = importlib.import_module("functions.tag_rotation.handler")
+        importlib.import_module("functions.tag_rotation.dependencies").dependencies.cache_clear()
         summaries: list[dict[str, Any]] = []
         started, started_cpu = time.perf_counter(), time.process_time()
         with sink.discard_output():

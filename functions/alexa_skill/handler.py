@@ -18,8 +18,8 @@ from functions.common.observability import logger, metrics, tracer
 
 
 @logger.inject_lambda_context(correlation_id_path="directive.header.correlationToken", clear_state=True)
-@tracer.capture_lambda_handler(capture_response=False)  # the answer SDP carries IP addresses
 @metrics.log_metrics
+@tracer.capture_lambda_handler(capture_response=False)  # the answer SDP carries IP addresses
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     # The clock starts before anything else (a cold start included), so the whole directive fits.
     start = time.monotonic()

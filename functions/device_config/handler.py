@@ -6,7 +6,6 @@ naming any other device is refused with 403.
 
 from __future__ import annotations
 
-from functools import cache
 from http import HTTPStatus
 from typing import Any
 
@@ -19,25 +18,15 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
 from functions.common.observability import logger, metrics, tracer
-from functions.common.registry import Registry
+from functions.device_config.dependencies import dependencies
 from functions.device_config.errors import BadRequest, ConfigRefused
 from functions.device_config.identity import device_id_from_caller, refuse_other_device
-from functions.device_config.logic import DeviceConfigService
 from functions.device_config.models import ConfigRequest, ErrorBody
-from functions.device_config.settings import DeviceConfigSettings
-from functions.device_config.signaling import ChannelSignaling
 
 # The answer carries TURN credentials: no cache along the way may keep it.
 _NO_STORE = {"Cache-Control": "no-store"}
 
 app = APIGatewayHttpResolver()
-
-
-@cache
-def service() -> DeviceConfigService:
-    """Built once per container (settings validated, clients and endpoint cache kept warm)."""
-    settings = DeviceConfigSettings.load()
-    return DeviceConfigService(settings, Registry(settings.registry_table_name), ChannelSignaling())
 
 
 def _named_device(event: APIGatewayProxyEventV2) -> str | None:
@@ -68,14 +57,14 @@ def _error(status: HTTPStatus, body: ErrorBody) -> Response[dict[str, Any]]:
 
 @app.get("/config")
 def get_config() -> Response[dict[str, Any]]:
-    config_service = service()
+    config_service = dependencies()
     event = app.current_event
     device_id = device_id_from_caller(event.request_context.authorizer.iam.user_arn, config_service.settings)
-    logger.append_keys(deviceId=device_id)
+    logger.append_keys(device_id=device_id)
     refuse_other_device(_named_device(event), device_id)
     config = config_service.config_for(device_id)
     metrics.add_metric(name="ConfigServed", unit=MetricUnit.Count, value=1)
-    logger.info("config served", extra={"iceServers": len(config.ice_servers)})
+    logger.info("config served", extra={"ice_servers": len(config.ice_servers)})
     return Response(
         status_code=HTTPStatus.OK,
         content_type=content_types.APPLICATION_JSON,
@@ -113,7 +102,7 @@ app.exception_handler(Exception)(failed)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
-@tracer.capture_lambda_handler(capture_response=False)  # the response carries TURN credentials
 @metrics.log_metrics(capture_cold_start_metric=True)
+@tracer.capture_lambda_handler(capture_response=False)  # the response carries TURN credentials
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

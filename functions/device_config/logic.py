@@ -101,7 +101,7 @@ class DeviceConfigService:
         except ClientError as exc:
             # A missed stamp only delays the health report; the camera still gets its config.
             logger.warning(
-                "check-in not recorded", extra={"deviceId": device.device_id, "error": error_code(exc)}
+                "check-in not recorded", extra={"device_id": device.device_id, "error": error_code(exc)}
             )
             metrics.add_metric(name="CheckInFailed", unit=MetricUnit.Count, value=1)
             return
@@ -115,7 +115,7 @@ class DeviceConfigService:
         except ClientError as exc:
             if error_code(exc) not in UNAVAILABLE_CODES:
                 raise
-            logger.info("channel unavailable", extra={"deviceId": device_id, "error": error_code(exc)})
+            logger.info("channel unavailable", extra={"device_id": device_id, "error": error_code(exc)})
         # Only on this failure path is the status worth a DescribeSignalingChannel; the cached
         # endpoints may belong to a channel that is gone, so they are dropped.
         self._signaling.forget(channel_arn)

@@ -21,13 +21,11 @@ from pydantic import ValidationError
 
 from functions.common.deadline import Deadline
 from functions.common.observability import logger, metrics, tracer
-from functions.common.outbound import outbound_publisher
-from functions.common.registry import Registry
-from functions.device_lifecycle.channels import Channels, kvs_client
+from functions.device_lifecycle.channels import Channels
+from functions.device_lifecycle.dependencies import dependencies
 from functions.device_lifecycle.events import parse_event
 from functions.device_lifecycle.logic import ForeignChannelError, InvalidEventError, Lifecycle, Outcome
 from functions.device_lifecycle.retry import LambdaContextLike, TransientError, check
-from functions.device_lifecycle.settings import load_settings
 
 OUTCOME_METRICS = {
     Outcome.CREATED: "ChannelsCreated",
@@ -70,15 +68,16 @@ def _process(record: SQSRecord, lifecycle: Callable[[Deadline], Lifecycle], invo
         raise BadRecordError(str(exc)) from exc
 
 
+@logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContextLike) -> PartialItemFailureResponse:
     # Kept back from the invocation: time to report the batch and flush metrics.
     deadline = Deadline.of_invocation(context, reserve_s=INVOCATION_RESERVE_S)
-    settings = load_settings()
-    registry, kvs = Registry(settings.registry_table_name), kvs_client()
+    deps = dependencies()
+    settings, registry, kvs = deps.settings, deps.registry, deps.kvs
     publishers = settings.publisher_accounts(_account_of(context.invoked_function_arn))
-    outbound = outbound_publisher(settings.alexa_events_queue_url)
+    outbound = deps.outbound
 
     def lifecycle(record_deadline: Deadline) -> Lifecycle:
         return Lifecycle(

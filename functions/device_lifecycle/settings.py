@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field
@@ -34,9 +33,3 @@ class LifecycleSettings(BaseSettings):
 
     def publisher_accounts(self, own_account: str) -> frozenset[str]:
         return frozenset(self.device_event_accounts or (own_account,))
-
-
-@cache
-def load_settings() -> LifecycleSettings:
-    """The settings, read and validated once per container (at the first invocation)."""
-    return LifecycleSettings.load()

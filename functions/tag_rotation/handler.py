@@ -14,10 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from functions.common.observability import logger, metrics, tracer
 from functions.tag_rotation import continuation, rotation
-from functions.tag_rotation.settings import RotationSettings
+from functions.tag_rotation.dependencies import dependencies
 from functions.tag_rotation.summary import RunStatus, add_metrics
-
-settings = RotationSettings.load()
 
 
 class RotationRequest(BaseModel):
@@ -26,10 +24,11 @@ class RotationRequest(BaseModel):
     run_id: str | None = Field(default=None, alias="runId", pattern=r"^[a-f0-9]{32}$")
 
 
-@logger.inject_lambda_context
-@tracer.capture_lambda_handler
+@logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
+@tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, object]:
+    settings = dependencies().settings
     request = parse(event=event, model=RotationRequest)
     summary = rotation.run(settings, context, run_id=request.run_id)
     add_metrics(summary)

@@ -18,7 +18,7 @@ from functions.common import aws_clients
 from functions.common.alexa_credentials import credentials_reader
 from functions.common.grants import Grant, GrantStore
 from functions.common.lwa import LoginWithAmazon
-from functions.device_lifecycle.settings import load_settings
+from functions.device_lifecycle.dependencies import dependencies as lifecycle_dependencies
 from localcloud import alexa_schema
 from localcloud.alexa_cloud import AlexaCloud
 from localcloud.invoke import LambdaContext, sqs_event
@@ -91,7 +91,7 @@ class Outbound:
 def outbound(alexa_cloud: AlexaCloud, cloud_env: dict[str, str]) -> Iterator[Outbound]:
     from localcloud import kvs
 
-    load_settings.cache_clear()
+    lifecycle_dependencies.cache_clear()
     dependencies.cache_clear()
     kvs.clear_calls()
     yield Outbound(cloud_env, alexa_cloud)
@@ -99,7 +99,7 @@ def outbound(alexa_cloud: AlexaCloud, cloud_env: dict[str, str]) -> Iterator[Out
     for _, message in alexa_cloud.gateway.accepted:
         assert alexa_schema.errors(message) == []
     dependencies.cache_clear()
-    load_settings.cache_clear()
+    lifecycle_dependencies.cache_clear()
     kvs.reset_settings()
 
 

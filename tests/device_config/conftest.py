@@ -156,12 +156,12 @@ def throttle_next(client: object, operation: str, code: str) -> None:
 @pytest.fixture
 def fleet(cloud_env: dict[str, str]) -> Iterator[Fleet]:
     """A cold container for each test, and the emulation's knobs back to their defaults after."""
-    from functions.device_config.handler import service
+    from functions.device_config.dependencies import dependencies
     from localcloud import kvs
 
-    service.cache_clear()
+    dependencies.cache_clear()
     kvs.clear_calls()
     yield Fleet(cloud_env)
-    service.cache_clear()
+    dependencies.cache_clear()
     kvs.reset_settings()
     kvs.reset_faults()

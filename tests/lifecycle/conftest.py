@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from functions.common.registry import Registry
-from functions.device_lifecycle.settings import load_settings
+from functions.device_lifecycle.dependencies import dependencies
 
 
 @pytest.fixture
@@ -16,8 +16,8 @@ def lifecycle(cloud_env: dict[str, str]) -> Iterator[Registry]:
     """The cloud with its environment, settings read from it; yields the registry."""
     from localcloud import kvs
 
-    load_settings.cache_clear()
+    dependencies.cache_clear()
     kvs.clear_calls()
     yield Registry(os.environ["REGISTRY_TABLE_NAME"])
     kvs.reset_settings()
-    load_settings.cache_clear()
+    dependencies.cache_clear()

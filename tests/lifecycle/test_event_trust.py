@@ -44,10 +44,10 @@ def test_an_event_from_another_account_is_a_bad_record(
 def test_configured_publisher_accounts_replace_the_own_account(
     lifecycle: Registry, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from functions.device_lifecycle.settings import load_settings
+    from functions.device_lifecycle.dependencies import dependencies
 
     monkeypatch.setenv("DEVICE_EVENT_ACCOUNTS", "210987654321, 222222222222")
-    load_settings.cache_clear()
+    dependencies.cache_clear()
     own = _at("DeviceRegistered", datetime.now(UTC) - timedelta(seconds=30))
     assert len(run(own)) == 1
     assert lifecycle.get("cam-1") is None

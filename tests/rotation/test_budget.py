@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import time
 from collections import Counter
 
@@ -41,10 +40,10 @@ def slow_throttling_kvs(fleet: Fleet, monkeypatch: pytest.MonkeyPatch) -> Fleet:
 def test_slow_throttled_invocation_returns_within_budget_and_the_next_resumes(
     slow_throttling_kvs: Fleet,
 ) -> None:
-    # The handler validates its configuration at import, so import it after the environment.
-    from functions.tag_rotation import handler
+    from functions.tag_rotation import handler as rotation_handler
+    from functions.tag_rotation.dependencies import dependencies
 
-    rotation_handler = importlib.reload(handler)
+    dependencies.cache_clear()  # a new container, with this test's settings
 
     started = time.monotonic()
     first = rotation_handler.handler({}, LambdaContext("tag-rotation", timeout_s=BUDGET_S))

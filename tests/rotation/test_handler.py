@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import io
 import json
 import zipfile
@@ -33,10 +32,12 @@ FUNCTION = "tag-rotation"
 
 
 def load_handler() -> ModuleType:
-    """The handler validates its configuration at import, so import it after the environment."""
+    """A new container: its settings are read from this environment on the first invocation."""
     from functions.tag_rotation import handler
+    from functions.tag_rotation.dependencies import dependencies
 
-    return importlib.reload(handler)
+    dependencies.cache_clear()
+    return handler
 
 
 def test_scheduled_event_runs_a_whole_rotation(
