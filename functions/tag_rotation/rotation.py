@@ -20,11 +20,11 @@ from functions.common.observability import logger
 from functions.common.registry import Device, Registry
 from functions.tag_rotation import plan
 from functions.tag_rotation.budget import OutOfTime, cutoff
-from functions.tag_rotation.channels import TRANSPORT_ERRORS, Channel, ChannelGateway, kvs_client
+from functions.tag_rotation.channel_gateway import TRANSPORT_ERRORS, ChannelGateway, ListedChannel, kvs_client
 from functions.tag_rotation.rate_limit import RateLimiter
 from functions.tag_rotation.settings import RotationSettings
 from functions.tag_rotation.state import Lease, LeaseLost, Phase, RunState, StateStore
-from functions.tag_rotation.summary import Outcome, RunStatus, RunSummary, Totals, log
+from functions.tag_rotation.summary import RotationOutcome, RunStatus, RunSummary, Totals, log
 
 JOB = "tag-rotation"
 # A lease outlives its invocation's deadline a little, and a run without a deadline renews a
@@ -169,9 +169,9 @@ class _Rotation:
         # even when start-up (lease, registry scan) ate most of a short budget.
         return remaining <= 0 or (self._progressed and remaining <= self._margin_ms)
 
-    def _rotate_page(self, pool: ThreadPoolExecutor, pending: list[Channel], done: set[str]) -> bool:
+    def _rotate_page(self, pool: ThreadPoolExecutor, pending: list[ListedChannel], done: set[str]) -> bool:
         """Rotate the page's channels, at most `workers` at a time. False when time ran low."""
-        in_flight: dict[Future[Outcome], Channel] = {}
+        in_flight: dict[Future[RotationOutcome], ListedChannel] = {}
         position, stopped = 0, False
         while True:
             while not stopped and position < len(pending) and len(in_flight) < self._settings.workers:
@@ -196,32 +196,32 @@ class _Rotation:
                 done.add(channel.name)
                 self._progressed = True
 
-    def _rotate_channel(self, channel: Channel) -> Outcome:
+    def _rotate_channel(self, channel: ListedChannel) -> RotationOutcome:
         try:
             return self._converge(channel)
         except ClientError as exc:
             code = error_code(exc)
             if code == "ResourceNotFoundException":
-                return Outcome.VANISHED
+                return RotationOutcome.VANISHED
             if code == "TagsPerResourceExceededLimitException":
-                return Outcome.NO_ROOM
+                return RotationOutcome.NO_ROOM
             logger.warning("channel rotation failed", extra={"channel": channel.name, "error": code})
-            return Outcome.FAILED
+            return RotationOutcome.FAILED
         except TRANSPORT_ERRORS as exc:
             logger.warning(
                 "channel rotation failed", extra={"channel": channel.name, "error": type(exc).__name__}
             )
-            return Outcome.FAILED
+            return RotationOutcome.FAILED
 
-    def _converge(self, channel: Channel) -> Outcome:
+    def _converge(self, channel: ListedChannel) -> RotationOutcome:
         """One read, then at most one UntagResource and one TagResource (more only in a race)."""
         limiter = RateLimiter(self._settings.channel_tps, burst=self._settings.channel_tps)
         current = self._gateway.list_tags(channel.arn, limiter)
         device = self._snapshot.get(channel.name)
         if device is None:
-            return Outcome.ORPHAN
+            return RotationOutcome.ORPHAN
         if not plan.belongs_to(current, device.device_id):
-            return Outcome.CONFLICT
+            return RotationOutcome.CONFLICT
         tag_plan = self._plan(current, device)
         if tag_plan.rotating_only:
             # The rotating tags carry no registry data: an old snapshot cannot make them stale.
@@ -229,8 +229,8 @@ class _Rotation:
         return self._apply_current(channel, device.device_id, current, limiter)
 
     def _apply_current(
-        self, channel: Channel, device_id: str, current: dict[str, str], limiter: RateLimiter
-    ) -> Outcome:
+        self, channel: ListedChannel, device_id: str, current: dict[str, str], limiter: RateLimiter
+    ) -> RotationOutcome:
         """Write the static tags from the registry as it is now, not from the snapshot.
 
         The snapshot is as old as the invocation; lifecycle may have moved the device since, and
@@ -245,9 +245,9 @@ class _Rotation:
         for _ in range(MAX_REGISTRY_ROUNDS):
             device = self._devices.get(device_id, consistent=True)
             if device is None or self._channel_of(device) != channel.name:
-                return Outcome.ORPHAN
+                return RotationOutcome.ORPHAN
             if not plan.belongs_to(current, device_id):
-                return Outcome.CONFLICT
+                return RotationOutcome.CONFLICT
             tag_plan = self._plan(current, device)
             outcome = self._apply(channel, tag_plan, limiter)
             if tag_plan.rotating_only:
@@ -257,7 +257,7 @@ class _Rotation:
                 return outcome
             current = self._gateway.list_tags(channel.arn, limiter)
         logger.warning("registry kept changing during rotation", extra={"channel": channel.name})
-        return Outcome.FAILED
+        return RotationOutcome.FAILED
 
     def _plan(self, current: dict[str, str], device: Device) -> plan.TagPlan:
         desired = plan.desired_tags(
@@ -265,17 +265,17 @@ class _Rotation:
         )
         return plan.plan(current, desired)
 
-    def _apply(self, channel: Channel, tag_plan: plan.TagPlan, limiter: RateLimiter) -> Outcome:
+    def _apply(self, channel: ListedChannel, tag_plan: plan.TagPlan, limiter: RateLimiter) -> RotationOutcome:
         if tag_plan.unchanged:
-            return Outcome.UNCHANGED
+            return RotationOutcome.UNCHANGED
         if not tag_plan.fits:
-            return Outcome.NO_ROOM
+            return RotationOutcome.NO_ROOM
         # Untag first: removing stale keys makes room before new ones are added.
         if tag_plan.to_untag:
             self._gateway.untag(channel.arn, tag_plan.to_untag, limiter)
         if tag_plan.to_tag:
             self._gateway.tag(channel.arn, tag_plan.to_tag, limiter)
-        return Outcome.ROTATED if tag_plan.rotating_only else Outcome.UPDATED
+        return RotationOutcome.ROTATED if tag_plan.rotating_only else RotationOutcome.UPDATED
 
     def _checkpoint(self, token: str | None, done: set[str], *, release: bool) -> None:
         """Persist the listing position, the totals and the lease."""

@@ -15,7 +15,7 @@ from functions.common.observability import logger, metrics
 SAMPLE_LIMIT = 100
 
 
-class Outcome(StrEnum):
+class RotationOutcome(StrEnum):
     UPDATED = "updated"  # static managed tags were missing, changed or stale (and rotated)
     ROTATED = "rotated"  # only the rotating tags were written
     UNCHANGED = "unchanged"  # already carries this run's tags: one read, no write
@@ -27,7 +27,7 @@ class Outcome(StrEnum):
 
 
 # Outcomes whose channel names are kept (as samples) for the report.
-_NAMED = (Outcome.ORPHAN, Outcome.CONFLICT, Outcome.NO_ROOM, Outcome.FAILED)
+_NAMED = (RotationOutcome.ORPHAN, RotationOutcome.CONFLICT, RotationOutcome.NO_ROOM, RotationOutcome.FAILED)
 
 
 class _Camel(BaseModel):
@@ -35,13 +35,13 @@ class _Camel(BaseModel):
 
 
 class Totals(_Camel):
-    outcomes: dict[Outcome, int] = Field(default_factory=dict)
-    names: dict[Outcome, list[str]] = Field(default_factory=dict)
+    outcomes: dict[RotationOutcome, int] = Field(default_factory=dict)
+    names: dict[RotationOutcome, list[str]] = Field(default_factory=dict)
     calls: dict[str, int] = Field(default_factory=dict)
     throttles: int = 0
     listing_restarts: int = 0
 
-    def record(self, outcome: Outcome, channel_name: str) -> None:
+    def record(self, outcome: RotationOutcome, channel_name: str) -> None:
         self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
         if outcome in _NAMED:
             sample = self.names.setdefault(outcome, [])
@@ -52,7 +52,7 @@ class Totals(_Camel):
         self.calls = dict(Counter(self.calls) + calls)
         self.throttles += throttles
 
-    def count(self, outcome: Outcome) -> int:
+    def count(self, outcome: RotationOutcome) -> int:
         return self.outcomes.get(outcome, 0)
 
 
@@ -108,25 +108,25 @@ class RunSummary(_Camel):
             status=status,
             complete=status is RunStatus.COMPLETE,
             channels_seen=sum(totals.outcomes.values()),
-            updated=totals.count(Outcome.UPDATED),
-            rotated=totals.count(Outcome.ROTATED),
-            unchanged=totals.count(Outcome.UNCHANGED),
-            orphans=totals.count(Outcome.ORPHAN),
-            conflicts=totals.count(Outcome.CONFLICT),
+            updated=totals.count(RotationOutcome.UPDATED),
+            rotated=totals.count(RotationOutcome.ROTATED),
+            unchanged=totals.count(RotationOutcome.UNCHANGED),
+            orphans=totals.count(RotationOutcome.ORPHAN),
+            conflicts=totals.count(RotationOutcome.CONFLICT),
             ghosts=len(ghost_names),
-            no_room=totals.count(Outcome.NO_ROOM),
-            vanished=totals.count(Outcome.VANISHED),
-            failed=totals.count(Outcome.FAILED),
+            no_room=totals.count(RotationOutcome.NO_ROOM),
+            vanished=totals.count(RotationOutcome.VANISHED),
+            failed=totals.count(RotationOutcome.FAILED),
             throttles=totals.throttles,
             listing_restarts=totals.listing_restarts,
             calls=dict(totals.calls),
             invocations=invocations,
             duration_seconds=round(duration_seconds, 3),
-            orphan_names=totals.names.get(Outcome.ORPHAN, []),
-            conflict_names=totals.names.get(Outcome.CONFLICT, []),
+            orphan_names=totals.names.get(RotationOutcome.ORPHAN, []),
+            conflict_names=totals.names.get(RotationOutcome.CONFLICT, []),
             ghost_names=ghost_names[:SAMPLE_LIMIT],
-            no_room_names=totals.names.get(Outcome.NO_ROOM, []),
-            failed_names=totals.names.get(Outcome.FAILED, []),
+            no_room_names=totals.names.get(RotationOutcome.NO_ROOM, []),
+            failed_names=totals.names.get(RotationOutcome.FAILED, []),
         )
 
     def to_output(self) -> dict[str, object]:

@@ -38,7 +38,7 @@ MAX_LIST_PAGE = 10_000
 BACKOFF_BASE_S, BACKOFF_CAP_S = 0.1, 5.0
 
 
-class Channel(BaseModel):
+class ListedChannel(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     name: str
@@ -74,7 +74,9 @@ class ChannelGateway:
         self.calls: Counter[str] = Counter()
         self.throttles = 0
 
-    def list_page(self, prefix: str, page_size: int, token: str | None) -> tuple[list[Channel], str | None]:
+    def list_page(
+        self, prefix: str, page_size: int, token: str | None
+    ) -> tuple[list[ListedChannel], str | None]:
         """One page of live channels named `prefix*` and the token of the next page (None: last)."""
         kwargs: dict[str, Any] = {
             "MaxResults": page_size,
@@ -84,7 +86,7 @@ class ChannelGateway:
             kwargs["NextToken"] = token
         page = self._call(LIST_CHANNELS, None, **kwargs)
         channels = [
-            Channel(name=info["ChannelName"], arn=info["ChannelARN"])
+            ListedChannel(name=info["ChannelName"], arn=info["ChannelARN"])
             for info in page.get("ChannelInfoList", [])
             if info.get("ChannelStatus") != "DELETING"
         ]
