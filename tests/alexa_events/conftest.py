@@ -21,7 +21,8 @@ from functions.common.lwa import LoginWithAmazon
 from functions.device_lifecycle.dependencies import dependencies as lifecycle_dependencies
 from localcloud import alexa_schema
 from localcloud.alexa_cloud import AlexaCloud
-from localcloud.invoke import LambdaContext, sqs_event
+from localcloud.invoke import sqs_event
+from localcloud.lambda_context import LambdaContext
 from tests.lifecycle import support
 
 ALICE, BOB = "user-alice", "user-bob"
