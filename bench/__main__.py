@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import alexa_events, cold_start, hot_path, lifecycle, machine, package, rotation
+from bench import alexa_events, burst, cold_start, hot_path, lifecycle, machine, package, rotation
 from bench.report import Report, Section, render, write
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -28,8 +28,12 @@ class Sizes:
     fast_rate: float
     quota_channels: int
     alexa_events: int
+    burst_events: int
+    scaled_burst_events: int
 
 
+# A burst at quota x0.1 (5 creates/s): 300 events take a minute at least.
+BURST_QUOTA_SCALE = 0.1
 FULL = Sizes(
     cold_runs=7,
     directives=500,
@@ -38,6 +42,8 @@ FULL = Sizes(
     fast_rate=150,
     quota_channels=200,
     alexa_events=500,
+    burst_events=2_000,
+    scaled_burst_events=300,
 )
 QUICK = Sizes(
     cold_runs=1,
@@ -47,6 +53,8 @@ QUICK = Sizes(
     fast_rate=500,
     quota_channels=10,
     alexa_events=20,
+    burst_events=20,
+    scaled_burst_events=10,
 )
 
 
@@ -82,6 +90,9 @@ def main(argv: list[str] | None = None) -> Report:
     )
     report.sections.append(_timed(lambda: lifecycle.measure(sizes.new_devices)))
     report.sections.append(_timed(lambda: alexa_events.measure(sizes.alexa_events)))
+    report.sections.append(
+        _timed(lambda: burst.measure(sizes.burst_events, sizes.scaled_burst_events, BURST_QUOTA_SCALE))
+    )
     rss = {name: s.rss_kib for name, s in samples.items()}
     report.sections.append(_timed(lambda: package.measure(rss)))
 

@@ -11,6 +11,10 @@ MAX_RECEIVE_COUNT = 5
 LIFECYCLE_FUNCTION_TIMEOUT_SECONDS = 60
 VISIBILITY_TIMEOUT_SECONDS = 6 * LIFECYCLE_FUNCTION_TIMEOUT_SECONDS
 DLQ_RETENTION_SECONDS = 14 * 24 * 3600
+# The event source mapping: records per invocation, and concurrent batches (its maximum
+# concurrency), which keeps channel create/update/delete far below KVS's 50 TPS account quota.
+BATCH_SIZE = 10
+MAX_CONCURRENCY = 5
 
 
 def queue_attributes(dead_letter_arn: str) -> dict[str, str]:

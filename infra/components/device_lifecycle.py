@@ -14,14 +14,12 @@ from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from functions.common.queue_schema import LIFECYCLE_FUNCTION_TIMEOUT_SECONDS
+from functions.common.queue_schema import BATCH_SIZE, LIFECYCLE_FUNCTION_TIMEOUT_SECONDS, MAX_CONCURRENCY
 from infra.components.event_queue import build_event_queue
 from infra.components.function import FunctionInputs, SignalingFunction
 from infra.settings import StageSettings
 
 DETAIL_TYPES = ["DeviceRegistered", "DeviceUpdated", "DeviceDeregistered"]
-# Concurrent batches: keeps channel create/update/delete far below KVS's 50 TPS account quota.
-MAX_CONCURRENCY = 5
 
 
 class DeviceLifecycle(Construct):
@@ -59,7 +57,7 @@ class DeviceLifecycle(Construct):
                 "DEVICE_EVENT_ACCOUNTS": ",".join(publisher_accounts),
             },
         )
-        function.consume(self.queue, batch_size=10, max_concurrency=MAX_CONCURRENCY)
+        function.consume(self.queue, batch_size=BATCH_SIZE, max_concurrency=MAX_CONCURRENCY)
         function.allow_table(inputs.registry_table, ["GetItem", "PutItem"])
         function.allow_channels(
             [

@@ -60,11 +60,11 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def enable_quotas() -> None:
-    """Answer calls over the documented TPS quotas with ClientLimitExceededException."""
+def enable_quotas(scale: float = 1.0) -> None:
+    """Answer calls over the documented TPS quotas (times ``scale``) with ClientLimitExceededException."""
     from .faults import enable_quotas as run  # noqa: PLC0415
 
-    run()
+    run(scale)
 
 
 def disable_quotas() -> None:

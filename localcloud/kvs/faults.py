@@ -62,6 +62,7 @@ class FaultState:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.quotas_enabled = False
+        self.quota_scale = 1.0
         self.channel_limit: int | None = None
         self.injections: dict[str, list[Injection]] = {}
         # Admitted call times per (account, region, operation, channel or "*"): a sliding window.
@@ -79,6 +80,9 @@ class FaultState:
                     queue.pop(0)
             return current
 
+    def _scaled(self, tps: int) -> int:
+        return max(1, round(tps * self.quota_scale))
+
     def admit(self, account: str, region: str, operation: str, channel_arn: str | None) -> None:
         """Raise ClientLimitExceededException when the call would go over a quota."""
         if not self.quotas_enabled:
@@ -86,9 +90,9 @@ class FaultState:
         account_tps, channel_tps = TPS_QUOTAS[operation]
         scopes: list[tuple[tuple[str, str, str, str], int]] = []
         if account_tps is not None:
-            scopes.append(((account, region, operation, "*"), account_tps))
+            scopes.append(((account, region, operation, "*"), self._scaled(account_tps)))
         if channel_tps is not None and channel_arn is not None:
-            scopes.append(((account, region, operation, channel_arn), channel_tps))
+            scopes.append(((account, region, operation, channel_arn), self._scaled(channel_tps)))
         now = time.monotonic()
         with self.lock:
             windows = [self.windows.setdefault(key, deque()) for key, _ in scopes]
@@ -123,15 +127,24 @@ def state() -> FaultState:
     return backend.state
 
 
-def enable_quotas() -> None:
-    """Answer calls over the documented TPS quotas with ClientLimitExceededException."""
-    state().quotas_enabled = True
+def enable_quotas(scale: float = 1.0) -> None:
+    """Answer calls over the documented TPS quotas with ClientLimitExceededException.
+
+    ``scale`` multiplies every quota (at least 1 TPS each): a machine slower than AWS can still
+    drive a burst at several times the quota, as a fleet would on AWS."""
+    if scale <= 0:
+        raise ValueError(f"quota scale must be > 0, got {scale}")
+    current = state()
+    with current.lock:
+        current.quota_scale = scale
+        current.quotas_enabled = True
 
 
 def disable_quotas() -> None:
     current = state()
     with current.lock:
         current.quotas_enabled = False
+        current.quota_scale = 1.0
         current.windows.clear()
 
 
@@ -174,6 +187,7 @@ def reset_faults() -> None:
     current = state()
     with current.lock:
         current.quotas_enabled = False
+        current.quota_scale = 1.0
         current.channel_limit = None
         current.injections.clear()
         current.windows.clear()
