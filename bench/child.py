@@ -1,7 +1,8 @@
 """Run in a fresh interpreter by the cold-start benchmark: `python -m bench.child SPEC RESULT`.
 
 SPEC is a JSON file: {"module": "...", "attr": "handler", "event": {...} | null}, or
-{"module": null} for the floor (import boto3 and create one client). RESULT receives the timings,
+{"module": null, "event": {...}} for the floor (import boto3, create a DynamoDB and a signaling
+client, GetItem and SendAlexaOfferToMaster as the event says). RESULT receives the timings,
 the resident memory and the first invocation's response. Nothing is imported before the clock
 starts except json and the interpreter's own modules (no pathlib, no typing).
 """
@@ -22,16 +23,26 @@ def _rss_kib() -> int:
     return 0
 
 
+def _floor(call: dict[str, str]) -> str:
+    import boto3
+
+    dynamodb = boto3.client("dynamodb")
+    signaling = boto3.client("kinesis-video-signaling", endpoint_url=call["endpoint"])
+    dynamodb.get_item(TableName=call["table"], Key={"deviceId": {"S": call["device_id"]}})
+    answer = signaling.send_alexa_offer_to_master(
+        ChannelARN=call["channel_arn"], SenderClientId="bench-floor", MessagePayload=call["payload"]
+    )
+    return str(answer["Answer"])
+
+
 def main(spec_path: str, result_path: str) -> None:
     with open(spec_path) as spec_file:
         spec = json.load(spec_file)
     result: dict[str, object] = {}
     started = time.perf_counter()
     if spec["module"] is None:
-        import boto3
-
-        boto3.client("dynamodb")
-        result["init_s"] = time.perf_counter() - started
+        result["response"] = _floor(spec["event"])
+        result["init_s"], result["first_invoke_s"] = time.perf_counter() - started, 0.0
     else:
         module = importlib.import_module(spec["module"])
         result["init_s"] = time.perf_counter() - started

@@ -28,8 +28,14 @@ class Fleet:
         self._kvs = aws_clients.client("kinesisvideo", max_attempts=10)
         self._ddb = aws_clients.client("dynamodb", max_attempts=10)
 
-    def add(self, count: int, *, start: int = 0, owner_id: str = OWNER) -> list[Device]:
-        devices = [self._create(f"cam-{i:05d}", owner_id) for i in range(start, start + count)]
+    def add(
+        self, count: int, *, start: int = 0, owner_id: str = OWNER, record_endpoint: bool = False
+    ) -> list[Device]:
+        """`count` cameras; with `record_endpoint`, their items hold the channel's VIEWER endpoint as
+        the lifecycle function records it (without: items written before it did)."""
+        devices = [
+            self._create(f"cam-{i:05d}", owner_id, record_endpoint) for i in range(start, start + count)
+        ]
         for first in range(0, len(devices), _BATCH):
             requests: list[dict[str, Any]] = [
                 {"PutRequest": {"Item": d.to_item()}} for d in devices[first : first + _BATCH]
@@ -39,11 +45,20 @@ class Fleet:
                 pending = self._ddb.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
         return devices
 
-    def one(self, owner_id: str = OWNER) -> Device:
-        (device,) = self.add(1, start=next(_single_numbers), owner_id=owner_id)
+    def one(self, owner_id: str = OWNER, *, record_endpoint: bool = True) -> Device:
+        (device,) = self.add(
+            1, start=next(_single_numbers), owner_id=owner_id, record_endpoint=record_endpoint
+        )
         return device
 
-    def _create(self, device_id: str, owner_id: str) -> Device:
+    def _viewer_endpoint(self, arn: str) -> str:
+        endpoints = self._kvs.get_signaling_channel_endpoint(
+            ChannelARN=arn,
+            SingleMasterChannelEndpointConfiguration={"Protocols": ["HTTPS"], "Role": "VIEWER"},
+        )["ResourceEndpointList"]
+        return str(endpoints[0]["ResourceEndpoint"])
+
+    def _create(self, device_id: str, owner_id: str, record_endpoint: bool) -> Device:
         name = f"{self.prefix}{device_id}"
         tags = {**managed_tags(device_id, owner_id, self.environment), **FOREIGN_TAGS}
         arn: str = self._kvs.create_signaling_channel(
@@ -56,6 +71,7 @@ class Fleet:
             owner_id=owner_id,
             channel_name=name,
             channel_arn=arn,
+            viewer_endpoint=self._viewer_endpoint(arn) if record_endpoint else None,
             friendly_name=f"Camera {device_id}",
             manufacturer_name="Bench",
             model="B1",

@@ -81,6 +81,8 @@ class LiveView:
     device_id: str
     token: str
     env: dict[str, str]
+    channel_arn: str
+    viewer_endpoint: str | None
 
     def offer(self) -> dict[str, Any]:
         from localcloud.alexa import initiate_session
@@ -88,20 +90,49 @@ class LiveView:
         return initiate_session(self.token, self.device_id, f"session-{uuid.uuid4()}", OFFER_SDP)
 
 
-def live_view(env: dict[str, str]) -> LiveView:
+def live_view(env: dict[str, str], *, record_endpoint: bool = True) -> LiveView:
     from localcloud import kvs
     from localcloud.identity import LocalIssuer
 
     issuer = LocalIssuer(IDENTITY_DIR)
-    device = Fleet(env).one()
+    device = Fleet(env).one(record_endpoint=record_endpoint)
     assert device.channel_arn is not None
     kvs.attach_master(device.channel_arn, instant_answer)
-    return LiveView(device.device_id, issuer.mint(OWNER), issuer.env())
+    return LiveView(
+        device.device_id, issuer.mint(OWNER), issuer.env(), device.channel_arn, device.viewer_endpoint
+    )
 
 
 def alexa_skill(env: dict[str, str]) -> Invocation:
     view = live_view(env)
     return Invocation(event=view.offer(), check=answer_check, env=view.env)
+
+
+def alexa_skill_without_endpoint(env: dict[str, str]) -> Invocation:
+    """A registry item written before the lifecycle recorded endpoints: one more call, one more client."""
+    view = live_view(env, record_endpoint=False)
+    return Invocation(event=view.offer(), check=answer_check, env=view.env)
+
+
+def floor(env: dict[str, str]) -> Invocation:
+    """What no InitiateSessionWithOffer can avoid: the registry read and the offer, through two
+    clients with botocore's defaults, on a camera whose item holds its endpoint."""
+    from functions.alexa_skill.offers import encode_offer
+
+    view = live_view(env)
+    assert view.viewer_endpoint is not None
+    spec = {
+        "table": env["REGISTRY_TABLE_NAME"],
+        "device_id": view.device_id,
+        "channel_arn": view.channel_arn,
+        "endpoint": view.viewer_endpoint,
+        "payload": encode_offer(OFFER_SDP),
+    }
+
+    def check(response: Any) -> str | None:
+        return None if isinstance(response, str) and response else f"no answer: {describe(response)}"
+
+    return Invocation(event=spec, check=check)
 
 
 def sqs_batch(events: list[dict[str, Any]], region: str) -> dict[str, Any]:
@@ -151,6 +182,9 @@ def tag_rotation(env: dict[str, str]) -> Invocation:
 
 FUNCTIONS = [
     Function("alexa_skill", "functions.alexa_skill.handler", alexa_skill),
+    Function(
+        "alexa_skill (item without endpoint)", "functions.alexa_skill.handler", alexa_skill_without_endpoint
+    ),
     Function("device_lifecycle", "functions.device_lifecycle.handler", device_lifecycle),
     Function("tag_rotation", "functions.tag_rotation.handler", tag_rotation),
     Function("device_config", "functions.device_config.handler", device_config),

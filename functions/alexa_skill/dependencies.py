@@ -1,4 +1,5 @@
-"""Everything a directive needs, built once per container on first use.
+"""Everything a directive needs, built once per container: during Lambda's INIT phase (the
+handler module calls `dependencies()` on Lambda), so the first directive does not pay for it.
 
 Tests start from fresh emulated AWS state and call `dependencies.cache_clear()` (after `close()`)
 to rebuild them.
@@ -9,7 +10,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from functions.alexa_skill.account_grants import AccountGrants
 from functions.alexa_skill.offers import OfferSender
@@ -96,7 +97,10 @@ def dependencies() -> Dependencies:
     settings = SkillSettings.load()
     limits = ClientLimits.for_deadline(settings.skill_deadline_seconds)
     dynamodb = limits.dynamodb()
-    kvs = limits.kinesis_video()
+    # Control plane only for a registry item with no endpoint recorded, a stale endpoint, and
+    # ReportState: the cold InitiateSessionWithOffer path does not create it. The proxy forwards
+    # every attribute to the client it creates on first use.
+    kvs = cast("KinesisVideoClient", aws_clients.LazyClient(limits.kinesis_video))
     executor = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="alexa-skill")
     offers = OfferSender(
         EndpointCache(kvs),

@@ -90,28 +90,36 @@ class OfferSender:
         self._signaling_client = signaling_client
         self._lock = threading.Lock()
 
-    def exchange(self, channel_arn: str, session_id: str, payload: str) -> str:
-        """The master's answer SDP to an offer encoded by `encode_offer`. Raises SkillError."""
+    def exchange(self, channel_arn: str, session_id: str, payload: str, recorded_endpoint: str | None) -> str:
+        """The master's answer SDP to an offer encoded by `encode_offer`. Raises SkillError.
+
+        `recorded_endpoint` is the VIEWER endpoint the registry holds for the channel, if any: with
+        it (or one cached earlier) the offer needs no control-plane call."""
         sender = sender_client_id(session_id)
-        # Only an endpoint that came from the cache can be stale: worth one fresh endpoint.
-        retry_stale = self._endpoints.cached(channel_arn, "VIEWER")
+        cached = self._endpoints.cached(channel_arn, "VIEWER")
+        # One this container fetched wins over the record (which a failure may have replaced).
+        # An endpoint not fetched just now may be stale: worth one fresh one.
+        known = (cached["HTTPS"] if cached else None) or recorded_endpoint
         while True:
             try:
-                return decode_answer(self._send(channel_arn, sender, payload))
+                https = known or self._fetch_endpoint(channel_arn)
+                return decode_answer(self._send(https, channel_arn, sender, payload))
             except errors.SkillError:
                 raise
             except Exception as exc:
-                if not (retry_stale and error_code(exc) in _STALE_ENDPOINT_CODES):
+                if not (known and error_code(exc) in _STALE_ENDPOINT_CODES):
                     raise _data_plane_error(exc) from exc
-                retry_stale = False
+                known = None
                 self._endpoints.forget(channel_arn)
 
-    def _send(self, channel_arn: str, sender: str, payload: str) -> str:
+    def _fetch_endpoint(self, channel_arn: str) -> str:
         try:
-            https = self._endpoints.get(channel_arn, "VIEWER")["HTTPS"]
+            return self._endpoints.get(channel_arn, "VIEWER")["HTTPS"]
         except Exception as exc:
             # The control plane decides whether the channel exists: not found means it is gone.
             raise errors.from_kvs(exc) from exc
+
+    def _send(self, https: str, channel_arn: str, sender: str, payload: str) -> str:
         with self._lock:
             client = self._signaling_client(https)
         response = client.send_alexa_offer_to_master(

@@ -103,7 +103,10 @@ class Skill:
         device = self.camera(token, endpoint_id, deadline)
         channel_arn = _channel_of(device)
         started = time.monotonic()
-        answer = self._within(deadline, lambda: self._offers.exchange(channel_arn, session_id, payload))
+        answer = self._within(
+            deadline,
+            lambda: self._offers.exchange(channel_arn, session_id, payload, device.viewer_endpoint),
+        )
         latency_ms = (time.monotonic() - started) * 1000
         metrics.add_metric(name="OfferToAnswerLatency", unit=MetricUnit.Milliseconds, value=latency_ms)
         logger.info(

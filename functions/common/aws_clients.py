@@ -6,6 +6,8 @@ must answer Alexa within six seconds, so every client here is built from explici
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from functools import cache
 from typing import TYPE_CHECKING, Any, Literal, overload
 
@@ -113,6 +115,23 @@ def client(
 ) -> Any:
     """A cached client per (service, endpoint, limits); `clear_cache()` forgets them all."""
     return _cached(service, endpoint_url, connect_timeout, read_timeout, max_attempts)
+
+
+class LazyClient:
+    """A client created on its first use: a cold path that never needs it does not pay for loading
+    its service model (tens of milliseconds)."""
+
+    def __init__(self, create: Callable[[], Any]) -> None:
+        self._create = create
+        self._client: Any = None
+        self._lock = threading.Lock()
+
+    def __getattr__(self, name: str) -> Any:
+        if self._client is None:
+            with self._lock:
+                if self._client is None:
+                    self._client = self._create()
+        return getattr(self._client, name)
 
 
 # What AWS services answer when a caller goes over a rate or quota (KVS, DynamoDB, and the

@@ -39,8 +39,9 @@ class EndpointCache:
             self._endpoints[key] = endpoints
         return endpoints
 
-    def cached(self, channel_arn: str, role: Role) -> bool:
-        return (channel_arn, role) in self._endpoints
+    def cached(self, channel_arn: str, role: Role) -> dict[str, str] | None:
+        """The endpoints kept for the channel and role, without asking KVS; None if none are."""
+        return self._endpoints.get((channel_arn, role))
 
     def forget(self, channel_arn: str) -> None:
         with self._lock:

@@ -44,6 +44,9 @@ class Device(BaseModel):
     status: DeviceStatus = Field(default=DeviceStatus.ACTIVE, alias="status")
     channel_name: str | None = Field(default=None, alias="channelName")
     channel_arn: str | None = Field(default=None, alias="channelArn")
+    # The channel's HTTPS endpoint for role VIEWER, recorded by the lifecycle function when it
+    # could read it (stable for the channel's life): the skill then needs no control-plane call.
+    viewer_endpoint: str | None = Field(default=None, alias="viewerEndpoint")
     friendly_name: str | None = Field(default=None, alias="friendlyName")
     manufacturer_name: str | None = Field(default=None, alias="manufacturerName")
     model: str | None = Field(default=None, alias="model")

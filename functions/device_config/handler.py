@@ -6,6 +6,7 @@ naming any other device is refused with 403.
 
 from __future__ import annotations
 
+import os
 from http import HTTPStatus
 from typing import Any
 
@@ -27,6 +28,12 @@ from functions.device_config.models import ConfigRequest, ErrorBody
 _NO_STORE = {"Cache-Control": "no-store"}
 
 app = APIGatewayHttpResolver()
+
+
+# Set by Lambda only: there, settings and clients are built in INIT (at full CPU, kept by a
+# SnapStart snapshot), and a bad configuration fails the start. Tests build them per test.
+if os.environ.get("AWS_LAMBDA_INITIALIZATION_TYPE"):
+    dependencies()
 
 
 def _named_device(event: APIGatewayProxyEventV2) -> str | None:

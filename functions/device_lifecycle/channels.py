@@ -145,6 +145,21 @@ class Channels:
             return True
         raise ChannelBusyError(f"channel {channel.name} kept changing during an update")
 
+    def viewer_endpoint(self, arn: str) -> str | None:
+        """The channel's HTTPS endpoint for role VIEWER; None while the channel is still CREATING."""
+        try:
+            response = self._call(
+                f"endpoint of {arn}",
+                lambda: self._kvs.get_signaling_channel_endpoint(
+                    ChannelARN=arn,
+                    SingleMasterChannelEndpointConfiguration={"Protocols": ["HTTPS"], "Role": "VIEWER"},
+                ),
+            )
+        except ChannelBusyError:
+            return None
+        endpoints = {e["Protocol"]: str(e["ResourceEndpoint"]) for e in response["ResourceEndpointList"]}
+        return endpoints.get("HTTPS")
+
     def delete(self, arn: str) -> bool:
         """Delete the channel; False when it was already gone."""
         try:

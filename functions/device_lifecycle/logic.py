@@ -18,8 +18,12 @@ from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from functions.common import channel_tags
+from functions.common.aws_clients import error_code
 from functions.common.deadline import Deadline
+from functions.common.observability import logger
 from functions.common.outbound import OutboundPublisher
 from functions.common.registry import Device, DeviceStatus, Registry
 from functions.device_lifecycle.channels import DELETING, Channel, ChannelBusyError, Channels
@@ -187,7 +191,20 @@ class Lifecycle:
         outcome, arn = with_retries(
             lambda: self._ensure_channel(desired, previous), busy_budget, what, transient=_is_busy
         )
-        return outcome, desired.model_copy(update={"channel_arn": arn})
+        endpoint = self._viewer_endpoint(arn, previous)
+        return outcome, desired.model_copy(update={"channel_arn": arn, "viewer_endpoint": endpoint})
+
+    def _viewer_endpoint(self, arn: str, previous: Device | None) -> str | None:
+        """The channel's VIEWER endpoint for the registry: the one on record for this channel, or
+        read now. Only a shortcut for the skill (which fetches it when missing), so a channel
+        still CREATING or a failed read leaves it out rather than failing the record."""
+        if previous is not None and previous.channel_arn == arn and previous.viewer_endpoint:
+            return previous.viewer_endpoint
+        try:
+            return self._channels.viewer_endpoint(arn)
+        except (ClientError, TransientError) as exc:
+            logger.warning("viewer endpoint not recorded", extra={"error": error_code(exc)})
+            return None
 
     def _ensure_channel(self, device: Device, previous: Device | None) -> tuple[Outcome, str]:
         name = self._settings.channel_name(device.device_id)

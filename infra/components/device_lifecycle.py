@@ -68,6 +68,8 @@ class DeviceLifecycle(Construct):
                 "TagResource",
                 "UntagResource",
                 "ListTagsForResource",
+                # The VIEWER endpoint it records in the registry for the skill.
+                "GetSignalingChannelEndpoint",
             ]
         )
         return function

@@ -10,10 +10,12 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import boto3
 import pytest
 
 from functions.alexa_skill.offers import SENDER_ID_MAX, decode_answer, encode_offer, sender_client_id
 from functions.alexa_skill.tokens import FileKeySource
+from functions.common.registry import Device
 from localcloud import kvs
 from tests.alexa_skill.conftest import (
     ANSWER_SDP,
@@ -270,6 +272,56 @@ def test_stale_cached_endpoint_is_fetched_again_once(cloud: Cloud) -> None:
     kvs.clear_calls()
 
     response = cloud.invoke(offer("front-door", token, session_id="second"))
+
+    assert response["event"]["header"]["name"] == "AnswerGeneratedForSession"
+    assert [(c.operation, c.outcome) for c in kvs.calls()] == [
+        ("SendAlexaOfferToMaster", "UnknownOperationException"),
+        ("GetSignalingChannelEndpoint", "ok"),
+        ("SendAlexaOfferToMaster", "ok"),
+    ]
+
+
+def recorded_camera(cloud: Cloud, device_id: str) -> Device:
+    """A camera whose registry item holds its channel's VIEWER endpoint, as lifecycle records it."""
+    device = cloud.camera(device_id)
+    assert device.channel_arn
+    endpoints = boto3.client("kinesisvideo").get_signaling_channel_endpoint(
+        ChannelARN=device.channel_arn,
+        SingleMasterChannelEndpointConfiguration={"Protocols": ["HTTPS"], "Role": "VIEWER"},
+    )["ResourceEndpointList"]
+    recorded = device.model_copy(update={"viewer_endpoint": endpoints[0]["ResourceEndpoint"]})
+    assert cloud.registry.put_if_current(recorded)
+    return recorded
+
+
+def test_cold_offer_with_a_recorded_endpoint_makes_two_aws_calls_and_creates_no_control_plane_client(
+    cloud: Cloud,
+) -> None:
+    device = recorded_camera(cloud, "front-door")
+    assert device.channel_arn
+    kvs.attach_master(device.channel_arn, RecordingMaster())
+    dynamodb_calls: list[str] = []
+    cloud.deps.dynamodb.meta.events.register(
+        "before-call", lambda model, **_: dynamodb_calls.append(model.name)
+    )
+    kvs.clear_calls()
+
+    response = cloud.invoke(offer("front-door", cloud.issuer.mint(OWNER)))
+
+    assert response["event"]["header"]["name"] == "AnswerGeneratedForSession"
+    assert dynamodb_calls == ["GetItem"]
+    assert [(c.operation, c.outcome) for c in kvs.calls()] == [("SendAlexaOfferToMaster", "ok")]
+    assert cloud.deps.kvs._client is None  # the control-plane client was never needed
+
+
+def test_stale_recorded_endpoint_falls_back_to_a_fresh_one(cloud: Cloud) -> None:
+    device = recorded_camera(cloud, "front-door")
+    assert device.channel_arn
+    kvs.attach_master(device.channel_arn, RecordingMaster())
+    kvs.inject("SendAlexaOfferToMaster", error="UnknownOperationException", times=1)
+    kvs.clear_calls()
+
+    response = cloud.invoke(offer("front-door", cloud.issuer.mint(OWNER)))
 
     assert response["event"]["header"]["name"] == "AnswerGeneratedForSession"
     assert [(c.operation, c.outcome) for c in kvs.calls()] == [

@@ -349,6 +349,7 @@ EXPECTED_KVS = {
             "TagResource",
             "UntagResource",
             "ListTagsForResource",
+            "GetSignalingChannelEndpoint",
         )
     },
     "tag-rotation": {

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import time
+
+import boto3
+
 from functions.common.registry import TOMBSTONE_RETENTION_SECONDS, Device, DeviceStatus, Registry
+from localcloud import kvs
+from tests.lifecycle.support import event, run_ids, sqs_event
+
+CREATING_S = 1.0
 
 
 def _device(time: str, event_id: str, owner: str = "owner-1") -> Device:
@@ -52,3 +60,33 @@ def test_put_if_current_only_rewrites_the_same_event(lifecycle: Registry) -> Non
     stored = lifecycle.get("cam-1", consistent=True)
     assert stored is not None and stored.owner_id == "owner-2" and stored.channel_arn is None
     assert not lifecycle.put_if_current(Device(device_id="cam-2", last_event_time="t", last_event_id="i"))
+
+
+def _viewer_endpoint(channel_arn: str) -> str:
+    endpoints = boto3.client("kinesisvideo").get_signaling_channel_endpoint(
+        ChannelARN=channel_arn,
+        SingleMasterChannelEndpointConfiguration={"Protocols": ["HTTPS"], "Role": "VIEWER"},
+    )["ResourceEndpointList"]
+    return str(endpoints[0]["ResourceEndpoint"])
+
+
+def test_registration_records_the_channels_viewer_endpoint(lifecycle: Registry) -> None:
+    assert run_ids(sqs_event(event("DeviceRegistered", "cam-1", 0))) == []
+    device = lifecycle.get("cam-1")
+    assert device is not None and device.channel_arn is not None
+    assert device.viewer_endpoint == _viewer_endpoint(device.channel_arn)
+
+
+def test_a_channel_still_creating_is_recorded_without_endpoint_and_a_later_event_adds_it(
+    lifecycle: Registry,
+) -> None:
+    kvs.set_creation_delay(CREATING_S)
+    assert run_ids(sqs_event(event("DeviceRegistered", "cam-1", 0))) == []
+    device = lifecycle.get("cam-1")
+    assert device is not None and device.channel_arn is not None and device.viewer_endpoint is None
+
+    # An item written before endpoints were recorded is in the same state: the next event fills it.
+    time.sleep(CREATING_S)
+    assert run_ids(sqs_event(event("DeviceUpdated", "cam-1", 5, friendlyName="Porch"))) == []
+    updated = lifecycle.get("cam-1")
+    assert updated is not None and updated.viewer_endpoint == _viewer_endpoint(device.channel_arn)
