@@ -102,6 +102,8 @@ def _code_only(entity: Any) -> None:
 
 
 logger = Logger(logger_formatter=CodeOnlyFormatter(json_serializer=_writable_json))
-tracer = Tracer()
+# Only what the functions call through: AWS SDK calls and the key set fetch (urllib's http.client).
+# Patching everything the X-Ray SDK knows would import requests, sqlite3 and more on every cold start.
+tracer = Tracer(patch_modules=("botocore", "httplib"))
 xray_recorder.emitter = CodeOnlyEmitter()
 metrics = Metrics(namespace=NAMESPACE)

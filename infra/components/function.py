@@ -80,6 +80,7 @@ class SignalingFunction(Construct):
         function_name: str | None = None,
         reserved_concurrency: int | None = None,
         recursive_loop: lambda_.RecursiveLoop = lambda_.RecursiveLoop.TERMINATE,
+        snap_start: bool = False,
     ) -> None:
         super().__init__(scope, construct_id)
         settings = inputs.settings
@@ -111,6 +112,8 @@ class SignalingFunction(Construct):
             tracing=lambda_.Tracing.ACTIVE,
             reserved_concurrent_executions=reserved_concurrency,
             recursive_loop=recursive_loop,
+            # A published version starts from a snapshot of its initialized environment.
+            snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if snap_start else None,
             environment={
                 "REGISTRY_TABLE_NAME": inputs.registry_table.table_name,
                 "CHANNEL_NAME_PREFIX": settings.channel_name_prefix,

@@ -155,16 +155,31 @@ def test_log_groups_have_the_configured_retention(
 
 def test_the_skill_is_invocable_by_this_alexa_skill_only(service: assertions.Template) -> None:
     skill = functions_by_service(service)["alexa-skill"]
+    (alias_id,) = service.find_resources("AWS::Lambda::Alias")
     service.has_resource_properties(
         "AWS::Lambda::Permission",
         {
             "Action": "lambda:InvokeFunction",
             "Principal": "alexa-connectedhome.amazon.com",
             "EventSourceToken": "amzn1.ask.skill.00000000-0000-0000-0000-000000000000",
-            "FunctionName": {"Fn::GetAtt": [skill["id"], "Arn"]},
+            "FunctionName": {"Ref": alias_id},
         },
     )
     assert skill["Properties"]["Timeout"] <= 6
+
+
+def test_alexa_calls_a_snapstart_version_of_the_skill(service: assertions.Template) -> None:
+    skill = functions_by_service(service)["alexa-skill"]
+    assert skill["Properties"]["SnapStart"] == {"ApplyOn": "PublishedVersions"}
+    versions = service.find_resources("AWS::Lambda::Version")
+    (version_id,) = [
+        k for k, v in versions.items() if v["Properties"]["FunctionName"] == {"Ref": skill["id"]}
+    ]
+    aliases = service.find_resources("AWS::Lambda::Alias")
+    (alias,) = aliases.values()
+    assert alias["Properties"]["FunctionVersion"] == {"Fn::GetAtt": [version_id, "Version"]}
+    others = [f for name, f in functions_by_service(service).items() if name != "alexa-skill"]
+    assert all("SnapStart" not in f["Properties"] for f in others)
 
 
 def test_the_skill_identity_points_at_the_chosen_provider(
