@@ -124,6 +124,16 @@ def measure(runs: int) -> tuple[Section, dict[str, Samples]]:
         )
         ratio = round(stats.median([t / f for t, f in zip(total, floor_total, strict=True)]), 2)
         if function.name == "alexa_skill":
+            after_init = stats.median(
+                [f / t for f, t in zip(sample.first_invoke_s, floor_total, strict=True)]
+            )
+            section.add(
+                f"{function.name}: first invocation after INIT",
+                first_s * 1000,
+                "ms",
+                note="what SnapStart leaves on Alexa's clock, beside the snapshot's restore "
+                f"({after_init:.2f}x the floor's whole path)",
+            )
             section.add(
                 f"{function.name}: ratio to floor",
                 ratio,

@@ -13,7 +13,15 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-SECTIONS = {"Cold start", "Live-view hot path", "Tag rotation", "Lifecycle", "Alexa events", "Package"}
+SECTIONS = {
+    "Cold start",
+    "Live-view hot path",
+    "Tag rotation",
+    "Lifecycle",
+    "Alexa events",
+    "Registration burst",
+    "Package",
+}
 
 
 def test_quick_run_writes_every_section(tmp_path: Path) -> None:
@@ -33,15 +41,17 @@ def test_quick_run_writes_every_section(tmp_path: Path) -> None:
     assert report["machine"]["python"] == sys.version.split()[0]
 
     cold = sections["Cold start"]
+    assert cold["floor (boto3, 2 clients, GetItem + SendAlexaOfferToMaster)"]["value"] > 0
     for function in (
         "alexa_skill",
+        "alexa_skill (item without endpoint)",
         "device_lifecycle",
         "tag_rotation",
         "device_config",
         "naive_skill (baseline)",
     ):
-        assert cold[f"{function}: import + init"]["value"] > 0
-        assert "FAILED" not in cold[f"{function}: import + init"]["note"]
+        assert cold[f"{function}: whole cold path"]["value"] > 0
+        assert "FAILED" not in cold[f"{function}: whole cold path"]["note"]
 
     hot = sections["Live-view hot path"]
     assert hot["alexa_skill: AWS calls per offer (warm)"]["value"] == 2
@@ -66,3 +76,8 @@ def test_quick_run_writes_every_section(tmp_path: Path) -> None:
     assert all(
         m["value"] == "n/a" or m["value"] > 0 for name, m in package.items() if name.endswith("asset zip")
     )
+
+    burst = sections["Registration burst"]
+    for run in ("production quotas", "quotas x0.1"):
+        assert burst[f"{run}: dead letters"]["met"] is True
+        assert burst[f"{run}: channels / registry entries"]["met"] is True
