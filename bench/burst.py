@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import multiprocessing
 import time
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -134,27 +135,39 @@ def _drained(sqs: Any, queue_url: str) -> bool:
     )
 
 
-def _enqueue(sqs: Any, queue_url: str, env: dict[str, str], events: int) -> None:
+def _enqueue(sqs: Any, queue_url: str, env: dict[str, str], events: int, fleet: str) -> None:
     import json
 
     from bench import scenarios
 
-    bodies = [json.dumps(scenarios.registration(env, f"fleet-{i:05d}")) for i in range(events)]
+    bodies = [json.dumps(scenarios.registration(env, f"{fleet}-{i:05d}")) for i in range(events)]
     for start in range(0, events, 10):
         entries = [{"Id": str(i), "MessageBody": b} for i, b in enumerate(bodies[start : start + 10])]
         sqs.send_message_batch(QueueUrl=queue_url, Entries=entries)
 
 
-def _count_channels(kvs_client: Any) -> int:
+def _dead_letters(sqs: Any, dlq_url: str) -> int:
+    attributes = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["ApproximateNumberOfMessages"])
+    return int(attributes["Attributes"]["ApproximateNumberOfMessages"])
+
+
+def _count_channels(kvs_client: Any, name_prefix: str) -> int:
     count = 0
-    for page in kvs_client.get_paginator("list_signaling_channels").paginate():
+    pages = kvs_client.get_paginator("list_signaling_channels").paginate(
+        ChannelNameCondition={"ComparisonOperator": "BEGINS_WITH", "ComparisonValue": name_prefix}
+    )
+    for page in pages:
         count += len(page.get("ChannelInfoList", []))
     return count
 
 
-def _count_registered(ddb: Any, table: str) -> int:
+def _count_registered(ddb: Any, table: str, fleet: str) -> int:
     count = 0
-    kwargs: dict[str, Any] = {"TableName": table, "FilterExpression": "attribute_exists(channelArn)"}
+    kwargs: dict[str, Any] = {
+        "TableName": table,
+        "FilterExpression": "attribute_exists(channelArn) AND begins_with(deviceId, :fleet)",
+        "ExpressionAttributeValues": {":fleet": {"S": f"{fleet}-"}},
+    }
     while True:
         page = ddb.scan(**kwargs)
         count += page["Count"]
@@ -186,7 +199,11 @@ def run(
         queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
             "QueueArn"
         ]
-        _enqueue(sqs, queue_url, env, events)
+        # The emulation is process-wide: other benchmarks' cameras may share it, so this burst's
+        # devices carry their own prefix, and only they are counted.
+        fleet = f"burst{uuid.uuid4().hex[:6]}"
+        _enqueue(sqs, queue_url, env, events, fleet)
+        dead_before = _dead_letters(sqs, dlq_url)
         kvs.clear_calls()
         kvs.enable_quotas(quota_scale)
         poller = Poller(
@@ -214,7 +231,6 @@ def run(
             process.join()
         kvs.disable_quotas()
         throttles = sum(1 for c in kvs.calls() if c.outcome == "ClientLimitExceededException")
-        dead = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["ApproximateNumberOfMessages"])
         return Outcome(
             events=events,
             workers=workers,
@@ -223,9 +239,9 @@ def run(
             seconds=seconds,
             throttles=throttles,
             retried=sum(t.failures for t in tallies),
-            dead_letters=int(dead["Attributes"]["ApproximateNumberOfMessages"]),
-            channels=_count_channels(boto3.client("kinesisvideo")),
-            registry_entries=_count_registered(ddb, env["REGISTRY_TABLE_NAME"]),
+            dead_letters=_dead_letters(sqs, dlq_url) - dead_before,
+            channels=_count_channels(boto3.client("kinesisvideo"), f"{env['CHANNEL_NAME_PREFIX']}{fleet}-"),
+            registry_entries=_count_registered(ddb, env["REGISTRY_TABLE_NAME"], fleet),
             invocations=sum(t.invocations for t in tallies),
             quota_scale=quota_scale,
         )
