@@ -89,7 +89,7 @@ def _official() -> dict[tuple[str, str], list[jsonschema.Draft4Validator]]:
     verdict at a fraction of the cost."""
     schema = json.loads((reference_dir() / SCHEMA_PATH).read_text())
     branches: dict[tuple[str, str], list[jsonschema.Draft4Validator]] = {}
-    for branch in schema["oneOf"]:
+    for branch in _leaves(schema["oneOf"]):
         header = branch.get("properties", {}).get("event", {}).get("properties", {}).get("header", {})
         fields = header.get("properties", {})
         validator = jsonschema.Draft4Validator({"definitions": schema["definitions"], **branch})
@@ -97,6 +97,15 @@ def _official() -> dict[tuple[str, str], list[jsonschema.Draft4Validator]]:
             for name in fields.get("name", {}).get("enum", []):
                 branches.setdefault((namespace, name), []).append(validator)
     return branches
+
+
+def _leaves(branches: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The message branches, with nested `oneOf` groups (the proactive events) flattened."""
+    found: list[dict[str, Any]] = []
+    for branch in branches:
+        nested = "oneOf" in branch and "properties" not in branch
+        found.extend(_leaves(branch["oneOf"]) if nested else [branch])
+    return found
 
 
 _DELETE = jsonschema.Draft4Validator(DELETE_REPORT)

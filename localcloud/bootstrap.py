@@ -29,13 +29,16 @@ ROTATION_STATE_TABLE_NAME = "tag-rotation-state"
 GRANTS_TABLE_NAME = "alexa-grants"
 EVENTS_QUEUE_NAME = "alexa-events"
 EVENTS_DLQ_NAME = "alexa-events-dlq"
+PRESENCE_QUEUE_NAME = "device-presence"
+PRESENCE_DLQ_NAME = "device-presence-dlq"
 CLIENT_SECRET_NAME = "alexa-skill-messaging"  # noqa: S105 (the secret's name)
 LOCAL_CLIENT_ID = "amzn1.application-oa2-client.localcloud"
 
 
 def create_resources(region: str = "us-east-1") -> dict[str, str]:
-    """Create the tables (registry, rotation state, grants), the lifecycle and Alexa events queues
-    with their dead-letter queues, and the skill's client secret; return the environment."""
+    """Create the tables (registry, rotation state, grants), the lifecycle, presence and Alexa
+    events queues with their dead-letter queues, and the skill's client secret; return the
+    environment."""
     dynamodb = boto3.client("dynamodb", region_name=region)
     sqs = boto3.client("sqs", region_name=region)
     tables = dynamodb.list_tables()["TableNames"]
@@ -48,6 +51,7 @@ def create_resources(region: str = "us-east-1") -> dict[str, str]:
         dynamodb.create_table(**grants_table_kwargs(GRANTS_TABLE_NAME))
     queue_url, dlq_url = _queue_pair(sqs, QUEUE_NAME, DLQ_NAME)
     events_url, events_dlq_url = _queue_pair(sqs, EVENTS_QUEUE_NAME, EVENTS_DLQ_NAME)
+    presence_url, presence_dlq_url = _queue_pair(sqs, PRESENCE_QUEUE_NAME, PRESENCE_DLQ_NAME)
     return {
         "AWS_DEFAULT_REGION": region,
         "REGISTRY_TABLE_NAME": TABLE_NAME,
@@ -60,6 +64,8 @@ def create_resources(region: str = "us-east-1") -> dict[str, str]:
         "GRANTS_TABLE_NAME": GRANTS_TABLE_NAME,
         "ALEXA_EVENTS_QUEUE_URL": events_url,
         "ALEXA_EVENTS_DLQ_URL": events_dlq_url,
+        "PRESENCE_QUEUE_URL": presence_url,
+        "PRESENCE_DLQ_URL": presence_dlq_url,
         "ALEXA_CLIENT_SECRET_ID": _client_secret(region),
     }
 

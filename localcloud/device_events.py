@@ -1,4 +1,4 @@
-"""Device lifecycle events as the device registry's EventBridge bus delivers them.
+"""Device events as the device registry's EventBridge bus delivers them.
 
 The local cloud puts these on the lifecycle queue; the tests and benchmarks build theirs here too,
 so that every event a handler sees in a run has one shape.
@@ -10,7 +10,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from functions.device_lifecycle.settings import DEFAULT_EVENT_SOURCE
+from functions.common.device_events import DEFAULT_EVENT_SOURCE
 from localcloud.lambda_context import ACCOUNT_ID, REGION
 
 

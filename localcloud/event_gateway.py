@@ -85,8 +85,10 @@ class EventGatewayEmulator:
         problems = alexa_schema.errors(message)
         if problems:
             return _error(400, "INVALID_REQUEST_EXCEPTION", problems[0])
-        payload = message["event"]["payload"]
-        if payload.get("scope", {}).get("token") != token:
+        # Discovery reports carry the scope in the payload, endpoint events in the endpoint.
+        event = message["event"]
+        scope = event["payload"].get("scope") or event.get("endpoint", {}).get("scope", {})
+        if scope.get("token") != token:
             return _error(400, "INVALID_REQUEST_EXCEPTION", "scope token is not the bearer token")
         self._apply(user, message)
         return 202, {}
@@ -118,16 +120,21 @@ class EventGatewayEmulator:
             raise web.HTTPBadRequest(text="after must be an integer") from None
         with self._lock:
             accepted = list(enumerate(self.accepted))[after:]
-        reports = [
-            {
-                "position": i + 1,
-                "name": m["event"]["header"]["name"],
-                "endpoints": m["event"]["payload"]["endpoints"],
-            }
-            for i, (owner, m) in accepted
-            if owner == user
-        ]
+        reports = [{"position": i + 1, **_public(m)} for i, (owner, m) in accepted if owner == user]
         return web.json_response({"reports": reports, "next": after + len(accepted)})
+
+
+def _public(message: dict[str, Any]) -> dict[str, Any]:
+    """An accepted event as the page reads it: discovery reports with their endpoints, endpoint
+    events (ChangeReport, DoorbellPress) with the endpointId and the payload; no token."""
+    event = message["event"]
+    if "endpoint" not in event:
+        return {"name": event["header"]["name"], "endpoints": event["payload"]["endpoints"]}
+    return {
+        "name": event["header"]["name"],
+        "endpointId": event["endpoint"]["endpointId"],
+        "payload": event["payload"],
+    }
 
 
 def _error(status: int, code: str, description: str | None = None) -> tuple[int, dict[str, Any]]:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from functions.alexa_events.gateway import EventGateway
+from functions.alexa_events.presence_reports import PresenceReports
 from functions.alexa_events.reports import EndpointReports
 from functions.alexa_events.sender import Sender
 from functions.alexa_events.settings import EventsSettings
@@ -29,6 +30,7 @@ class Dependencies:
     tokens: AccessTokens
     sender: Sender
     reports: EndpointReports
+    presence: PresenceReports
 
 
 @cache
@@ -43,5 +45,11 @@ def dependencies() -> Dependencies:
     )
     tokens = AccessTokens(GrantStore(settings.grants_table_name, dynamodb), lwa)
     sender = Sender(tokens, EventGateway(settings.gateway_url, timeout=HTTP_TIMEOUT_SECONDS))
-    reports = EndpointReports(Registry(settings.registry_table_name, dynamodb), sender)
-    return Dependencies(settings=settings, tokens=tokens, sender=sender, reports=reports)
+    registry = Registry(settings.registry_table_name, dynamodb)
+    return Dependencies(
+        settings=settings,
+        tokens=tokens,
+        sender=sender,
+        reports=EndpointReports(registry, sender),
+        presence=PresenceReports(registry, sender),
+    )

@@ -1,4 +1,5 @@
-"""Lambda entry point: SQS batches of outbound Alexa events (ALEXA_EVENTS_QUEUE_URL).
+"""Lambda entry point: SQS batches of outbound Alexa events (ALEXA_EVENTS_QUEUE_URL): endpoint
+changes (discovery reports), connectivity changes (ChangeReports) and doorbell presses.
 
 Each record is handled on its own and failures are reported per record (`batchItemFailures`).
 A record that cannot be parsed, or that the gateway refuses as malformed, fails every delivery
@@ -21,7 +22,7 @@ from functions.alexa_events.dependencies import dependencies
 from functions.alexa_events.gateway import GatewayError, RequestRejected
 from functions.common.lwa import LwaError
 from functions.common.observability import logger, metrics, tracer
-from functions.common.outbound import EndpointChanged
+from functions.common.outbound import OUTBOUND_ADAPTER, ConnectivityChanged, EndpointChanged
 
 # Time kept back at the end of an invocation: a record started later could be cut off mid-send.
 RESERVE_MS = 15_000
@@ -43,14 +44,19 @@ def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailure
             if context.get_remaining_time_in_millis() < RESERVE_MS:
                 raise OutOfTime
             try:
-                change = EndpointChanged.model_validate_json(record.body)
+                message = OUTBOUND_ADAPTER.validate_json(record.body)
             except ValidationError:
                 logger.error("outbound event is malformed; it will reach the dead-letter queue")
                 raise
-            logger.append_keys(device_id=change.device_id, event_id=change.event_id)
-            deliveries = deps.reports.apply(change)
-            outcomes = sorted(d.value for d in deliveries.values())
-            logger.info("endpoint reported", extra={"deliveries": outcomes})
+            logger.append_keys(device_id=message.device_id, event_id=message.event_id)
+            if isinstance(message, EndpointChanged):
+                deliveries = deps.reports.apply(message)
+                outcomes = sorted(d.value for d in deliveries.values())
+            elif isinstance(message, ConnectivityChanged):
+                outcomes = [deps.presence.connectivity(message).value]
+            else:
+                outcomes = [deps.presence.doorbell(message).value]
+            logger.info("reported", extra={"type": message.type, "deliveries": outcomes})
             return "ok"
         except RequestRejected as exc:
             metrics.add_metric(name="GatewayFailures", unit=MetricUnit.Count, value=1)

@@ -124,7 +124,6 @@ def dependencies() -> Dependencies:
         offers=offers,
         kvs=kvs,
         executor=executor,
-        check_in_window_seconds=settings.check_in_window_seconds,
         grants=grants,
     )
     return Dependencies(settings=settings, skill=skill, dynamodb=dynamodb, kvs=kvs, executor=executor)

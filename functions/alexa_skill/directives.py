@@ -18,8 +18,6 @@ from functions.alexa_skill.messages import (
     AlexaResponse,
     Answer,
     AnswerPayload,
-    ConnectivityProperty,
-    ConnectivityValue,
     Context,
     CorrelationToken,
     Directive,
@@ -36,10 +34,10 @@ from functions.alexa_skill.messages import (
     Payload,
     SessionEventPayload,
     SessionPayload,
-    time_of_sample,
 )
 from functions.alexa_skill.skill import Skill
 from functions.common.alexa_endpoints import RTC, discovered_endpoint
+from functions.common.alexa_properties import ConnectivityProperty, ConnectivityValue, time_of_sample
 from functions.common.deadline import Deadline
 from functions.common.device_id import is_device_id
 from functions.common.observability import NAMESPACE, logger, metrics
@@ -122,13 +120,13 @@ def _session_event(directive: Directive, skill: Skill, deadline: Deadline) -> Al
 
 def _report_state(directive: Directive, skill: Skill, deadline: Deadline) -> AlexaResponse:
     endpoint_id, token = _endpoint(directive)
-    reachable, since_check_in_ms = skill.is_reachable(token, endpoint_id, deadline)
+    reachable, since_confirmed_ms = skill.is_reachable(token, endpoint_id, deadline)
     connectivity = ConnectivityProperty(
         value=ConnectivityValue(value="OK" if reachable else "UNREACHABLE"),
         time_of_sample=time_of_sample(datetime.now(UTC)),
         # Alexa: the time since the value was last confirmed. OK rests on the camera's last
-        # check-in; UNREACHABLE on what was just read.
-        uncertainty_in_milliseconds=since_check_in_ms if reachable else 0,
+        # confirmation (connect event or check-in); UNREACHABLE on what was just read.
+        uncertainty_in_milliseconds=since_confirmed_ms if reachable else 0,
     )
     response = _event(directive, "Alexa", "StateReport", EmptyPayload(), endpoint_id)
     return response.model_copy(update={"context": Context(properties=[connectivity])})

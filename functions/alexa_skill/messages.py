@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -16,6 +15,7 @@ from pydantic.alias_generators import to_camel
 
 from functions.common import alexa_endpoints
 from functions.common.alexa_endpoints import DiscoveredEndpoint
+from functions.common.alexa_properties import ConnectivityProperty
 
 # Alexa's endpointId: a narrower set than deviceId allows (no '.'), 1 to 256 characters. Match it
 # with `fullmatch`: Python's `$` also matches before a trailing newline (pydantic's does not).
@@ -97,12 +97,6 @@ def new_message_id() -> str:
     return str(uuid.uuid4())
 
 
-def time_of_sample(at: datetime) -> str:
-    """UTC with millisecond precision and a trailing Z, as Alexa requires."""
-    at = at.astimezone(UTC)
-    return f"{at:%Y-%m-%dT%H:%M:%S}.{at.microsecond // 1000:03d}Z"
-
-
 class EventHeader(_Message):
     namespace: str
     name: str
@@ -142,18 +136,6 @@ class ErrorPayload(_Message):
 
 
 Payload = EmptyPayload | DiscoverResponsePayload | AnswerPayload | SessionEventPayload | ErrorPayload
-
-
-class ConnectivityValue(_Message):
-    value: Literal["OK", "UNREACHABLE"]
-
-
-class ConnectivityProperty(_Message):
-    namespace: Literal["Alexa.EndpointHealth"] = "Alexa.EndpointHealth"
-    name: Literal["connectivity"] = "connectivity"
-    value: ConnectivityValue
-    time_of_sample: str
-    uncertainty_in_milliseconds: Annotated[int, Field(ge=0)]
 
 
 class Context(_Message):

@@ -20,6 +20,3 @@ class SkillSettings(AlexaAuthorizationSettings):
     skill_deadline_seconds: Annotated[
         float, Field(alias="SKILL_DEADLINE_SECONDS", gt=0, lt=ALEXA_SLA_SECONDS)
     ] = 4.5
-    # A camera refreshes its TURN credentials (valid 5 minutes) at least that often, so two
-    # missed refreshes mean it is gone.
-    check_in_window_seconds: Annotated[int, Field(alias="CHECK_IN_WINDOW_SECONDS", ge=1)] = 600

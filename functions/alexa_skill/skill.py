@@ -35,7 +35,6 @@ class Skill:
         offers: OfferSender,
         kvs: KinesisVideoClient,
         executor: Executor,
-        check_in_window_seconds: int,
         grants: AccountGrants,
         clock: Callable[[], float] = time.time,
     ) -> None:
@@ -45,7 +44,6 @@ class Skill:
         self._offers = offers
         self._kvs = kvs
         self._executor = executor
-        self._check_in_window = check_in_window_seconds
         self._clock = clock
 
     def owner(self, token: str, deadline: Deadline) -> str:
@@ -117,15 +115,13 @@ class Skill:
 
     @tracer.capture_method(capture_response=False)  # results carry SDP and owner data
     def is_reachable(self, token: str, endpoint_id: str, deadline: Deadline) -> tuple[bool, int]:
-        """Connectivity: the channel is ACTIVE and the camera checked in within the window; with
-        the milliseconds since that check-in, the last time the camera itself was seen."""
+        """Connectivity: the camera is connected (its presence, kept by the presence function) and
+        its channel ACTIVE; with the milliseconds since the camera last confirmed it."""
         device = self.camera(token, endpoint_id, deadline)
-        now = self._clock()
-        if device.last_check_in is None or now - device.last_check_in > self._check_in_window:
+        confirmed = device.last_confirmed
+        if not device.is_connected or device.channel_arn is None or confirmed is None:
             return False, 0
-        since_ms = max(0, round((now - device.last_check_in) * 1000))
-        if device.channel_arn is None:
-            return False, 0
+        since_ms = max(0, round((self._clock() - confirmed) * 1000))
         channel_arn = device.channel_arn
         return self._within(deadline, lambda: channels.is_active(self._kvs, channel_arn)), since_ms
 

@@ -16,6 +16,7 @@ MAX_TEXT = 128
 MAX_ATTRIBUTE = 256
 CAPABILITY_VERSION: Literal["3"] = "3"
 RTC = "Alexa.RTCSessionController"
+DOORBELL_EVENT_SOURCE = "Alexa.DoorbellEventSource"
 
 EndpointId = Annotated[str, Field(pattern=ENDPOINT_ID_PATTERN)]
 Attribute = Annotated[str, Field(min_length=1, max_length=MAX_ATTRIBUTE)]
@@ -45,6 +46,8 @@ class Capability(_Model):
     version: Literal["3"] = CAPABILITY_VERSION
     properties: CapabilityProperties | None = None
     configuration: RtcConfiguration | None = None
+    # An event source's own flag (it has no properties): DoorbellEventSource.
+    proactively_reported: bool | None = None
 
 
 class AdditionalAttributes(_Model):
@@ -62,7 +65,8 @@ class DiscoveredEndpoint(_Model):
     manufacturer_name: Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
     friendly_name: Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
     description: Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
-    display_categories: list[Literal["CAMERA"]] = ["CAMERA"]
+    # A video doorbell is CAMERA first, then DOORBELL: Alexa then opens its live view on a press.
+    display_categories: list[Literal["CAMERA", "DOORBELL"]] = ["CAMERA"]
     additional_attributes: AdditionalAttributes | None = None
     cookie: dict[str, str] = Field(default_factory=dict)
     capabilities: list[Capability]
@@ -81,26 +85,30 @@ def discovered_endpoint(device: Device) -> DiscoveredEndpoint:
         firmware_version=_text(device.firmware_version, MAX_ATTRIBUTE),
         software_version=_text(device.software_version, MAX_ATTRIBUTE),
     )
+    capabilities = [
+        Capability(interface="Alexa"),
+        Capability(
+            interface=RTC,
+            configuration=RtcConfiguration(is_full_duplex_audio_supported=device.full_duplex_audio),
+        ),
+        Capability(
+            interface="Alexa.EndpointHealth",
+            properties=CapabilityProperties(
+                supported=[CapabilityProperty(name="connectivity")],
+                # Every change is sent as a ChangeReport (device presence, through the events function).
+                proactively_reported=True,
+                retrievable=True,
+            ),
+        ),
+    ]
+    if device.doorbell:
+        capabilities.append(Capability(interface=DOORBELL_EVENT_SOURCE, proactively_reported=True))
     return DiscoveredEndpoint(
         endpoint_id=device.device_id,
         manufacturer_name=manufacturer[:MAX_TEXT],
         friendly_name=(device.friendly_name or device.device_id)[:MAX_TEXT],
         description=(device.description or f"{manufacturer} camera")[:MAX_TEXT],
+        display_categories=["CAMERA", "DOORBELL"] if device.doorbell else ["CAMERA"],
         additional_attributes=attributes if attributes.model_dump(exclude_none=True) else None,
-        capabilities=[
-            Capability(interface="Alexa"),
-            Capability(
-                interface=RTC,
-                configuration=RtcConfiguration(is_full_duplex_audio_supported=device.full_duplex_audio),
-            ),
-            Capability(
-                interface="Alexa.EndpointHealth",
-                properties=CapabilityProperties(
-                    supported=[CapabilityProperty(name="connectivity")],
-                    # The skill does not send ChangeReports for it yet; Alexa asks with ReportState.
-                    proactively_reported=False,
-                    retrievable=True,
-                ),
-            ),
-        ],
+        capabilities=capabilities,
     )

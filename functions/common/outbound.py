@@ -5,14 +5,16 @@ A message names what changed, not what to send: `EndpointChanged` says that a ca
 item changed and which owners may need to hear about it (the one before and the one after).
 The events function reads the registry when it sends, so whatever order messages arrive in, Alexa
 is told the registry's current state and an old AddOrUpdateReport can never follow a
-DeleteReport.
+DeleteReport. `ConnectivityChanged` likewise only says "look again": the registry holds the value
+and what Alexa last heard. `DoorbellPressed` is a moment, not a state: it carries its time.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
 
 from functions.common import aws_clients
 from functions.common.device_id import DeviceId
@@ -21,6 +23,8 @@ if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
 
 OwnerId = Annotated[str, Field(min_length=1, max_length=1024)]
+# The device event that caused a message, for logs and for tracing a report back to its cause.
+EventId = Annotated[str, Field(alias="eventId", min_length=1, max_length=256)]
 
 
 class EndpointChanged(BaseModel):
@@ -29,8 +33,30 @@ class EndpointChanged(BaseModel):
     type: Literal["EndpointChanged"] = "EndpointChanged"
     device_id: DeviceId = Field(alias="deviceId")
     owners: Annotated[list[OwnerId], Field(min_length=1, max_length=2)]
-    # The lifecycle event that caused it, for logs and for tracing a report back to its cause.
-    event_id: Annotated[str, Field(alias="eventId", min_length=1, max_length=256)]
+    event_id: EventId
+
+
+class ConnectivityChanged(BaseModel):
+    model_config = ConfigDict(frozen=True, populate_by_name=True)
+
+    type: Literal["ConnectivityChanged"] = "ConnectivityChanged"
+    device_id: DeviceId = Field(alias="deviceId")
+    event_id: EventId
+
+
+class DoorbellPressed(BaseModel):
+    model_config = ConfigDict(frozen=True, populate_by_name=True)
+
+    type: Literal["DoorbellPressed"] = "DoorbellPressed"
+    device_id: DeviceId = Field(alias="deviceId")
+    event_id: EventId
+    time: AwareDatetime
+
+
+OutboundMessage = Annotated[
+    EndpointChanged | ConnectivityChanged | DoorbellPressed, Field(discriminator="type")
+]
+OUTBOUND_ADAPTER: TypeAdapter[OutboundMessage] = TypeAdapter(OutboundMessage)
 
 
 class OutboundPublisher:
@@ -43,7 +69,15 @@ class OutboundPublisher:
         known = list(dict.fromkeys(o for o in owners if o))
         if not known:
             return
-        message = EndpointChanged(device_id=device_id, owners=known, event_id=event_id)
+        self._send(EndpointChanged(device_id=device_id, owners=known, event_id=event_id))
+
+    def connectivity_changed(self, device_id: str, event_id: str) -> None:
+        self._send(ConnectivityChanged(device_id=device_id, event_id=event_id))
+
+    def doorbell_pressed(self, device_id: str, event_id: str, time: datetime) -> None:
+        self._send(DoorbellPressed(device_id=device_id, event_id=event_id, time=time))
+
+    def _send(self, message: EndpointChanged | ConnectivityChanged | DoorbellPressed) -> None:
         self._sqs.send_message(QueueUrl=self._queue_url, MessageBody=message.model_dump_json(by_alias=True))
 
 

@@ -4,6 +4,10 @@ One item per device, keyed by deviceId. Writes from registration events are cond
 event order (time, then id), so duplicates and late deliveries never overwrite newer state.
 Deregistration leaves a tombstone (status DEREGISTERED, no ownerId, expiring) so that a late
 `DeviceRegistered` cannot resurrect the camera.
+
+Presence (connectivity, its own event order, confirmations, what Alexa last heard) lives on the
+same item but has other writers: a lifecycle write of a live camera sets and removes only its own
+attributes, so a presence change landing meanwhile is never overwritten.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from pydantic import BaseModel, ConfigDict, Field
@@ -32,6 +36,36 @@ _deserializer = TypeDeserializer()
 class DeviceStatus(StrEnum):
     ACTIVE = "ACTIVE"
     DEREGISTERED = "DEREGISTERED"
+
+
+class Connectivity(StrEnum):
+    """Alexa.EndpointHealth connectivity values."""
+
+    OK = "OK"
+    UNREACHABLE = "UNREACHABLE"
+
+
+class PresenceApplied(NamedTuple):
+    """A presence event was applied; `previous` is the connectivity it replaced."""
+
+    previous: Connectivity | None
+
+
+# Written by presence, check-ins and the events function, never by a lifecycle write.
+PRESENCE_ATTRIBUTES = frozenset(
+    {
+        "lastCheckIn",
+        "connectivity",
+        "connectivitySince",
+        "connectivityCause",
+        "presenceTime",
+        "presenceEventId",
+        "connectedAt",
+        "reportedConnectivity",
+        "lastPressTime",
+        "lastPressId",
+    }
+)
 
 
 class Device(BaseModel):
@@ -59,8 +93,23 @@ class Device(BaseModel):
     tags: dict[str, str] = Field(default_factory=dict, alias="tags")
     last_event_time: str | None = Field(default=None, alias="lastEventTime")
     last_event_id: str | None = Field(default=None, alias="lastEventId")
+    doorbell: bool = Field(default=False, alias="doorbell")
     last_check_in: int | None = Field(default=None, alias="lastCheckIn")
     expires_at: int | None = Field(default=None, alias=EXPIRES_AT)
+    # Presence: the current value, since when (an event time key) and why (an Alexa cause type).
+    connectivity: Connectivity | None = Field(default=None, alias="connectivity")
+    connectivity_since: str | None = Field(default=None, alias="connectivitySince")
+    connectivity_cause: str | None = Field(default=None, alias="connectivityCause")
+    # (time, id) of the last presence event applied, as `order_key` is for lifecycle events.
+    presence_time: str | None = Field(default=None, alias="presenceTime")
+    presence_event_id: str | None = Field(default=None, alias="presenceEventId")
+    # Epoch seconds of the last DeviceConnected; with lastCheckIn, the camera's confirmations.
+    connected_at: int | None = Field(default=None, alias="connectedAt")
+    # The connectivity the owner's Alexa last accepted in a ChangeReport.
+    reported_connectivity: Connectivity | None = Field(default=None, alias="reportedConnectivity")
+    # (time, id) of the last doorbell press passed on, so a redelivered press rings once.
+    last_press_time: str | None = Field(default=None, alias="lastPressTime")
+    last_press_id: str | None = Field(default=None, alias="lastPressId")
 
     @property
     def is_active(self) -> bool:
@@ -70,6 +119,16 @@ class Device(BaseModel):
     def order_key(self) -> tuple[str, str]:
         """(time, id) of the last event applied to this item; compare with an event's own."""
         return self.last_event_time or "", self.last_event_id or ""
+
+    @property
+    def is_connected(self) -> bool:
+        return self.is_active and self.connectivity is Connectivity.OK
+
+    @property
+    def last_confirmed(self) -> int | None:
+        """Epoch seconds of the camera's last sign of life: a connect event or a check-in."""
+        stamps = [s for s in (self.last_check_in, self.connected_at) if s is not None]
+        return max(stamps, default=None)
 
     @classmethod
     def tombstone(cls, device_id: str, event_time: str, event_id: str, now: int) -> Device:
@@ -86,7 +145,7 @@ class Device(BaseModel):
     def from_item(cls, item: dict[str, Any]) -> Device:
         plain = {k: _deserializer.deserialize(v) for k, v in item.items()}
         # DynamoDB numbers come back as Decimal.
-        for key in ("messageTtlSeconds", "lastCheckIn", EXPIRES_AT):
+        for key in ("messageTtlSeconds", "lastCheckIn", "connectedAt", EXPIRES_AT):
             if plain.get(key) is not None:
                 plain[key] = int(plain[key])
         return cls.model_validate(plain)
@@ -105,11 +164,29 @@ def event_time_key(time: datetime) -> str:
     return f"{utc.year:04d}-{utc:%m-%dT%H:%M:%S.%f}Z"
 
 
+_LIFECYCLE_ATTRIBUTES = tuple(
+    field.alias
+    for field in Device.model_fields.values()
+    if field.alias and field.alias != PARTITION_KEY and field.alias not in PRESENCE_ATTRIBUTES
+)
 # The item is written only if no newer event was applied: (time, id) strictly greater wins.
 _NEWER_EVENT = (
     "attribute_not_exists(deviceId) OR lastEventTime < :t OR (lastEventTime = :t AND lastEventId < :i)"
 )
 _SAME_EVENT = "lastEventTime = :t AND lastEventId = :i"
+# Presence events have their own order, so a late DeviceConnected never overrides a newer
+# DeviceDisconnected, whatever lifecycle events came between.
+_NEWER_PRESENCE = (
+    "attribute_not_exists(presenceTime) OR presenceTime < :t OR (presenceTime = :t AND presenceEventId < :i)"
+)
+_NEWER_PRESS = (
+    "attribute_not_exists(lastPressTime) OR lastPressTime < :t OR (lastPressTime = :t AND lastPressId < :i)"
+)
+# No confirmation (connect event or check-in) since :cut.
+_SILENT = (
+    "(attribute_not_exists(lastCheckIn) OR lastCheckIn < :cut) "
+    "AND (attribute_not_exists(connectedAt) OR connectedAt < :cut)"
+)
 
 
 class Registry:
@@ -168,19 +245,41 @@ class Registry:
     def _put_conditionally(self, device: Device, condition: str) -> bool:
         if device.last_event_time is None or device.last_event_id is None:
             raise ValueError("a registry write needs the event time and id that caused it")
+        values = {":t": {"S": device.last_event_time}, ":i": {"S": device.last_event_id}}
         try:
-            self._ddb.put_item(
-                TableName=self.table_name,
-                Item=device.to_item(),
-                ConditionExpression=condition,
-                ExpressionAttributeValues={
-                    ":t": {"S": device.last_event_time},
-                    ":i": {"S": device.last_event_id},
-                },
-            )
+            if device.is_active:
+                self._update_lifecycle_attributes(device, condition, values)
+            else:
+                # A tombstone replaces everything, presence included.
+                self._ddb.put_item(
+                    TableName=self.table_name,
+                    Item=device.to_item(),
+                    ConditionExpression=condition,
+                    ExpressionAttributeValues=values,
+                )
         except self._ddb.exceptions.ConditionalCheckFailedException:
             return False
         return True
+
+    def _update_lifecycle_attributes(self, device: Device, condition: str, values: dict[str, Any]) -> None:
+        """Set the item's lifecycle attributes and remove the ones `device` lacks; presence stays."""
+        item = {
+            k: v for k, v in device.to_item().items() if k != PARTITION_KEY and k not in PRESENCE_ATTRIBUTES
+        }
+        absent = [a for a in _LIFECYCLE_ATTRIBUTES if a not in item]
+        names = {f"#a{n}": name for n, name in enumerate([*item, *absent])}
+        sets = [f"#a{n} = :a{n}" for n in range(len(item))]
+        values = values | {f":a{n}": value for n, value in enumerate(item.values())}
+        removes = [f"#a{n}" for n in range(len(item), len(names))]
+        expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
+        self._ddb.update_item(
+            TableName=self.table_name,
+            Key={PARTITION_KEY: {"S": device.device_id}},
+            UpdateExpression=expression,
+            ConditionExpression=condition,
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values,
+        )
 
     def record_check_in(self, device_id: str, now: int, min_interval: int = 60) -> bool:
         """Stamp the camera's check-in time, at most once per `min_interval` seconds."""
@@ -202,3 +301,128 @@ class Registry:
         except self._ddb.exceptions.ConditionalCheckFailedException:
             return False
         return True
+
+    def record_presence(
+        self,
+        device_id: str,
+        connectivity: Connectivity,
+        order_key: tuple[str, str],
+        cause: str,
+        *,
+        connected_at: int | None = None,
+    ) -> PresenceApplied | None:
+        """Apply a presence event to a live camera unless a newer one was applied.
+
+        None when skipped (stale, or no live camera). `connected_at` (a connect event) confirms
+        the camera."""
+        event_time, event_id = order_key
+        sets = "connectivity = :c, connectivitySince = :t, connectivityCause = :cause, presenceTime = :t, "
+        sets += "presenceEventId = :i"
+        values: dict[str, Any] = {
+            ":c": {"S": connectivity.value},
+            ":t": {"S": event_time},
+            ":i": {"S": event_id},
+            ":cause": {"S": cause},
+            ":active": {"S": DeviceStatus.ACTIVE.value},
+        }
+        if connected_at is not None:
+            sets += ", connectedAt = :at"
+            values[":at"] = {"N": str(connected_at)}
+        try:
+            response = self._ddb.update_item(
+                TableName=self.table_name,
+                Key={PARTITION_KEY: {"S": device_id}},
+                UpdateExpression="SET " + sets,
+                ConditionExpression=f"#s = :active AND ({_NEWER_PRESENCE})",
+                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues=values,
+                ReturnValues="UPDATED_OLD",
+            )
+        except self._ddb.exceptions.ConditionalCheckFailedException:
+            return None
+        old = response.get("Attributes", {}).get("connectivity", {}).get("S")
+        return PresenceApplied(previous=Connectivity(old) if old else None)
+
+    def record_press(self, device_id: str, order_key: tuple[str, str]) -> bool:
+        """Take a press of a live doorbell newer than the last one; False otherwise (a repeat, a
+        late press, or no live doorbell: read the item to tell which)."""
+        event_time, event_id = order_key
+        try:
+            self._ddb.update_item(
+                TableName=self.table_name,
+                Key={PARTITION_KEY: {"S": device_id}},
+                UpdateExpression="SET lastPressTime = :t, lastPressId = :i",
+                ConditionExpression=f"#s = :active AND doorbell = :yes AND ({_NEWER_PRESS})",
+                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues={
+                    ":t": {"S": event_time},
+                    ":i": {"S": event_id},
+                    ":yes": {"BOOL": True},
+                    ":active": {"S": DeviceStatus.ACTIVE.value},
+                },
+            )
+        except self._ddb.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def silent_cameras(self, cutoff: int) -> Iterator[str]:
+        """deviceIds of live cameras still OK whose last confirmation is older than `cutoff`."""
+        kwargs: dict[str, Any] = {
+            "TableName": self.table_name,
+            "ProjectionExpression": PARTITION_KEY,
+            "FilterExpression": f"#s = :active AND connectivity = :ok AND {_SILENT}",
+            "ExpressionAttributeNames": {"#s": "status"},
+            "ExpressionAttributeValues": {
+                ":active": {"S": DeviceStatus.ACTIVE.value},
+                ":ok": {"S": Connectivity.OK.value},
+                ":cut": {"N": str(cutoff)},
+            },
+        }
+        while True:
+            page = self._ddb.scan(**kwargs)
+            yield from (item[PARTITION_KEY]["S"] for item in page.get("Items", []))
+            if "LastEvaluatedKey" not in page:
+                return
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def mark_silent(self, device_id: str, cutoff: int, since: str, cause: str) -> bool:
+        """UNREACHABLE, if the camera is still OK and still unconfirmed since `cutoff`: a second
+        sweep, or a confirmation that landed after the listing, changes nothing."""
+        try:
+            self._ddb.update_item(
+                TableName=self.table_name,
+                Key={PARTITION_KEY: {"S": device_id}},
+                UpdateExpression=(
+                    "SET connectivity = :down, connectivitySince = :t, connectivityCause = :cause"
+                ),
+                ConditionExpression=f"#s = :active AND connectivity = :ok AND {_SILENT}",
+                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues={
+                    ":active": {"S": DeviceStatus.ACTIVE.value},
+                    ":ok": {"S": Connectivity.OK.value},
+                    ":down": {"S": Connectivity.UNREACHABLE.value},
+                    ":cut": {"N": str(cutoff)},
+                    ":t": {"S": since},
+                    ":cause": {"S": cause},
+                },
+            )
+        except self._ddb.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def record_reported(self, device_id: str, connectivity: Connectivity) -> None:
+        """Remember what the owner's Alexa accepted, so the same value is not reported again."""
+        try:
+            self._ddb.update_item(
+                TableName=self.table_name,
+                Key={PARTITION_KEY: {"S": device_id}},
+                UpdateExpression="SET reportedConnectivity = :c",
+                ConditionExpression="#s = :active",
+                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues={
+                    ":c": {"S": connectivity.value},
+                    ":active": {"S": DeviceStatus.ACTIVE.value},
+                },
+            )
+        except self._ddb.exceptions.ConditionalCheckFailedException:
+            return  # deregistered meanwhile: nothing left to report on

@@ -9,13 +9,10 @@ the logic.
 from __future__ import annotations
 
 import unicodedata
-from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from pydantic import (
     AfterValidator,
-    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -27,8 +24,8 @@ from pydantic import (
 
 from functions.common import channel_tags
 from functions.common.config import MESSAGE_TTL_MAX, MESSAGE_TTL_MIN
+from functions.common.device_events import DeviceEventModel
 from functions.common.device_id import DeviceId
-from functions.common.registry import event_time_key
 
 REGISTERED, UPDATED, DEREGISTERED = "DeviceRegistered", "DeviceUpdated", "DeviceDeregistered"
 DetailType = Literal["DeviceRegistered", "DeviceUpdated", "DeviceDeregistered"]
@@ -71,6 +68,8 @@ class DeviceDetail(BaseModel):
         default=None, alias="messageTtlSeconds"
     )
     full_duplex_audio: StrictBool | None = Field(default=None, alias="fullDuplexAudio")
+    # A video doorbell: Alexa lists it as CAMERA and DOORBELL and hears its presses.
+    doorbell: StrictBool | None = Field(default=None, alias="doorbell")
     tags: dict[TagKey, TagValue] | None = Field(default=None, alias="tags")
 
     @field_validator("tags")
@@ -95,35 +94,17 @@ class PresentDetail(DeviceDetail):
     owner_id: OwnerId = Field(alias="ownerId")
 
 
-class _LifecycleEvent(EventBridgeModel):
-    time: AwareDatetime
-
-    @field_validator("time")
-    @classmethod
-    def _in_utc(cls, time: datetime) -> datetime:
-        # "0001-01-01T00:30+01:00" is a valid RFC 3339 time but before year 1 in UTC.
-        try:
-            return time.astimezone(UTC)
-        except OverflowError:
-            raise ValueError("the time is outside years 1 to 9999 in UTC") from None
-
-    @property
-    def order_key(self) -> tuple[str, str]:
-        """(time, id): the registry applies an event only if this is greater than the last one's."""
-        return event_time_key(self.time), self.id
-
-
-class DeviceRegistered(_LifecycleEvent):
+class DeviceRegistered(DeviceEventModel):
     detail_type: Literal["DeviceRegistered"] = Field(alias="detail-type")
     detail: PresentDetail
 
 
-class DeviceUpdated(_LifecycleEvent):
+class DeviceUpdated(DeviceEventModel):
     detail_type: Literal["DeviceUpdated"] = Field(alias="detail-type")
     detail: PresentDetail
 
 
-class DeviceDeregistered(_LifecycleEvent):
+class DeviceDeregistered(DeviceEventModel):
     detail_type: Literal["DeviceDeregistered"] = Field(alias="detail-type")
     detail: DeviceDetail
 

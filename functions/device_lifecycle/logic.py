@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -23,6 +22,7 @@ from botocore.exceptions import ClientError
 from functions.common import channel_tags
 from functions.common.aws_clients import error_code
 from functions.common.deadline import Deadline
+from functions.common.device_events import UntrustedEvent, check_origin
 from functions.common.observability import logger
 from functions.common.outbound import OutboundPublisher
 from functions.common.registry import Device, DeviceStatus, Registry
@@ -33,9 +33,6 @@ from functions.device_lifecycle.settings import LifecycleSettings
 
 # Rounds of "converge to the registry's winner, re-read" before leaving it to a redelivery.
 MAX_RACE_ROUNDS = 5
-# How far ahead of our clock an event may be dated: covers clock drift between publisher and us,
-# while a forged or badly skewed time cannot make every later real event look stale.
-MAX_FUTURE_SKEW = timedelta(minutes=5)
 # How long a record waits for a busy channel (CREATING, UPDATING, DELETING) before failing, so
 # that SQS delivers it again later; a DELETING channel can take minutes, and waiting for it would
 # starve the records after it in the batch.
@@ -52,6 +49,7 @@ _METADATA_FIELDS = (
     "software_version",
     "message_ttl_seconds",
     "full_duplex_audio",
+    "doorbell",
     "tags",
 )
 
@@ -136,23 +134,10 @@ class Lifecycle:
             self._publisher.endpoint_changed(device_id, owners, event_id)
 
     def _validate(self, event: DeviceEvent) -> None:
-        if event.source != self._settings.device_event_source:
-            raise InvalidEventError(
-                f"source {event.source!r} is not the device event source "
-                f"{self._settings.device_event_source!r}"
-            )
-        if event.account not in self._publisher_accounts:
-            raise InvalidEventError(
-                f"account {event.account} is not one of the device event publishers "
-                f"{sorted(self._publisher_accounts)}"
-            )
-        ahead = event.time.timestamp() - self._clock()
-        if ahead > MAX_FUTURE_SKEW.total_seconds():
-            # Rejected before anything is written, so it never becomes the "latest" event.
-            raise InvalidEventError(
-                f"event time is {ahead:.0f} s in the future, beyond the allowed "
-                f"{MAX_FUTURE_SKEW.total_seconds():.0f} s of clock skew"
-            )
+        try:
+            check_origin(event, self._settings.device_event_source, self._publisher_accounts, self._clock())
+        except UntrustedEvent as exc:
+            raise InvalidEventError(str(exc)) from None
 
     def _desired(self, event: DeviceEvent, current: Device | None) -> Device:
         """The registry item this event asks for."""
@@ -163,13 +148,14 @@ class Lifecycle:
         values: dict[str, Any] = {}
         # A DeviceUpdated changes only the fields it carries; a DeviceRegistered states them all.
         if not isinstance(event, DeviceRegistered) and current is not None and current.is_active:
-            values = {name: getattr(current, name) for name in (*_METADATA_FIELDS, "last_check_in")}
+            values = {name: getattr(current, name) for name in _METADATA_FIELDS}
         carried = _METADATA_FIELDS if isinstance(event, DeviceRegistered) else event.detail.model_fields_set
         values.update({name: getattr(event.detail, name) for name in _METADATA_FIELDS if name in carried})
         if values.get("message_ttl_seconds") is None:
             values["message_ttl_seconds"] = self._settings.message_ttl_seconds
         values["tags"] = values.get("tags") or {}
         values["full_duplex_audio"] = bool(values.get("full_duplex_audio"))
+        values["doorbell"] = bool(values.get("doorbell"))
         return Device(
             device_id=device_id,
             status=DeviceStatus.ACTIVE,

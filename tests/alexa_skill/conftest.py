@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import re
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,7 @@ import pytest
 from functions.alexa_skill.dependencies import Dependencies, dependencies
 from functions.alexa_skill.handler import handler
 from functions.alexa_skill.messages import AlexaResponse
-from functions.common.registry import Device, Registry
+from functions.common.registry import Connectivity, Device, Registry, event_time_key
 from localcloud.identity import LocalIssuer
 from localcloud.lambda_context import LambdaContext
 
@@ -97,10 +97,11 @@ class Cloud:
         owner: str = OWNER,
         *,
         channel: bool = True,
-        checked_in_ago: int | None = 5,
+        connected_ago: int | None = 5,
         **fields: Any,
     ) -> Device:
-        """Seed a camera as the lifecycle function would leave it: channel, then registry item."""
+        """Seed a camera as the lifecycle function would leave it (channel, then registry item),
+        then connected `connected_ago` seconds ago as the presence function records it."""
         device = Device(
             device_id=device_id,
             owner_id=owner,
@@ -108,10 +109,16 @@ class Cloud:
             channel_arn=self.channel(device_id) if channel else None,
             last_event_time="2030-01-01T00:00:00.000000Z",
             last_event_id=str(uuid.uuid4()),
-            last_check_in=None if checked_in_ago is None else int(time.time()) - checked_in_ago,
             **fields,
         )
         assert self.registry.put_if_newer(device)
+        if connected_ago is not None and device.is_active:
+            at = datetime.now(UTC) - timedelta(seconds=connected_ago)
+            key = (event_time_key(at), str(uuid.uuid4()))
+            connected = int(at.timestamp())
+            assert self.registry.record_presence(
+                device_id, Connectivity.OK, key, "PHYSICAL_INTERACTION", connected_at=connected
+            )
         return device
 
 

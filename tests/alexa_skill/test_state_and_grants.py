@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 import boto3
 import pytest
 
+from functions.common.registry import Connectivity, event_time_key
 from localcloud import kvs
 from tests.alexa_skill.conftest import (
     DEADLINE_S,
@@ -36,44 +38,50 @@ def connectivity(response: dict[str, Any]) -> str:
     return str(prop["value"]["value"])
 
 
-def test_recent_check_in_and_active_channel_is_ok(cloud: Cloud) -> None:
-    cloud.camera("front-door", checked_in_ago=30)
+def test_a_connected_camera_with_an_active_channel_is_ok(cloud: Cloud) -> None:
+    cloud.camera("front-door", connected_ago=30)
     response = cloud.invoke(report_state("front-door", cloud.issuer.mint(OWNER)))
     assert connectivity(response) == "OK"
     assert response["event"]["endpoint"] == {"endpointId": "front-door"}
     assert response["event"]["header"]["correlationToken"]
-    # OK was last confirmed by the check-in 30 s ago, not at the time of the sample.
+    # OK was last confirmed by the connect event 30 s ago, not at the time of the sample.
     uncertainty = response["context"]["properties"][0]["uncertaintyInMilliseconds"]
-    assert 30_000 <= uncertainty < 33_000
+    assert 29_000 <= uncertainty < 33_000
 
 
-@pytest.mark.parametrize("checked_in_ago", [None, 601, 3600])
-def test_stale_or_missing_check_in_is_unreachable_without_asking_kvs(
-    cloud: Cloud, checked_in_ago: int | None
-) -> None:
-    cloud.camera("front-door", checked_in_ago=checked_in_ago)
+def test_a_later_check_in_narrows_the_uncertainty(cloud: Cloud) -> None:
+    cloud.camera("front-door", connected_ago=600)
+    cloud.registry.record_check_in("front-door", int(time.time()) - 2)
+    response = cloud.invoke(report_state("front-door", cloud.issuer.mint(OWNER)))
+    assert connectivity(response) == "OK"
+    assert response["context"]["properties"][0]["uncertaintyInMilliseconds"] < 5_000
+
+
+def test_never_connected_is_unreachable_without_asking_kvs(cloud: Cloud) -> None:
+    cloud.camera("front-door", connected_ago=None)
+    cloud.registry.record_check_in("front-door", int(time.time()))  # a check-in alone is no connection
     kvs.clear_calls()
     assert connectivity(cloud.invoke(report_state("front-door", cloud.issuer.mint(OWNER)))) == "UNREACHABLE"
     assert kvs.calls() == []
 
 
-def test_check_in_window_is_configurable(cloud: Cloud, monkeypatch: pytest.MonkeyPatch) -> None:
-    from functions.alexa_skill.dependencies import dependencies
-
-    monkeypatch.setenv("CHECK_IN_WINDOW_SECONDS", "60")
-    dependencies.cache_clear()
-    cloud.camera("front-door", checked_in_ago=120)
+def test_disconnected_is_unreachable_without_asking_kvs(cloud: Cloud) -> None:
+    cloud.camera("front-door", connected_ago=10)
+    key = (event_time_key(datetime.now(UTC)), "e-down")
+    assert cloud.registry.record_presence("front-door", Connectivity.UNREACHABLE, key, "PHYSICAL_INTERACTION")
+    kvs.clear_calls()
     assert connectivity(cloud.invoke(report_state("front-door", cloud.issuer.mint(OWNER)))) == "UNREACHABLE"
+    assert kvs.calls() == []
 
 
 def test_channel_not_active_is_unreachable(cloud: Cloud) -> None:
     kvs.set_creation_delay(60)
-    cloud.camera("front-door", checked_in_ago=1)
+    cloud.camera("front-door", connected_ago=1)
     assert connectivity(cloud.invoke(report_state("front-door", cloud.issuer.mint(OWNER)))) == "UNREACHABLE"
 
 
 def test_no_channel_yet_is_unreachable(cloud: Cloud) -> None:
-    cloud.camera("front-door", channel=False, checked_in_ago=1)
+    cloud.camera("front-door", channel=False, connected_ago=1)
     assert connectivity(cloud.invoke(report_state("front-door", cloud.issuer.mint(OWNER)))) == "UNREACHABLE"
 
 

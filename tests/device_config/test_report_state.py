@@ -1,14 +1,16 @@
-"""The check-in the config function records is what the skill's ReportState reports."""
+"""The check-in the config function records confirms what the skill's ReportState reports."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from functions.common.registry import Connectivity, event_time_key
 from localcloud.identity import LocalIssuer
 from localcloud.lambda_context import LambdaContext
 from tests.device_config.conftest import OWNER, Fleet
@@ -62,12 +64,22 @@ def connectivity(response: dict[str, Any]) -> str:
     return value
 
 
-def test_report_state_reads_the_check_in(fleet: Fleet, skill: LocalIssuer) -> None:
+def test_a_check_in_confirms_a_connected_camera_but_does_not_connect_it(
+    fleet: Fleet, skill: LocalIssuer
+) -> None:
     fleet.register("cam-1")
     token = skill.mint(OWNER)
 
-    assert connectivity(report_state(token, "cam-1")) == "UNREACHABLE"  # never checked in
-
     assert fleet.config("cam-1").status == 200
+    assert connectivity(report_state(token, "cam-1")) == "UNREACHABLE"  # checked in, never connected
 
-    assert connectivity(report_state(token, "cam-1")) == "OK"
+    # Connected an hour ago (as the presence function records it): the check-in is the newer sign.
+    an_hour_ago = datetime.now(UTC) - timedelta(hours=1)
+    key = (event_time_key(an_hour_ago), "e-1")
+    connected_at = int(an_hour_ago.timestamp())
+    assert fleet.registry.record_presence(
+        "cam-1", Connectivity.OK, key, "PHYSICAL_INTERACTION", connected_at=connected_at
+    )
+    response = report_state(token, "cam-1")
+    assert connectivity(response) == "OK"
+    assert response["context"]["properties"][0]["uncertaintyInMilliseconds"] < 60_000

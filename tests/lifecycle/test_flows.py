@@ -298,7 +298,7 @@ def test_a_crash_between_channel_and_registry_converges_on_redelivery(
             crashes.append(1)
             raise RuntimeError("simulated crash before the registry write")
 
-    dynamodb.meta.events.register("before-call.dynamodb.PutItem", crash_once)
+    dynamodb.meta.events.register("before-call.dynamodb.UpdateItem", crash_once)
     try:
         record = sqs_record(event("DeviceRegistered", "cam-1", 0, tags={"x": "1"}))
         assert run_batch({"Records": [record]}) == [record["messageId"]]
@@ -306,7 +306,7 @@ def test_a_crash_between_channel_and_registry_converges_on_redelivery(
 
         assert run_batch({"Records": [record]}) == []  # SQS delivers it again
     finally:
-        dynamodb.meta.events.unregister("before-call.dynamodb.PutItem", crash_once)
+        dynamodb.meta.events.unregister("before-call.dynamodb.UpdateItem", crash_once)
 
     assert list(channels()) == [NAME]
     assert [d.device_id for d in lifecycle.scan()] == ["cam-1"]

@@ -1,0 +1,100 @@
+"""The presence events this function sends: `Alexa` ChangeReport of
+`Alexa.EndpointHealth.connectivity`, and `Alexa.DoorbellEventSource` DoorbellPress. Both name the
+endpoint and carry the user's token in `endpoint.scope`."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+from functions.common.alexa_endpoints import EndpointId
+from functions.common.alexa_properties import ConnectivityProperty, ConnectivityValue, time_of_sample
+from functions.common.registry import Connectivity
+
+Cause = Literal["PHYSICAL_INTERACTION", "PERIODIC_POLL"]
+
+
+class _Message(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, frozen=True)
+
+
+class Header(_Message):
+    namespace: Literal["Alexa", "Alexa.DoorbellEventSource"]
+    name: Literal["ChangeReport", "DoorbellPress"]
+    payload_version: Literal["3"] = "3"
+    message_id: str = Field(default_factory=lambda: str(uuid.uuid4()))
+
+
+class Scope(_Message):
+    type: Literal["BearerToken"] = "BearerToken"
+    token: Annotated[str, Field(min_length=1)]
+
+
+class Endpoint(_Message):
+    scope: Scope
+    endpoint_id: EndpointId
+
+
+class CauseOf(_Message):
+    type: Cause
+
+
+class Change(_Message):
+    cause: CauseOf
+    properties: list[ConnectivityProperty]
+
+
+class ChangePayload(_Message):
+    change: Change
+
+
+class PressPayload(_Message):
+    cause: CauseOf
+    # Whole seconds: the schema's timestamp has no fraction.
+    timestamp: Annotated[str, Field(pattern=r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")]
+
+
+class Event(_Message):
+    header: Header
+    endpoint: Endpoint
+    payload: ChangePayload | PressPayload
+
+
+class GatewayMessage(_Message):
+    event: Event
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.model_dump(by_alias=True, exclude_none=True, mode="json")
+
+
+def change_report(
+    device_id: str, connectivity: Connectivity, since: datetime, cause: Cause, token: str
+) -> dict[str, Any]:
+    prop = ConnectivityProperty(
+        value=ConnectivityValue(value=connectivity.value),
+        time_of_sample=time_of_sample(since),
+        # The value is what the camera's last presence event (or the sweep) established.
+        uncertainty_in_milliseconds=0,
+    )
+    event = Event(
+        header=Header(namespace="Alexa", name="ChangeReport"),
+        endpoint=Endpoint(scope=Scope(token=token), endpoint_id=device_id),
+        payload=ChangePayload(change=Change(cause=CauseOf(type=cause), properties=[prop])),
+    )
+    return GatewayMessage(event=event).to_dict()
+
+
+def doorbell_press(device_id: str, pressed_at: datetime, token: str) -> dict[str, Any]:
+    event = Event(
+        header=Header(namespace="Alexa.DoorbellEventSource", name="DoorbellPress"),
+        endpoint=Endpoint(scope=Scope(token=token), endpoint_id=device_id),
+        payload=PressPayload(
+            cause=CauseOf(type="PHYSICAL_INTERACTION"),
+            timestamp=f"{pressed_at.astimezone(UTC):%Y-%m-%dT%H:%M:%S}Z",
+        ),
+    )
+    return GatewayMessage(event=event).to_dict()

@@ -1,0 +1,88 @@
+"""Lambda entry point: SQS batches of presence and doorbell events (the presence queue).
+
+Bodies are EventBridge device events (DeviceConnected, DeviceDisconnected, DoorbellPressed) or AWS
+IoT Core presence payloads. Each record is applied on its own and failures are reported per
+record: a malformed or untrusted record, or a press of no doorbell, fails with one log line and
+reaches the dead-letter queue; a transient AWS failure is delivered again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import ValidationError
+
+from functions.common.aws_clients import error_code
+from functions.common.observability import logger, metrics, tracer
+from functions.device_presence.dependencies import dependencies
+from functions.device_presence.events import parse_record
+from functions.device_presence.logic import Outcome, Presence, RejectedEvent
+
+OUTCOME_METRICS = {
+    Outcome.CHANGED: "ConnectivityChanges",
+    Outcome.STALE: "PresenceEventsStale",
+    Outcome.UNKNOWN_DEVICE: "PresenceEventsUnknownDevice",
+    Outcome.PRESSED: "DoorbellPresses",
+}
+
+
+def _validation_summary(exc: ValidationError) -> str:
+    # Field locations and messages only: the input values may be long or personal.
+    return "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in exc.errors())
+
+
+def _account_of(function_arn: str) -> str:
+    # arn:aws:lambda:{region}:{account}:function:{name}
+    return function_arn.split(":")[4]
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
+@tracer.capture_lambda_handler(capture_response=False, capture_error=False)
+def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    deps = dependencies()
+    presence = Presence(
+        deps.registry,
+        deps.publisher,
+        source=deps.settings.device_event_source,
+        accounts=deps.settings.publisher_accounts(_account_of(context.invoked_function_arn)),
+    )
+
+    def record_handler(record: SQSRecord) -> str:
+        logger.append_keys(message_id=record.message_id)
+        try:
+            try:
+                parsed = parse_record(record.body)
+            except ValidationError as exc:
+                logger.error("malformed presence record rejected", extra={"reason": _validation_summary(exc)})
+                raise
+            logger.append_keys(device_id=parsed.device_id)
+            try:
+                outcome = presence.apply(parsed)
+            except RejectedEvent as exc:
+                logger.error("presence record rejected", extra={"reason": str(exc)})
+                raise
+            if outcome in OUTCOME_METRICS:
+                metrics.add_metric(name=OUTCOME_METRICS[outcome], unit=MetricUnit.Count, value=1)
+            logger.info("presence record applied", extra={"outcome": outcome.value})
+            return outcome.value
+        except (ValidationError, RejectedEvent):
+            metrics.add_metric(name="RecordsFailed", unit=MetricUnit.Count, value=1)
+            raise
+        except Exception as exc:
+            metrics.add_metric(name="RecordsFailed", unit=MetricUnit.Count, value=1)
+            # The code only: a message could quote a request.
+            logger.warning(
+                "presence record failed; SQS will deliver it again", extra={"error": error_code(exc)}
+            )
+            raise
+        finally:
+            logger.remove_keys(["message_id", "device_id"])
+
+    processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+    return process_partial_response(event=event, record_handler=record_handler, processor=processor)

@@ -1,0 +1,109 @@
+"""Presence and doorbell presses: keep each camera's connectivity in the registry, and tell the
+Alexa events function about every change and every press.
+
+A presence event is applied only if newer (event time, then id) than the last presence event
+applied, so a late DeviceConnected never overrides a newer DeviceDisconnected; lifecycle events
+have their own order and do not interfere. Only a change of value is announced; a redelivery of
+the event applied last is announced again (its announcement may have been lost; the events
+function reports a value once). A press is passed on once, and only for a live doorbell.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Collection
+from enum import StrEnum
+
+from functions.common.device_events import DeviceEventModel, check_not_future, check_origin
+from functions.common.outbound import OutboundPublisher
+from functions.common.registry import Connectivity, Registry
+from functions.device_presence.events import BusEvent, DoorbellPressed, IotPresence, PresenceEvent
+
+# ChangeReport causes: the camera itself went on or off line; the sweep found it silent.
+DEVICE_CAUSE = "PHYSICAL_INTERACTION"
+SWEEP_CAUSE = "PERIODIC_POLL"
+
+
+class Outcome(StrEnum):
+    CHANGED = "changed"
+    UNCHANGED = "unchanged"
+    REPEATED = "repeated"
+    STALE = "stale"
+    UNKNOWN_DEVICE = "unknown_device"
+    PRESSED = "pressed"
+
+
+class RejectedEvent(ValueError):
+    """An event no redelivery can make valid (untrusted, or a press of no doorbell)."""
+
+
+class Presence:
+    def __init__(
+        self,
+        registry: Registry,
+        publisher: OutboundPublisher,
+        *,
+        source: str,
+        accounts: Collection[str],
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._registry = registry
+        self._publisher = publisher
+        self._source = source
+        self._accounts = accounts
+        self._clock = clock
+
+    def apply(self, event: BusEvent | IotPresence) -> Outcome:
+        self._check(event)
+        if isinstance(event, DoorbellPressed):
+            return self._press(event)
+        return self._presence(event)
+
+    def _check(self, event: BusEvent | IotPresence) -> None:
+        try:
+            if isinstance(event, DeviceEventModel):
+                check_origin(event, self._source, self._accounts, self._clock())
+            else:
+                # IoT's payloads reach the queue only through the stack's own topic rule.
+                check_not_future(event.time, self._clock())
+        except ValueError as exc:
+            raise RejectedEvent(str(exc)) from None
+
+    def _presence(self, event: PresenceEvent) -> Outcome:
+        connectivity = Connectivity.OK if event.connected else Connectivity.UNREACHABLE
+        applied = self._registry.record_presence(
+            event.device_id,
+            connectivity,
+            event.order_key,
+            DEVICE_CAUSE,
+            connected_at=int(event.time.timestamp()) if event.connected else None,
+        )
+        event_id = event.order_key[1]
+        if applied is not None:
+            if applied.previous is connectivity:
+                return Outcome.UNCHANGED
+            self._publisher.connectivity_changed(event.device_id, event_id)
+            return Outcome.CHANGED
+        device = self._registry.get(event.device_id, consistent=True)
+        if device is None or not device.is_active:
+            # A camera deregistered before it went offline, or one this registry never had.
+            return Outcome.UNKNOWN_DEVICE
+        if (device.presence_time, device.presence_event_id) == event.order_key:
+            self._publisher.connectivity_changed(event.device_id, event_id)
+            return Outcome.REPEATED
+        return Outcome.STALE
+
+    def _press(self, event: DoorbellPressed) -> Outcome:
+        if self._registry.record_press(event.device_id, event.order_key):
+            self._publisher.doorbell_pressed(event.device_id, event.id, event.time)
+            return Outcome.PRESSED
+        device = self._registry.get(event.device_id, consistent=True)
+        if device is None or not device.is_active:
+            raise RejectedEvent(f"doorbell press for {event.device_id}, which is not a registered camera")
+        if not device.doorbell:
+            raise RejectedEvent(f"doorbell press for {event.device_id}, which is not a doorbell")
+        return (
+            Outcome.REPEATED
+            if (device.last_press_time, device.last_press_id) == event.order_key
+            else Outcome.STALE
+        )

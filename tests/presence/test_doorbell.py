@@ -1,0 +1,79 @@
+"""Doorbells: discovered as CAMERA then DOORBELL; a press becomes one DoorbellPress."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tests.presence.conftest import ALICE, PresencePath, bus_event
+
+PRESSED_AT = datetime.now(UTC).replace(microsecond=250_000) - timedelta(seconds=3)
+
+
+def test_a_doorbell_is_reported_as_camera_then_doorbell_with_its_event_source(presence: PresencePath) -> None:
+    presence.outbound.link(ALICE)
+    presence.outbound.lifecycle("DeviceRegistered", "door", 0, ALICE, doorbell=True)
+    presence.outbound.lifecycle("DeviceRegistered", "garden", 0, ALICE)
+    assert presence.outbound.deliver() == []
+    endpoints = {
+        m["event"]["payload"]["endpoints"][0]["endpointId"]: m["event"]["payload"]["endpoints"][0]
+        for _, m in presence.outbound.alexa.gateway.accepted
+    }
+    door, garden = endpoints["door"], endpoints["garden"]
+    assert door["displayCategories"] == ["CAMERA", "DOORBELL"]
+    source = [c for c in door["capabilities"] if c["interface"] == "Alexa.DoorbellEventSource"]
+    assert source == [
+        {
+            "type": "AlexaInterface",
+            "interface": "Alexa.DoorbellEventSource",
+            "version": "3",
+            "proactivelyReported": True,
+        }
+    ]
+    assert "Alexa.RTCSessionController" in {c["interface"] for c in door["capabilities"]}
+    assert garden["displayCategories"] == ["CAMERA"]
+    assert "Alexa.DoorbellEventSource" not in {c["interface"] for c in garden["capabilities"]}
+
+
+def test_a_press_is_one_doorbell_press_at_the_press_time(presence: PresencePath) -> None:
+    presence.outbound.link(ALICE)
+    presence.outbound.lifecycle("DeviceRegistered", "door", 0, ALICE, doorbell=True)
+    press = bus_event("DoorbellPressed", "door", PRESSED_AT)
+    assert presence.run(press) == []
+    assert presence.run(press) == []  # SQS delivers it again: it rings once
+    assert presence.outbound.deliver() == []
+    (event,) = [m["event"] for m in presence.reports("door")]
+    assert (event["header"]["namespace"], event["header"]["name"]) == (
+        "Alexa.DoorbellEventSource",
+        "DoorbellPress",
+    )
+    assert event["payload"] == {
+        "cause": {"type": "PHYSICAL_INTERACTION"},
+        "timestamp": PRESSED_AT.strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+    assert event["endpoint"]["endpointId"] == "door"
+
+
+@pytest.mark.parametrize(
+    ("device_id", "why"), [("garden", "not a doorbell"), ("nobody", "not a registered camera")]
+)
+def test_a_press_of_no_doorbell_fails_with_one_clear_line(
+    presence: PresencePath, caplog: pytest.LogCaptureFixture, device_id: str, why: str
+) -> None:
+    presence.outbound.link(ALICE)
+    presence.outbound.lifecycle("DeviceRegistered", "garden", 0, ALICE)
+    presence.outbound.deliver()
+    caplog.clear()
+    assert len(presence.run(bus_event("DoorbellPressed", device_id, PRESSED_AT))) == 1
+    (error,) = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert why in getattr(error, "reason", "")
+    assert device_id in getattr(error, "reason", "")
+    assert presence.queued() == 0
+
+
+def test_a_doorbell_that_stops_being_one_rings_no_more(presence: PresencePath) -> None:
+    presence.outbound.link(ALICE)
+    presence.outbound.lifecycle("DeviceRegistered", "door", 0, ALICE, doorbell=True)
+    presence.outbound.lifecycle("DeviceUpdated", "door", 5, ALICE, doorbell=False)
+    assert len(presence.run(bus_event("DoorbellPressed", "door", PRESSED_AT))) == 1

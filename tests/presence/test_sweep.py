@@ -1,0 +1,54 @@
+"""The sweep: a camera silent for longer than the window is reported unreachable, once."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from functions.common.registry import Connectivity
+from tests.presence.conftest import ALICE, PresencePath, bus_event
+
+WINDOW = 600
+
+
+@pytest.fixture
+def fleet(presence: PresencePath, monkeypatch: pytest.MonkeyPatch) -> PresencePath:
+    monkeypatch.setenv("CHECK_IN_WINDOW_SECONDS", str(WINDOW))
+    presence.outbound.link(ALICE)
+    now = datetime.now(UTC)
+    for device_id, connected_ago in (("silent", WINDOW + 60), ("fresh", 30), ("checked-in", WINDOW + 60)):
+        presence.outbound.lifecycle("DeviceRegistered", device_id, 0, ALICE)
+        when = now - timedelta(seconds=connected_ago)
+        assert presence.run(bus_event("DeviceConnected", device_id, when)) == []
+    presence.registry.record_check_in("checked-in", int(time.time()) - 10)
+    assert presence.outbound.deliver() == []
+    return presence
+
+
+def test_the_sweep_reports_a_silent_camera_once(fleet: PresencePath) -> None:
+    assert fleet.sweep() == {"marked": 1, "complete": True}
+    assert fleet.sweep() == {"marked": 0, "complete": True}
+    assert fleet.outbound.deliver() == []
+    assert fleet.connectivity_reports("silent") == [
+        ("OK", "PHYSICAL_INTERACTION"),
+        ("UNREACHABLE", "PERIODIC_POLL"),
+    ]
+    assert fleet.connectivity_reports("fresh") == [("OK", "PHYSICAL_INTERACTION")]
+    assert fleet.connectivity_reports("checked-in") == [("OK", "PHYSICAL_INTERACTION")]
+    assert fleet.device("silent").connectivity is Connectivity.UNREACHABLE
+    # Its next connection brings it back.
+    assert fleet.run(bus_event("DeviceConnected", "silent", datetime.now(UTC))) == []
+    assert fleet.outbound.deliver() == []
+    assert fleet.connectivity_reports("silent")[-1] == ("OK", "PHYSICAL_INTERACTION")
+
+
+def test_the_window_is_validated_at_start(fleet: PresencePath, monkeypatch: pytest.MonkeyPatch) -> None:
+    from functions.common.config import ConfigurationError
+    from functions.device_presence.dependencies import dependencies
+
+    monkeypatch.setenv("CHECK_IN_WINDOW_SECONDS", "5")
+    dependencies.cache_clear()
+    with pytest.raises(ConfigurationError, match="CHECK_IN_WINDOW_SECONDS"):
+        fleet.sweep()
