@@ -15,6 +15,7 @@ from infra.components.alexa_events import AlexaEvents
 from infra.components.alexa_skill import AlexaSkill
 from infra.components.device_config import DeviceConfigApi
 from infra.components.device_lifecycle import DeviceLifecycle
+from infra.components.device_presence import DevicePresence
 from infra.components.function import FunctionInputs
 from infra.components.monitoring import Monitoring
 from infra.components.packaging import function_code, powertools_layer
@@ -50,6 +51,7 @@ class ServiceStack(Stack):
             identity=identity_variables(self, settings.identity),
         )
         self.lifecycle = DeviceLifecycle(self, "DeviceLifecycle", inputs)
+        self.presence = DevicePresence(self, "DevicePresence", inputs, bus=self.lifecycle.bus)
         self.rotation = TagRotation(self, "TagRotation", inputs, state_table=rotation_state_table)
         self.device_config = DeviceConfigApi(self, "DeviceConfig", inputs)
         self.alexa_events = AlexaEvents(
@@ -65,6 +67,8 @@ class ServiceStack(Stack):
             self.skill.function.lambda_function.add_environment(name, value)
         self.alexa_events.allow_grants(self.skill.function, ["PutItem"])
         self.alexa_events.publisher(self.lifecycle.function)
+        self.alexa_events.publisher(self.presence.function)
+        self.alexa_events.publisher(self.presence.sweep)
         monitoring = Monitoring(
             self,
             "Monitoring",
@@ -75,6 +79,8 @@ class ServiceStack(Stack):
                 self.rotation.function,
                 self.device_config.function,
                 self.alexa_events.function,
+                self.presence.function,
+                self.presence.sweep,
             ],
             skill=self.skill.function,
             dead_letter_queue=self.lifecycle.dead_letter_queue,
@@ -85,6 +91,13 @@ class ServiceStack(Stack):
                 period=Duration.minutes(1), statistic="Maximum"
             ),
             description="Alexa events failed and wait in their DLQ",
+        )
+        monitoring.watch(
+            "PresenceDeadLetters",
+            self.presence.dead_letter_queue.metric_approximate_number_of_messages_visible(
+                period=Duration.minutes(1), statistic="Maximum"
+            ),
+            description="Presence or doorbell events failed and wait in their DLQ",
         )
         monitoring.watch(
             "AlexaGatewayFailures",

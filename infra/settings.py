@@ -55,6 +55,14 @@ class RotationSettings(_Settings):
     max_tps: Annotated[int, Field(ge=1, le=50)] = 40
 
 
+class PresenceSettings(_Settings):
+    # Forward AWS IoT Core's lifecycle events ($aws/events/presence/+/+) to the presence queue:
+    # for fleets whose cameras connect to IoT Core with the deviceId as client id.
+    iot_core: bool = False
+    # How often the sweep looks for cameras silent for longer than checkInWindowSeconds.
+    sweep_schedule: Annotated[str, Field(pattern=r"^(rate|cron)\(.+\)$")] = "rate(1 minute)"
+
+
 # A device event publisher: an account id, or the ARN of an IAM role or user.
 AccountId = Annotated[str, Field(pattern=r"^[0-9]{12}$")]
 PrincipalArn = Annotated[
@@ -91,7 +99,9 @@ class StageSettings(_Settings):
     rotation: RotationSettings = RotationSettings()
     device_events: DeviceEventSettings = DeviceEventSettings()
     skill_deadline_seconds: Annotated[float, Field(gt=0, lt=SKILL_TIMEOUT_SECONDS)] = 4.5
-    check_in_window_seconds: Annotated[int, Field(ge=60)] = 600
+    # A camera with no confirmation (connect event or config check-in) for this long is unreachable.
+    check_in_window_seconds: Annotated[int, Field(ge=60, le=86_400)] = 600
+    presence: PresenceSettings = PresenceSettings()
     # Skill latency alarm threshold: p99 offer-to-answer above this is close to Alexa's limit.
     latency_alarm_ms: Annotated[int, Field(ge=1000, lt=SKILL_TIMEOUT_SECONDS * 1000)] = 4500
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"

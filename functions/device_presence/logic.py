@@ -19,9 +19,8 @@ from functions.common.outbound import OutboundPublisher
 from functions.common.registry import Connectivity, Registry
 from functions.device_presence.events import BusEvent, DoorbellPressed, IotPresence, PresenceEvent
 
-# ChangeReport causes: the camera itself went on or off line; the sweep found it silent.
+# The ChangeReport cause: the camera itself went on or off line.
 DEVICE_CAUSE = "PHYSICAL_INTERACTION"
-SWEEP_CAUSE = "PERIODIC_POLL"
 
 
 class Outcome(StrEnum):

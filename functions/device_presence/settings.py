@@ -1,4 +1,4 @@
-"""The device presence function's configuration (the sweep shares it)."""
+"""The device presence function's configuration."""
 
 from __future__ import annotations
 
@@ -12,6 +12,3 @@ from functions.common.device_events import DeviceEventSettings
 class PresenceSettings(DeviceEventSettings):
     # Connectivity changes and doorbell presses go to the Alexa events function through this queue.
     alexa_events_queue_url: Annotated[str, Field(alias="ALEXA_EVENTS_QUEUE_URL", pattern=r"^https?://\S+$")]
-    # A camera refreshes its TURN credentials (valid 5 minutes) at least that often, checking in
-    # each time; with no confirmation for this long, the sweep marks it unreachable.
-    check_in_window_seconds: Annotated[int, Field(alias="CHECK_IN_WINDOW_SECONDS", ge=60, le=86_400)] = 600

@@ -1,5 +1,5 @@
-"""Outbound Alexa events: an encrypted queue (with a dead-letter queue) that the lifecycle
-function feeds, the events function that drains it with partial batch failures, and the rights
+"""Outbound Alexa events: an encrypted queue (with a dead-letter queue) that the lifecycle and
+presence functions feed, the events function that drains it with partial batch failures, and the rights
 to the grants table, its key and the client secret, for this function and the skill."""
 
 from __future__ import annotations
@@ -53,7 +53,8 @@ class AlexaEvents(Construct):
             environment=self.grant_environment(),
         )
         function.consume(self.queue, batch_size=BATCH_SIZE, max_concurrency=MAX_CONCURRENCY)
-        function.allow_table(inputs.registry_table, ["GetItem"])
+        # UpdateItem records the connectivity the owner's Alexa accepted.
+        function.allow_table(inputs.registry_table, ["GetItem", "UpdateItem"])
         self.allow_grants(function, ["GetItem", "UpdateItem", "DeleteItem"])
         return function
 

@@ -35,7 +35,6 @@ class AlexaSkill(Construct):
             environment={
                 **identity.environment(),
                 "SKILL_DEADLINE_SECONDS": str(settings.skill_deadline_seconds),
-                "CHECK_IN_WINDOW_SECONDS": str(settings.check_in_window_seconds),
             },
         )
         self.function.allow_table(inputs.registry_table, ["GetItem", "Query"], indexes=(OWNER_INDEX,))

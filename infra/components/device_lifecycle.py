@@ -58,7 +58,8 @@ class DeviceLifecycle(Construct):
             },
         )
         function.consume(self.queue, batch_size=BATCH_SIZE, max_concurrency=MAX_CONCURRENCY)
-        function.allow_table(inputs.registry_table, ["GetItem", "PutItem"])
+        # UpdateItem writes a live camera's lifecycle attributes (presence stays); PutItem a tombstone.
+        function.allow_table(inputs.registry_table, ["GetItem", "PutItem", "UpdateItem"])
         function.allow_channels(
             [
                 "CreateSignalingChannel",

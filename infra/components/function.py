@@ -141,7 +141,9 @@ class SignalingFunction(Construct):
             "Python 3.13 on purpose: the Powertools layer and the tested dependencies target it.",
         )
 
-    def consume(self, queue: sqs.IQueue, *, batch_size: int, max_concurrency: int) -> None:
+    def consume(
+        self, queue: sqs.IQueue, *, batch_size: int, max_concurrency: int, max_batching_window_s: int = 0
+    ) -> None:
         """Batches from `queue`; a failed record returns alone (partial batch failures)."""
         self.lambda_function.add_event_source(
             sources.SqsEventSource(
@@ -149,6 +151,9 @@ class SignalingFunction(Construct):
                 batch_size=batch_size,
                 report_batch_item_failures=True,
                 max_concurrency=max_concurrency,
+                max_batching_window=Duration.seconds(max_batching_window_s)
+                if max_batching_window_s
+                else None,
             )
         )
 

@@ -64,7 +64,7 @@ def test_the_events_function_drains_its_queue_with_partial_batch_failures(
     )
     queues = service.find_resources("AWS::SQS::Queue")
     with_dlq = [q for q in queues.values() if "RedrivePolicy" in q["Properties"]]
-    assert len(with_dlq) == 2  # lifecycle and Alexa events
+    assert len(with_dlq) == 3  # lifecycle, presence and Alexa events
     for queue in queues.values():
         assert queue["Properties"]["SqsManagedSseEnabled"] is True
 
@@ -99,9 +99,9 @@ def test_key_and_secret_rights_are_scoped_to_this_key_and_secret(
         assert "*" not in str(statement["Resource"])
 
 
-def test_only_the_lifecycle_function_may_send_to_the_events_queue(service: assertions.Template) -> None:
+def test_only_lifecycle_and_presence_may_send_to_the_events_queue(service: assertions.Template) -> None:
     functions = functions_by_service(service)
     senders = [n for n, f in functions.items() if "sqs:SendMessage" in _actions(role_statements(service, f))]
-    assert senders == ["device-lifecycle"]
-    variables = functions["device-lifecycle"]["Properties"]["Environment"]["Variables"]
-    assert "ALEXA_EVENTS_QUEUE_URL" in variables
+    assert sorted(senders) == ["device-lifecycle", "device-presence", "presence-sweep"]
+    for sender in senders:
+        assert "ALEXA_EVENTS_QUEUE_URL" in functions[sender]["Properties"]["Environment"]["Variables"]

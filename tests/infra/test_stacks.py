@@ -41,6 +41,7 @@ def stages(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Signa
             "publishers": ["333333333333", "arn:aws:iam::444444444444:role/camera-registry"],
         },
         "logRetentionDays": 90,
+        "presence": {"iotCore": True},
     }
     app, built = build_app(context, str(tmp_path_factory.mktemp("cdk")))
     app.synth()  # runs the cdk-nag gate: any unacknowledged finding raises here
@@ -106,6 +107,8 @@ def test_every_function_is_python_313_on_arm64_with_tracing_and_powertools(
         "tag-rotation",
         "device-config",
         "alexa-events",
+        "device-presence",
+        "presence-sweep",
     }
     for name, fn in functions.items():
         props = fn["Properties"]
@@ -148,7 +151,7 @@ def test_log_groups_have_the_configured_retention(
 ) -> None:
     example_groups = service.find_resources("AWS::Logs::LogGroup")
     partner_groups = partner.find_resources("AWS::Logs::LogGroup")
-    assert len(example_groups) == 6  # five functions and the API's access log
+    assert len(example_groups) == 8  # seven functions and the API's access log
     assert {g["Properties"]["RetentionInDays"] for g in example_groups.values()} == {30}
     assert {g["Properties"]["RetentionInDays"] for g in partner_groups.values()} == {90}
 
@@ -208,9 +211,9 @@ def test_device_events_reach_the_lifecycle_function_through_an_encrypted_queue(
     partner: assertions.Template,
 ) -> None:
     queues = partner.find_resources("AWS::SQS::Queue")
-    # The lifecycle queue and the Alexa events queue share these settings.
+    # The lifecycle, presence and Alexa events queues share these settings.
     redriven = [q for q in queues.values() if "RedrivePolicy" in q["Properties"]]
-    assert len(redriven) == 2
+    assert len(redriven) == 3
     for queue in redriven:
         assert queue["Properties"]["RedrivePolicy"]["maxReceiveCount"] == queue_schema.MAX_RECEIVE_COUNT
         assert queue["Properties"]["VisibilityTimeout"] == queue_schema.VISIBILITY_TIMEOUT_SECONDS
@@ -379,14 +382,18 @@ EXPECTED_KVS = {
         "kinesisvideo:DescribeSignalingChannel",
     },
     "alexa-events": set(),
+    "device-presence": set(),
+    "presence-sweep": set(),
 }
 EXPECTED_DYNAMODB = {
     # GetItem and Query on the registry, PutItem on the grants table (AcceptGrant).
     "alexa-skill": {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem"},
-    "device-lifecycle": {"dynamodb:GetItem", "dynamodb:PutItem"},
+    "device-lifecycle": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"},
     "tag-rotation": {"dynamodb:Scan", "dynamodb:GetItem", "dynamodb:PutItem"},
     "device-config": {"dynamodb:GetItem", "dynamodb:UpdateItem"},
     "alexa-events": {"dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"},
+    "device-presence": {"dynamodb:GetItem", "dynamodb:UpdateItem"},
+    "presence-sweep": {"dynamodb:Scan", "dynamodb:UpdateItem"},
 }
 
 
@@ -457,9 +464,10 @@ def test_the_rotation_state_table_matches_the_code_definition(stateful: assertio
 def test_alarms_watch_dead_letters_errors_throttles_and_latency(service: assertions.Template) -> None:
     alarms = service.find_resources("AWS::CloudWatch::Alarm")
     metrics = [a["Properties"].get("MetricName") for a in alarms.values()]
-    assert metrics.count("Errors") == 5
-    assert metrics.count("Throttles") == 5
-    assert metrics.count("ApproximateNumberOfMessagesVisible") == 2  # lifecycle and Alexa events
+    assert metrics.count("Errors") == 7
+    assert metrics.count("Throttles") == 7
+    # lifecycle, Alexa events and presence
+    assert metrics.count("ApproximateNumberOfMessagesVisible") == 3
     assert metrics.count("GatewayFailures") == 1
     service.has_resource_properties(
         "AWS::CloudWatch::Alarm",

@@ -15,8 +15,9 @@ import pytest
 
 from functions.common.registry import Device, Registry
 from functions.device_presence import handler as presence_handler
-from functions.device_presence import sweep_handler
 from functions.device_presence.dependencies import dependencies
+from functions.presence_sweep import handler as sweep_handler
+from functions.presence_sweep.dependencies import dependencies as sweep_dependencies
 from localcloud.invoke import scheduled_event
 from localcloud.lambda_context import LambdaContext
 from tests.alexa_events.conftest import ALICE, Outbound, official_schema, outbound
@@ -110,5 +111,7 @@ class PresencePath:
 @pytest.fixture
 def presence(outbound: Outbound, official_schema: None) -> Iterator[PresencePath]:
     dependencies.cache_clear()
+    sweep_dependencies.cache_clear()
     yield PresencePath(outbound)
     dependencies.cache_clear()
+    sweep_dependencies.cache_clear()

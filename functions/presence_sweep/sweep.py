@@ -11,7 +11,9 @@ from datetime import UTC, datetime
 
 from functions.common.outbound import OutboundPublisher
 from functions.common.registry import Registry, event_time_key
-from functions.device_presence.logic import SWEEP_CAUSE
+
+# The ChangeReport cause: a periodic look found the change.
+SWEEP_CAUSE = "PERIODIC_POLL"
 
 
 @dataclass(frozen=True)

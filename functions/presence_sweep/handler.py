@@ -11,8 +11,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.common.observability import logger, metrics, tracer
-from functions.device_presence.dependencies import dependencies
-from functions.device_presence.sweep import Sweep
+from functions.presence_sweep.dependencies import dependencies
 
 # Kept back at the end of the invocation to flush metrics and return.
 RESERVE_MS = 5_000
@@ -22,9 +21,7 @@ RESERVE_MS = 5_000
 @metrics.log_metrics
 @tracer.capture_lambda_handler(capture_response=False)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    deps = dependencies()
-    sweep = Sweep(deps.registry, deps.publisher, deps.settings.check_in_window_seconds)
-    result = sweep.run(lambda: context.get_remaining_time_in_millis() - RESERVE_MS)
+    result = dependencies().run(lambda: context.get_remaining_time_in_millis() - RESERVE_MS)
     metrics.add_metric(name="CamerasMarkedUnreachable", unit=MetricUnit.Count, value=result.marked)
     logger.info("presence sweep", extra={"marked": result.marked, "complete": result.complete})
     return {"marked": result.marked, "complete": result.complete}
