@@ -51,8 +51,15 @@ async def _up(args: argparse.Namespace) -> int:
             loop.add_signal_handler(sig, stop.set)
         async with cloud_session(cloud.ca.ca_file) as session:
             client = CloudClient(cloud.url, session, cloud.region)
+            # The first camera is a video doorbell: the page shows a ring button for it.
             cameras = [
-                SimulatedCamera(client, f"{args.user}-cam-{n}", args.user, f"Camera {n}")
+                SimulatedCamera(
+                    client,
+                    f"{args.user}-cam-{n}",
+                    args.user,
+                    "Front door" if n == 1 else f"Camera {n}",
+                    doorbell=n == 1,
+                )
                 for n in range(1, args.cameras + 1)
             ]
             for camera in cameras:

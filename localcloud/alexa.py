@@ -3,7 +3,8 @@
 Alexa's side of ``Alexa.RTCSessionController``: it makes its own offer (receive-only video and
 audio, every candidate gathered, since Alexa does not trickle), sends InitiateSessionWithOffer,
 applies the answer from AnswerGeneratedForSession, decodes the camera's frames, and reports the
-session with SessionConnected and SessionDisconnected.
+session with SessionConnected and SessionDisconnected. Like an Echo Show, it also follows the
+events the skill sends its user: on a DoorbellPress it opens that doorbell's live view by itself.
 """
 
 from __future__ import annotations
@@ -72,6 +73,18 @@ def initiate_session(token: str, endpoint_id: str, session_id: str, sdp: str) ->
 def session_event(name: str, token: str, endpoint_id: str, session_id: str) -> dict[str, Any]:
     """SessionConnected or SessionDisconnected."""
     return directive(RTC, name, token, {"sessionId": session_id}, endpoint_id)
+
+
+def report_state(token: str, endpoint_id: str) -> dict[str, Any]:
+    return directive("Alexa", "ReportState", token, {}, endpoint_id)
+
+
+def connectivity(response: dict[str, Any]) -> str | None:
+    """The EndpointHealth connectivity of a StateReport, or None when it holds none."""
+    for prop in response.get("context", {}).get("properties", []):
+        if (prop.get("namespace"), prop.get("name")) == ("Alexa.EndpointHealth", "connectivity"):
+            return str(prop["value"]["value"])
+    return None
 
 
 def event_name(response: dict[str, Any]) -> str:
@@ -162,6 +175,30 @@ class LiveView:
 class SimulatedAlexa:
     def __init__(self, client: CloudClient) -> None:
         self.client = client
+        # Live views this Alexa opened by itself, on a doorbell press.
+        self.doorbell_views: asyncio.Queue[LiveView] = asyncio.Queue()
+        self._following: asyncio.Task[None] | None = None
+
+    def follow(self, user: str, token: str, after: int = 0, poll_s: float = 0.1) -> None:
+        """Watch the events the gateway accepts for `user`; each DoorbellPress opens a live view."""
+        self._following = asyncio.create_task(self._follow(user, token, after, poll_s))
+
+    async def _follow(self, user: str, token: str, after: int, poll_s: float) -> None:
+        while True:
+            answer = await self.client.alexa_reports(user, after)
+            after = int(answer["next"])
+            for report in answer["reports"]:
+                if report["name"] == "DoorbellPress":
+                    view, _ = await self.live_view(token, report["endpointId"])
+                    await self.doorbell_views.put(view)
+            await asyncio.sleep(poll_s)
+
+    async def stop_following(self) -> None:
+        if self._following is not None:
+            self._following.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._following
+            self._following = None
 
     async def discover(self, token: str) -> list[dict[str, Any]]:
         """The endpoints of the Discover.Response (empty for a bad token, as the skill answers)."""

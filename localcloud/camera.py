@@ -1,5 +1,9 @@
 """A simulated camera: registers, fetches its configuration, connects as MASTER, answers offers.
 
+It publishes DeviceConnected when it joins its channel and DeviceDisconnected when it leaves, as
+a camera's firmware (or IoT Core's lifecycle events) would; a doorbell also publishes
+DoorbellPressed when its button is pressed.
+
 It behaves like a KVS WebRTC master built on the C SDK: it connects to the WSS endpoint from its
 configuration with a SigV4-presigned URL, answers each SDP_OFFER with an SDP_ANSWER addressed to
 the sender, and gathers all ICE candidates before answering (Alexa does not trickle). Each
@@ -72,8 +76,11 @@ class SimulatedCamera:
         owner_id: str,
         friendly_name: str,
         region: str = "us-east-1",
+        *,
+        doorbell: bool = False,
     ) -> None:
         self.client = client
+        self.doorbell = doorbell
         self.device_id = device_id
         self.owner_id = owner_id
         self.friendly_name = friendly_name
@@ -95,6 +102,7 @@ class SimulatedCamera:
             "model": "SIM-1",
             "description": "Simulated camera (test pattern and tone)",
             "fullDuplexAudio": False,
+            "doorbell": self.doorbell,
         }
 
     async def register(self) -> None:
@@ -134,14 +142,22 @@ class SimulatedCamera:
         self.went_away.clear()
         self._ws = await self.client.session.ws_connect(url, heartbeat=30)
         self._reader = asyncio.create_task(self._serve(self._ws))
+        await self.client.publish("DeviceConnected", {"deviceId": self.device_id})
 
-    async def disconnect(self) -> None:
+    async def disconnect(self, reason: str = "shutdown") -> None:
         """Drop the signaling connection (sessions already streaming keep going)."""
+        was_connected = self._ws is not None
         if self._ws is not None:
             await self._ws.close()
         if self._reader is not None:
             await self._reader
         self._ws = self._reader = None
+        if was_connected:
+            await self.client.publish("DeviceDisconnected", {"deviceId": self.device_id, "reason": reason})
+
+    async def ring(self) -> str:
+        """Someone presses the doorbell's button: DoorbellPressed; its EventBridge id."""
+        return await self.client.publish("DoorbellPressed", {"deviceId": self.device_id})
 
     async def close(self) -> None:
         await self.disconnect()

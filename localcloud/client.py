@@ -42,13 +42,23 @@ class CloudClient:
         return response
 
     async def publish(self, detail_type: str, detail: dict[str, Any]) -> str:
-        """Put a device event on the lifecycle queue; its EventBridge id."""
+        """Put a device event on its queue (lifecycle or presence); its EventBridge id."""
         return str((await self._post("/events", {"detail-type": detail_type, "detail": detail}))["id"])
 
     async def drain_lifecycle(self) -> dict[str, Any]:
         """Run the lifecycle function over everything queued: {"processed": n, "failed": [...]}."""
         result: dict[str, Any] = await self._post("/invoke/lifecycle")
         return result
+
+    async def sweep_presence(self) -> Any:
+        return await self._post("/invoke/presence-sweep")
+
+    async def alexa_reports(self, user: str, after: int = 0) -> dict[str, Any]:
+        """The events `user`'s Alexa accepted after position `after`: {"reports": [...], "next": n}."""
+        params = {"user": user, "after": str(after)}
+        async with self.session.get(f"{self.base_url}/alexa/reports", params=params) as response:
+            answer: dict[str, Any] = await response.json()
+            return answer
 
     async def rotate(self) -> Any:
         return await self._post("/invoke/rotation")

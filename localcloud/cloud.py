@@ -3,8 +3,9 @@
 The aiohttp server carries the WSS signaling endpoint (cameras connect there as MASTER), the
 invoke endpoints that run the functions as Lambda would, the device config API and the camera
 credentials provider, a local identity provider's token endpoint, the emulated Login with Amazon
-token endpoint and Alexa event gateway (with a pump that drains the outbound events queue into the
-events function), and the web pages (the Alexa side, and a camera made of the browser with AWS's
+token endpoint and Alexa event gateway (with a pump that drains the presence queue into the
+presence function and the outbound events queue into the events function), and the web pages (the
+Alexa side, and a camera made of the browser with AWS's
 KVS WebRTC SDK). Both servers listen on 127.0.0.1 only, over TLS with certificates of the local CA
 (``tls.py``): every endpoint handed out is https:// or wss://, as on AWS.
 Functions run in this process against the moto server (``AWS_ENDPOINT_URL``), with the
@@ -40,8 +41,9 @@ from localcloud.signaling_server import SignalingServer
 from localcloud.tls import LocalCA
 
 HOST = "127.0.0.1"
-# How often the events queue is drained into the events function (an event source mapping polls).
-EVENTS_POLL_S = 0.5
+# How often the presence and events queues are drained into their functions (an event source
+# mapping polls); presses and connectivity changes should reach Alexa within a second or so.
+EVENTS_POLL_S = 0.2
 WEB_DIR = Path(__file__).parent / "web"
 NODE_MODULES = Path(__file__).parent.parent / "node_modules"
 # The browser camera's scripts, served as the npm packages ship them (make installs them).
@@ -152,8 +154,10 @@ class LocalCloud:
         self._write_state()
 
     async def _pump_events(self, invoker: Invoker) -> None:
-        """Drain the outbound Alexa events queue continually, so reports flow without a call."""
+        """Drain the presence and outbound Alexa events queues continually, so presence changes,
+        presses and reports flow without a call."""
         while True:
+            await asyncio.to_thread(invoker.drain_presence_queue)
             await asyncio.to_thread(invoker.drain_events_queue)
             await asyncio.sleep(EVENTS_POLL_S)
 

@@ -3,8 +3,11 @@
 The user links the skill (AcceptGrant with a real code exchange at the emulated LWA); three
 cameras register, connect, and reach Alexa through AddOrUpdateReport; Alexa discovers them, opens
 a live view and decodes frames, reports the session, is refused another user's camera; one tag
-rotation runs; an expired Alexa token is refreshed; one camera is deregistered and leaves Alexa
-through DeleteReport. Every step checks its outcome; the run succeeds only if all of them pass.
+rotation runs; a camera goes offline and comes back, and Alexa hears each change through a
+ChangeReport that ReportState agrees with; the front door is a video doorbell: a press becomes a
+DoorbellPress and Alexa opens its live view by itself; an expired Alexa token is refreshed; one
+camera is deregistered and leaves Alexa through DeleteReport. Every step checks its outcome; the
+run succeeds only if all of them pass.
 """
 
 from __future__ import annotations
@@ -16,13 +19,24 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-from localcloud.alexa import LiveView, SimulatedAlexa, accept_grant, error_type, event_name
+from localcloud.alexa import (
+    LiveView,
+    SimulatedAlexa,
+    accept_grant,
+    connectivity,
+    error_type,
+    event_name,
+    report_state,
+)
 from localcloud.camera import SimulatedCamera
 from localcloud.client import CloudClient
 
 MIN_FRAMES = 30
 FRAME_TIMEOUT_S = 15.0
 ALEXA_DEADLINE_S = 6.0
+# Amazon's guidance for change reports; the doorbell press target is a second.
+CHANGE_REPORT_S = 3.0
+REPORT_WAIT_S = 10.0
 SUMMARY_FIGURES = ("status", "channelsSeen", "rotated", "updated", "unchanged", "orphans", "failed")
 
 
@@ -87,7 +101,7 @@ class DemoRun:
     def __init__(self, client: CloudClient, suffix: str = "") -> None:
         self.client = client
         self.alice, self.bob = f"alice{suffix}", f"bob{suffix}"
-        self.front = SimulatedCamera(client, f"front-door{suffix}", self.alice, "Front door")
+        self.front = SimulatedCamera(client, f"front-door{suffix}", self.alice, "Front door", doorbell=True)
         self.garage = SimulatedCamera(client, f"garage{suffix}", self.alice, "Garage")
         self.porch = SimulatedCamera(client, f"porch{suffix}", self.bob, "Porch")
         self.cameras = [self.front, self.garage, self.porch]
@@ -108,6 +122,9 @@ class DemoRun:
             ("Alexa reports SessionDisconnected", self.disconnected),
             ("Alexa asks for another user's camera", self.foreign),
             ("One tag rotation run", self.rotate),
+            ("A camera goes offline: ChangeReport UNREACHABLE, ReportState agrees", self.offline),
+            ("It comes back: ChangeReport OK, ReportState agrees", self.online),
+            ("The doorbell is pressed: DoorbellPress, Alexa opens the live view by itself", self.ring),
             ("An expired Alexa access token is refreshed", self.refreshed),
             ("Deregister one camera", self.deregister),
             ("The deregistered camera leaves Alexa through DeleteReport", self.deleted),
@@ -256,7 +273,61 @@ class DemoRun:
             f"DeviceDeregistered {self.garage.device_id}: gone from Discovery, config refused (HTTP {status})"
         )
 
+    async def _next_report(self, name: str, endpoint_id: str) -> tuple[dict[str, Any], float]:
+        """The first `name` event for the camera the gateway accepts for alice from now on, and
+        the seconds until it was accepted."""
+        began = time.perf_counter()
+        after = int((await self.client.alexa_reports(self.alice))["next"])
+        while time.perf_counter() - began < REPORT_WAIT_S:
+            answer = await self.client.alexa_reports(self.alice, after)
+            after = int(answer["next"])
+            for report in answer["reports"]:
+                if report["name"] == name and report.get("endpointId") == endpoint_id:
+                    return report, time.perf_counter() - began
+            await asyncio.sleep(0.05)
+        raise StepFailed(f"no {name} for {endpoint_id} within {REPORT_WAIT_S:.0f} s")
+
+    async def _connectivity_change(self, change: Callable[[], Awaitable[None]], expected: str) -> str:
+        camera = self.garage
+        waiting = asyncio.create_task(self._next_report("ChangeReport", camera.device_id))
+        await asyncio.sleep(0)  # the wait starts before the change, so the report cannot be missed
+        await change()
+        report, seconds = await waiting
+        (prop,) = report["payload"]["change"]["properties"]
+        cause = report["payload"]["change"]["cause"]["type"]
+        check(prop["value"]["value"] == expected, f"ChangeReport says {prop['value']}")
+        check(seconds < CHANGE_REPORT_S, f"the ChangeReport took {seconds:.2f} s")
+        state = connectivity(await self.client.alexa(report_state(self.tokens[self.alice], camera.device_id)))
+        check(state == expected, f"ReportState says {state}")
+        return (
+            f"{camera.device_id}: ChangeReport {expected} ({cause}) accepted {seconds:.2f} s after the "
+            f"event; ReportState -> {state}"
+        )
+
+    async def offline(self) -> str:
+        return await self._connectivity_change(lambda: self.garage.disconnect(reason="power"), "UNREACHABLE")
+
+    async def online(self) -> str:
+        return await self._connectivity_change(self.garage.connect, "OK")
+
+    async def ring(self) -> str:
+        after = int((await self.client.alexa_reports(self.alice))["next"])
+        self.alexa.follow(self.alice, self.tokens[self.alice], after)
+        began = time.perf_counter()
+        await self.front.ring()
+        view = await asyncio.wait_for(self.alexa.doorbell_views.get(), REPORT_WAIT_S)
+        opened = time.perf_counter() - began
+        self.views.append(view)
+        check(event_name(view.response) == "AnswerGeneratedForSession", f"got {view.response}")
+        count = await view.receive(MIN_FRAMES, FRAME_TIMEOUT_S)
+        check(count >= MIN_FRAMES, f"only {count} frames decoded")
+        return (
+            f"DoorbellPressed {self.front.device_id} -> DoorbellPress -> InitiateSessionWithOffer by "
+            f"Alexa itself, answered {opened:.2f} s after the press; {count} frames decoded"
+        )
+
     async def close(self) -> None:
+        await self.alexa.stop_following()
         for view in self.views:
             await view.close()
         for camera in self.cameras:

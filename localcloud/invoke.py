@@ -9,7 +9,10 @@
 - ``POST /invoke/rotation``: one scheduled run of tag rotation, on demand;
 - ``GET /config``: the device config HTTP API; the request must be SigV4-signed by a camera role
   session (see device_auth), and reaches the function as payload 2.0 with that IAM identity;
-- ``POST /events``: puts a device event on the lifecycle queue as EventBridge would deliver it.
+- ``POST /invoke/presence``: the same for the presence queue (also drained on its own);
+- ``POST /invoke/presence-sweep``: one scheduled run of the presence sweep, on demand;
+- ``POST /events``: puts a device event on its queue as EventBridge's rules would deliver it:
+  presence and doorbell events on the presence queue, the others on the lifecycle queue.
 
 Handlers are imported on first use, after the local environment is in place (their cold start).
 They are synchronous and may wait on a camera's answer, so each call runs in a worker thread.
@@ -44,7 +47,11 @@ HANDLERS = {
     "tag-rotation": "functions.tag_rotation.handler",
     "device-config": "functions.device_config.handler",
     "alexa-events": "functions.alexa_events.handler",
+    "device-presence": "functions.device_presence.handler",
+    "presence-sweep": "functions.presence_sweep.handler",
 }
+# The presence rule's detail-types: they go to the presence queue, the rest to lifecycle's.
+PRESENCE_DETAIL_TYPES = frozenset({"DeviceConnected", "DeviceDisconnected", "DoorbellPressed"})
 
 
 def call(function: str, event: dict[str, Any], timeout_s: float = 30.0) -> Any:
@@ -161,6 +168,8 @@ class Invoker:
             web.post("/invoke/rotation", self._rotation),
             web.get("/config", self._device_config),
             web.post("/invoke/alexa-events", self._alexa_events),
+            web.post("/invoke/presence", self._presence),
+            web.post("/invoke/presence-sweep", self._presence_sweep),
             web.post("/events", self._events),
         ]
 
@@ -195,9 +204,9 @@ class Invoker:
             event.detail_type, event.detail, source=self._env["DEVICE_EVENT_SOURCE"], region=self._region
         )
         sqs = aws_clients.client("sqs")
-        await asyncio.to_thread(
-            sqs.send_message, QueueUrl=self._env["LIFECYCLE_QUEUE_URL"], MessageBody=json.dumps(envelope)
-        )
+        presence = event.detail_type in PRESENCE_DETAIL_TYPES
+        queue = self._env["PRESENCE_QUEUE_URL" if presence else "LIFECYCLE_QUEUE_URL"]
+        await asyncio.to_thread(sqs.send_message, QueueUrl=queue, MessageBody=json.dumps(envelope))
         return web.json_response({"id": envelope["id"]})
 
     async def _lifecycle(self, request: web.Request) -> web.Response:
@@ -205,6 +214,16 @@ class Invoker:
 
     async def _alexa_events(self, request: web.Request) -> web.Response:
         return web.json_response(await asyncio.to_thread(self.drain_events_queue))
+
+    async def _presence(self, request: web.Request) -> web.Response:
+        return web.json_response(await asyncio.to_thread(self.drain_presence_queue))
+
+    async def _presence_sweep(self, request: web.Request) -> web.Response:
+        result = await asyncio.to_thread(call, "presence-sweep", scheduled_event(self._region), 300.0)
+        return web.json_response(result)
+
+    def drain_presence_queue(self) -> dict[str, Any]:
+        return self._drain("device-presence", self._env["PRESENCE_QUEUE_URL"])
 
     def drain_lifecycle_queue(self) -> dict[str, Any]:
         return self._drain("device-lifecycle", self._env["LIFECYCLE_QUEUE_URL"])

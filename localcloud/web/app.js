@@ -75,17 +75,32 @@ async function linkAndFollow(user) {
   following = setInterval(async () => {
     const answer = await (await fetch(`/alexa/reports?user=${encodeURIComponent(user)}&after=${after}`)).json();
     after = answer.next;
-    for (const report of answer.reports) {
-      for (const endpoint of report.endpoints) {
-        if (report.name === "AddOrUpdateReport") cameras.set(endpoint.endpointId, endpoint);
-        else cameras.delete(endpoint.endpointId);
-      }
-      const item = document.createElement("li");
-      item.textContent = `${report.name}: ${report.endpoints.map((e) => e.endpointId).join(", ")}`;
-      $("events").append(item);
-    }
+    for (const report of answer.reports) applyReport(report);
     if (answer.reports.length) renderCameras();
-  }, 1000);
+  }, 500);
+}
+
+// Discovery reports change the list; a ChangeReport updates a camera's connectivity; a
+// DoorbellPress makes this Alexa open the doorbell's live view by itself, as an Echo Show does.
+const connectivity = new Map();
+
+function applyReport(report) {
+  const item = document.createElement("li");
+  if (report.endpoints) {
+    for (const endpoint of report.endpoints) {
+      if (report.name === "AddOrUpdateReport") cameras.set(endpoint.endpointId, endpoint);
+      else cameras.delete(endpoint.endpointId);
+    }
+    item.textContent = `${report.name}: ${report.endpoints.map((e) => e.endpointId).join(", ")}`;
+  } else if (report.name === "ChangeReport") {
+    const [change] = report.payload.change.properties;
+    connectivity.set(report.endpointId, change.value.value);
+    item.textContent = `ChangeReport: ${report.endpointId} ${change.value.value} (${report.payload.change.cause.type})`;
+  } else if (report.name === "DoorbellPress") {
+    item.textContent = `DoorbellPress: ${report.endpointId} at ${report.payload.timestamp}`;
+    startLiveView(report.endpointId);
+  }
+  $("events").append(item);
 }
 
 function renderCameras() {
@@ -94,12 +109,22 @@ function renderCameras() {
   list.replaceChildren();
   for (const endpoint of endpoints) {
     const item = document.createElement("li");
-    item.textContent = endpoint.friendlyName;
+    const state = connectivity.get(endpoint.endpointId);
+    item.textContent = state ? `${endpoint.friendlyName} (${state})` : endpoint.friendlyName;
     const play = document.createElement("button");
     play.textContent = "Play";
     play.dataset.endpoint = endpoint.endpointId;
     play.onclick = () => startLiveView(endpoint.endpointId);
     item.append(play);
+    if ((endpoint.displayCategories || []).includes("DOORBELL")) {
+      // The doorbell's own button, simulated: the camera publishes DoorbellPressed.
+      const ring = document.createElement("button");
+      ring.textContent = "Ring";
+      ring.dataset.ring = endpoint.endpointId;
+      ring.onclick = () => fetch("/events", { method: "POST",
+        body: JSON.stringify({ "detail-type": "DoorbellPressed", detail: { deviceId: endpoint.endpointId } }) });
+      item.append(ring);
+    }
     list.append(item);
   }
   if (!endpoints.length) list.innerHTML = '<li class="hint">No cameras for this user.</li>';

@@ -25,7 +25,7 @@ def test_the_scripted_demo_passes_every_step(tmp_path: Path) -> None:
     transcript = result.stdout
     assert result.returncode == 0, transcript + result.stderr
     assert "FAIL" not in transcript
-    assert "15/15 steps passed" in transcript
+    assert "18/18 steps passed" in transcript
     # Frames are counted as aiortc decodes them on the simulated Alexa's side.
     decoded = re.search(r"(\d+) video frames decoded \((\d+)x(\d+)\)", transcript)
     assert decoded is not None, transcript
@@ -37,3 +37,11 @@ def test_the_scripted_demo_passes_every_step(tmp_path: Path) -> None:
     assert "Alexa lists Front door, Garage (pushed, no Discover" in transcript
     assert "refreshed once and resent" in transcript
     assert "DeleteReport garage" in transcript
+    # Presence and the doorbell.
+    assert re.search(
+        r"ChangeReport UNREACHABLE \(PHYSICAL_INTERACTION\) accepted .*ReportState -> UNREACHABLE", transcript
+    )
+    assert re.search(r"ChangeReport OK \(PHYSICAL_INTERACTION\) accepted .*ReportState -> OK", transcript)
+    assert re.search(
+        r"DoorbellPress -> InitiateSessionWithOffer by Alexa itself.*\d+ frames decoded", transcript
+    )
