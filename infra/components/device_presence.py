@@ -19,7 +19,6 @@ from functions.common.queue_schema import (
 )
 from infra.components.event_queue import build_event_queue
 from infra.components.function import FunctionInputs, SignalingFunction
-from infra.settings import StageSettings
 
 DETAIL_TYPES = ["DeviceConnected", "DeviceDisconnected", "DoorbellPressed"]
 # IoT Core's lifecycle topics: $aws/events/presence/{connected,disconnected}/{clientId}.
