@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import alexa_events, burst, cold_start, hot_path, lifecycle, machine, package, rotation
+from bench import alexa_events, burst, cold_start, hot_path, lifecycle, machine, package, presence, rotation
 from bench.report import Report, Section, render, write
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -30,6 +30,7 @@ class Sizes:
     alexa_events: int
     burst_events: int
     scaled_burst_events: int
+    presence_cameras: int
 
 
 # A burst at quota x0.1 (5 creates/s): 300 events take a minute at least.
@@ -44,6 +45,7 @@ FULL = Sizes(
     alexa_events=500,
     burst_events=2_000,
     scaled_burst_events=300,
+    presence_cameras=100,
 )
 QUICK = Sizes(
     cold_runs=1,
@@ -55,6 +57,7 @@ QUICK = Sizes(
     alexa_events=20,
     burst_events=20,
     scaled_burst_events=10,
+    presence_cameras=5,
 )
 
 
@@ -93,6 +96,7 @@ def main(argv: list[str] | None = None) -> Report:
     report.sections.append(
         _timed(lambda: burst.measure(sizes.burst_events, sizes.scaled_burst_events, BURST_QUOTA_SCALE))
     )
+    report.sections.append(_timed(lambda: presence.measure(sizes.presence_cameras)))
     rss = {name: s.rss_kib for name, s in samples.items()}
     report.sections.append(_timed(lambda: package.measure(rss)))
 

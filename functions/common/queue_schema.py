@@ -15,6 +15,9 @@ DLQ_RETENTION_SECONDS = 14 * 24 * 3600
 # concurrency), which keeps channel create/update/delete far below KVS's 50 TPS account quota.
 BATCH_SIZE = 10
 MAX_CONCURRENCY = 5
+# The events queue's poller: small batches, each record may wait on LWA and the gateway (3 s
+# timeouts, a few retries).
+ALEXA_EVENTS_BATCH_SIZE = 5
 # The presence queue's poller: presence and presses are latency-sensitive (a ChangeReport within
 # 3 s of the change, a press within 1 s), so batches go out as soon as a message arrives.
 PRESENCE_BATCH_SIZE = 10

@@ -12,13 +12,11 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
-from functions.common.queue_schema import LIFECYCLE_FUNCTION_TIMEOUT_SECONDS
+from functions.common.queue_schema import ALEXA_EVENTS_BATCH_SIZE, LIFECYCLE_FUNCTION_TIMEOUT_SECONDS
 from infra.components.event_queue import build_event_queue
 from infra.components.function import METRICS_NAMESPACE, FunctionInputs, SignalingFunction
 
 SERVICE = "alexa-events"
-# Small batches: each record may wait on LWA and the gateway (3 s timeouts, a few retries).
-BATCH_SIZE = 5
 # Bounds the calls per second to the gateway and to LWA from one deployment.
 MAX_CONCURRENCY = 10
 
@@ -52,7 +50,7 @@ class AlexaEvents(Construct):
             timeout=Duration.seconds(LIFECYCLE_FUNCTION_TIMEOUT_SECONDS),
             environment=self.grant_environment(),
         )
-        function.consume(self.queue, batch_size=BATCH_SIZE, max_concurrency=MAX_CONCURRENCY)
+        function.consume(self.queue, batch_size=ALEXA_EVENTS_BATCH_SIZE, max_concurrency=MAX_CONCURRENCY)
         # UpdateItem records the connectivity the owner's Alexa accepted.
         function.allow_table(inputs.registry_table, ["GetItem", "UpdateItem"])
         self.allow_grants(function, ["GetItem", "UpdateItem", "DeleteItem"])

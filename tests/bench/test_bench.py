@@ -20,6 +20,7 @@ SECTIONS = {
     "Lifecycle",
     "Alexa events",
     "Registration burst",
+    "Presence and doorbells",
     "Package",
 }
 
@@ -71,6 +72,11 @@ def test_quick_run_writes_every_section(tmp_path: Path) -> None:
     assert events["gateway calls per event (tokens fresh)"]["value"] == 1
     assert events["LWA refreshes per user after the tokens expired"]["value"] == 1
     assert "FAILED" not in events["events delivered per second (handler + emulations, 1 core)"]["note"]
+
+    presence = sections["Presence and doorbells"]
+    for label in ("DeviceDisconnected → ChangeReport accepted", "DoorbellPressed → DoorbellPress accepted"):
+        assert "LOST" not in presence[f"{label} p50"]["note"]
+        assert presence[f"{label} p95"]["value"] > 0
 
     package = sections["Package"]
     assert all(
