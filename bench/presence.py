@@ -191,32 +191,17 @@ def _latencies(
 ) -> list[float]:
     """Seconds from SendMessage to the gateway's 202, for each device that got there in time."""
     from functions.common import aws_clients
+    from localcloud.device_events import device_event
 
     sqs = aws_clients.client("sqs")
     sent: dict[str, float] = {}
     for device_id in devices:
-        body = json.dumps(_event(detail_type, device_id))
+        body = json.dumps(device_event(detail_type, {"deviceId": device_id}))
         sent[device_id] = time.perf_counter()
         sqs.send_message(QueueUrl=env["PRESENCE_QUEUE_URL"], MessageBody=body)
         time.sleep(SPACING_S)
     _wait_until(lambda: all((accepted_as, d) in accepted for d in devices), WAIT_S)
     return [accepted[(accepted_as, d)] - sent[d] for d in devices if (accepted_as, d) in accepted]
-
-
-def _event(detail_type: str, device_id: str) -> dict[str, Any]:
-    from localcloud.device_auth import ACCOUNT_ID
-
-    return {
-        "version": "0",
-        "id": str(uuid.uuid4()),
-        "detail-type": detail_type,
-        "source": "camera.registry",
-        "account": ACCOUNT_ID,
-        "time": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
-        "region": "us-east-1",
-        "resources": [],
-        "detail": {"deviceId": device_id},
-    }
 
 
 def _wait_until(done: Callable[[], bool], timeout_s: float) -> None:

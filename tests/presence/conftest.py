@@ -4,7 +4,6 @@ gateway (which checks every event against the official schema), with lifecycle f
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,6 +17,7 @@ from functions.device_presence import handler as presence_handler
 from functions.device_presence.dependencies import dependencies
 from functions.presence_sweep import handler as sweep_handler
 from functions.presence_sweep.dependencies import dependencies as sweep_dependencies
+from localcloud.device_events import device_event
 from localcloud.invoke import scheduled_event
 from localcloud.lambda_context import LambdaContext
 from tests.alexa_events.conftest import ALICE, Outbound, official_schema, outbound
@@ -28,17 +28,7 @@ ACCOUNT = support.ACCOUNT
 
 
 def bus_event(detail_type: str, device_id: str, at: datetime, **detail: Any) -> dict[str, Any]:
-    return {
-        "version": "0",
-        "id": str(uuid.uuid4()),
-        "detail-type": detail_type,
-        "source": "camera.registry",
-        "account": ACCOUNT,
-        "time": at.isoformat().replace("+00:00", "Z"),
-        "region": "us-east-1",
-        "resources": [],
-        "detail": {"deviceId": device_id, **detail},
-    }
+    return device_event(detail_type, {"deviceId": device_id, **detail}, time=at, account=ACCOUNT)
 
 
 def iot_event(client_id: str, event_type: str, at: datetime, version: int = 1) -> dict[str, Any]:
