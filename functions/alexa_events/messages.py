@@ -16,42 +16,42 @@ from functions.common.alexa_endpoints import DiscoveredEndpoint, EndpointId, dis
 from functions.common.registry import Device
 
 
-class _Message(BaseModel):
+class GatewayModel(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, frozen=True)
 
 
-class Header(_Message):
-    namespace: Literal["Alexa.Discovery"] = "Alexa.Discovery"
-    name: Literal["AddOrUpdateReport", "DeleteReport"]
+class Header(GatewayModel):
+    namespace: Literal["Alexa.Discovery", "Alexa", "Alexa.DoorbellEventSource"] = "Alexa.Discovery"
+    name: Literal["AddOrUpdateReport", "DeleteReport", "ChangeReport", "DoorbellPress"]
     payload_version: Literal["3"] = "3"
     message_id: str = Field(default_factory=lambda: str(uuid.uuid4()))
 
 
-class Scope(_Message):
+class Scope(GatewayModel):
     type: Literal["BearerToken"] = "BearerToken"
     token: Annotated[str, Field(min_length=1)]
 
 
-class EndpointReference(_Message):
+class EndpointReference(GatewayModel):
     endpoint_id: EndpointId
 
 
-class AddOrUpdatePayload(_Message):
+class AddOrUpdatePayload(GatewayModel):
     endpoints: Annotated[list[DiscoveredEndpoint], Field(min_length=1, max_length=300)]
     scope: Scope
 
 
-class DeletePayload(_Message):
+class DeletePayload(GatewayModel):
     endpoints: Annotated[list[EndpointReference], Field(min_length=1, max_length=300)]
     scope: Scope
 
 
-class Event(_Message):
+class Event(GatewayModel):
     header: Header
     payload: AddOrUpdatePayload | DeletePayload
 
 
-class GatewayMessage(_Message):
+class GatewayMessage(GatewayModel):
     event: Event
 
     def to_dict(self) -> dict[str, Any]:

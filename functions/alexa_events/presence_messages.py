@@ -4,13 +4,12 @@ endpoint and carry the user's token in `endpoint.scope`."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
-from pydantic.alias_generators import to_camel
+from pydantic import Field
 
+from functions.alexa_events.messages import GatewayModel, Header, Scope
 from functions.common.alexa_endpoints import EndpointId
 from functions.common.alexa_properties import ConnectivityProperty, ConnectivityValue, time_of_sample
 from functions.common.registry import Connectivity
@@ -18,53 +17,37 @@ from functions.common.registry import Connectivity
 Cause = Literal["PHYSICAL_INTERACTION", "PERIODIC_POLL"]
 
 
-class _Message(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, frozen=True)
-
-
-class Header(_Message):
-    namespace: Literal["Alexa", "Alexa.DoorbellEventSource"]
-    name: Literal["ChangeReport", "DoorbellPress"]
-    payload_version: Literal["3"] = "3"
-    message_id: str = Field(default_factory=lambda: str(uuid.uuid4()))
-
-
-class Scope(_Message):
-    type: Literal["BearerToken"] = "BearerToken"
-    token: Annotated[str, Field(min_length=1)]
-
-
-class Endpoint(_Message):
+class Endpoint(GatewayModel):
     scope: Scope
     endpoint_id: EndpointId
 
 
-class CauseOf(_Message):
+class CauseOf(GatewayModel):
     type: Cause
 
 
-class Change(_Message):
+class Change(GatewayModel):
     cause: CauseOf
     properties: list[ConnectivityProperty]
 
 
-class ChangePayload(_Message):
+class ChangePayload(GatewayModel):
     change: Change
 
 
-class PressPayload(_Message):
+class PressPayload(GatewayModel):
     cause: CauseOf
     # Whole seconds: the schema's timestamp has no fraction.
     timestamp: Annotated[str, Field(pattern=r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")]
 
 
-class Event(_Message):
+class Event(GatewayModel):
     header: Header
     endpoint: Endpoint
     payload: ChangePayload | PressPayload
 
 
-class GatewayMessage(_Message):
+class GatewayMessage(GatewayModel):
     event: Event
 
     def to_dict(self) -> dict[str, Any]:
