@@ -10,14 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from functions.common.table_schema import on_demand_table_kwargs
+
 PARTITION_KEY = "ownerId"
 
 
 def create_table_kwargs(table_name: str) -> dict[str, Any]:
     """Arguments for DynamoDB CreateTable (on-demand) matching the CDK definition."""
-    return {
-        "TableName": table_name,
-        "BillingMode": "PAY_PER_REQUEST",
-        "AttributeDefinitions": [{"AttributeName": PARTITION_KEY, "AttributeType": "S"}],
-        "KeySchema": [{"AttributeName": PARTITION_KEY, "KeyType": "HASH"}],
-    }
+    return on_demand_table_kwargs(table_name, PARTITION_KEY)
