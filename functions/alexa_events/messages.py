@@ -19,6 +19,9 @@ from functions.common.registry import Device
 class GatewayModel(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, frozen=True)
 
+    def to_dict(self) -> dict[str, Any]:
+        return self.model_dump(by_alias=True, exclude_none=True, mode="json")
+
 
 class Header(GatewayModel):
     namespace: Literal["Alexa.Discovery", "Alexa", "Alexa.DoorbellEventSource"] = "Alexa.Discovery"
@@ -53,9 +56,6 @@ class Event(GatewayModel):
 
 class GatewayMessage(GatewayModel):
     event: Event
-
-    def to_dict(self) -> dict[str, Any]:
-        return self.model_dump(by_alias=True, exclude_none=True, mode="json")
 
 
 def add_or_update_report(device: Device, token: str) -> dict[str, Any]:

@@ -50,9 +50,6 @@ class Event(GatewayModel):
 class GatewayMessage(GatewayModel):
     event: Event
 
-    def to_dict(self) -> dict[str, Any]:
-        return self.model_dump(by_alias=True, exclude_none=True, mode="json")
-
 
 def change_report(
     device_id: str, connectivity: Connectivity, since: datetime, cause: Cause, token: str
