@@ -12,13 +12,13 @@ from typing import Any
 
 import boto3
 
-from functions.common.config import MESSAGE_TTL_DEFAULT
 from functions.common.grants_schema import create_table_kwargs as grants_table_kwargs
 from functions.common.lwa import ClientCredentials
 from functions.common.queue_schema import dead_letter_attributes, queue_attributes
 from functions.common.registry_schema import create_table_kwargs
 from functions.common.rotation_state_schema import create_table_kwargs as rotation_state_table_kwargs
 from functions.common.rotation_state_schema import time_to_live_kwargs
+from functions.common.settings import MESSAGE_TTL_DEFAULT
 
 TABLE_NAME = "camera-registry"
 QUEUE_NAME = "device-lifecycle"

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from functions.common.config import AlexaAuthorizationSettings
+from functions.common.settings import AlexaAuthorizationSettings
 
 GATEWAYS = {
     "NA": "https://api.amazonalexa.com/v3/events",

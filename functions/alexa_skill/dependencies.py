@@ -13,9 +13,9 @@ from functools import cache
 from typing import TYPE_CHECKING, cast
 
 from functions.alexa_skill.account_grants import AccountGrants
+from functions.alexa_skill.logic import Skill
 from functions.alexa_skill.offers import OfferSender
 from functions.alexa_skill.settings import SkillSettings
-from functions.alexa_skill.skill import Skill
 from functions.alexa_skill.tokens import TokenVerifier, key_source
 from functions.common import aws_clients
 from functions.common.alexa_credentials import credentials_reader

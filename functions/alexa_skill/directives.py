@@ -13,6 +13,7 @@ from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from functions.alexa_skill.errors import MESSAGES, ErrorType, SkillError
+from functions.alexa_skill.logic import Skill
 from functions.alexa_skill.messages import (
     AcceptGrantPayload,
     AlexaResponse,
@@ -35,7 +36,6 @@ from functions.alexa_skill.messages import (
     SessionEventPayload,
     SessionPayload,
 )
-from functions.alexa_skill.skill import Skill
 from functions.common.alexa_endpoints import RTC, discovered_endpoint
 from functions.common.alexa_properties import ConnectivityProperty, ConnectivityValue, time_of_sample
 from functions.common.deadline import Deadline

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from functions.common.config import AlexaAuthorizationSettings
+from functions.common.settings import AlexaAuthorizationSettings
 
 # Alexa drops a directive that is not answered within six seconds.
 ALEXA_SLA_SECONDS = 6.0

@@ -13,8 +13,8 @@ from typing import Annotated, Any
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from pydantic import AwareDatetime, BeforeValidator, Field, field_validator
 
-from functions.common.config import BaseSettings
 from functions.common.registry import event_time_key
+from functions.common.settings import FunctionSettings
 
 DEFAULT_EVENT_SOURCE = "camera.registry"
 # How far ahead of our clock an event may be dated: covers clock drift between publisher and us,
@@ -27,7 +27,7 @@ def _comma_separated(value: Any) -> Any:
     return [part.strip() for part in value.split(",")] if isinstance(value, str) else value
 
 
-class DeviceEventSettings(BaseSettings):
+class DeviceEventSettings(FunctionSettings):
     """Which device events a consumer believes."""
 
     device_event_source: Annotated[str, Field(alias="DEVICE_EVENT_SOURCE", min_length=1, max_length=256)] = (

@@ -23,9 +23,9 @@ from pydantic import (
 )
 
 from functions.common import channel_tags
-from functions.common.config import MESSAGE_TTL_MAX, MESSAGE_TTL_MIN
 from functions.common.device_events import DeviceEventModel
 from functions.common.device_id import DeviceId
+from functions.common.settings import MESSAGE_TTL_MAX, MESSAGE_TTL_MIN
 
 REGISTERED, UPDATED, DEREGISTERED = "DeviceRegistered", "DeviceUpdated", "DeviceDeregistered"
 DetailType = Literal["DeviceRegistered", "DeviceUpdated", "DeviceDeregistered"]

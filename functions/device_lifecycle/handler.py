@@ -24,15 +24,20 @@ from functions.common.observability import logger, metrics, tracer
 from functions.device_lifecycle.channels import Channels
 from functions.device_lifecycle.dependencies import dependencies
 from functions.device_lifecycle.events import parse_event
-from functions.device_lifecycle.logic import ForeignChannelError, InvalidEventError, Lifecycle, Outcome
+from functions.device_lifecycle.logic import (
+    ForeignChannelError,
+    InvalidEventError,
+    Lifecycle,
+    LifecycleOutcome,
+)
 from functions.device_lifecycle.retry import LambdaContextLike, TransientError, check
 
 OUTCOME_METRICS = {
-    Outcome.CREATED: "ChannelsCreated",
-    Outcome.ADOPTED: "ChannelsAdopted",
-    Outcome.UPDATED: "ChannelsUpdated",
-    Outcome.DELETED: "ChannelsDeleted",
-    Outcome.SKIPPED_STALE: "EventsSkippedStale",
+    LifecycleOutcome.CREATED: "ChannelsCreated",
+    LifecycleOutcome.ADOPTED: "ChannelsAdopted",
+    LifecycleOutcome.UPDATED: "ChannelsUpdated",
+    LifecycleOutcome.DELETED: "ChannelsDeleted",
+    LifecycleOutcome.SKIPPED_STALE: "EventsSkippedStale",
 }
 FAILED_METRIC = "RecordsFailed"
 RECEIVED_METRIC = "RecordsReceived"
@@ -55,7 +60,9 @@ def _account_of(function_arn: str) -> str:
     return function_arn.split(":")[4]
 
 
-def _process(record: SQSRecord, lifecycle: Callable[[Deadline], Lifecycle], invocation: Deadline) -> Outcome:
+def _process(
+    record: SQSRecord, lifecycle: Callable[[Deadline], Lifecycle], invocation: Deadline
+) -> LifecycleOutcome:
     check(invocation, f"record {record.message_id}")
     try:
         event = parse_event(record.body)

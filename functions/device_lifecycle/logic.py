@@ -54,7 +54,7 @@ _METADATA_FIELDS = (
 )
 
 
-class Outcome(StrEnum):
+class LifecycleOutcome(StrEnum):
     CREATED = "created"
     ADOPTED = "adopted"
     UPDATED = "updated"
@@ -111,7 +111,7 @@ class Lifecycle:
         self._deadline = deadline
         self._clock = clock
 
-    def apply(self, event: DeviceEvent) -> Outcome:
+    def apply(self, event: DeviceEvent) -> LifecycleOutcome:
         self._validate(event)
         device_id = event.detail.device_id
         current = self._registry.get(device_id, consistent=True)
@@ -119,14 +119,14 @@ class Lifecycle:
             if current.order_key == event.order_key:
                 # A redelivery of the event applied last: its announcement may have been lost.
                 self._announce(device_id, [current.owner_id, event.detail.owner_id], event.id)
-            return Outcome.SKIPPED_STALE
+            return LifecycleOutcome.SKIPPED_STALE
         desired = self._desired(event, current)
         outcome, desired = self._converge(desired, previous=current)
         if self._registry.put_if_newer(desired):
             before = current.owner_id if current is not None else None
             self._announce(device_id, [before, desired.owner_id], event.id)
             return outcome
-        return outcome if self._settle_race(desired) else Outcome.SKIPPED_STALE
+        return outcome if self._settle_race(desired) else LifecycleOutcome.SKIPPED_STALE
 
     def _announce(self, device_id: str, owners: list[str | None], event_id: str) -> None:
         """Tell the Alexa events function which owners' device lists this change touches."""
@@ -165,7 +165,7 @@ class Lifecycle:
             **values,
         )
 
-    def _converge(self, desired: Device, previous: Device | None) -> tuple[Outcome, Device]:
+    def _converge(self, desired: Device, previous: Device | None) -> tuple[LifecycleOutcome, Device]:
         """Make the channel match `desired`; returns what happened and `desired` with its ARN."""
         busy_budget = self._deadline.within(BUSY_RETRY_S)
         what = f"channel of {desired.device_id}"
@@ -192,7 +192,7 @@ class Lifecycle:
             logger.warning("viewer endpoint not recorded", extra={"error": error_code(exc)})
             return None
 
-    def _ensure_channel(self, device: Device, previous: Device | None) -> tuple[Outcome, str]:
+    def _ensure_channel(self, device: Device, previous: Device | None) -> tuple[LifecycleOutcome, str]:
         name = self._settings.channel_name(device.device_id)
         ttl = device.message_ttl_seconds or self._settings.message_ttl_seconds
         owner = device.owner_id or ""
@@ -203,7 +203,7 @@ class Lifecycle:
         if existing is None:
             arn = self._channels.create(name, ttl, tags)
             if arn is not None:
-                return Outcome.CREATED, arn
+                return LifecycleOutcome.CREATED, arn
             existing = self._channels.describe(name)
             if existing is None:
                 raise ChannelBusyError(f"channel {name} vanished while being adopted")
@@ -222,8 +222,10 @@ class Lifecycle:
             self._channels.tag(existing.arn, changed)
         ttl_changed = self._channels.set_message_ttl(existing, ttl)
         if existing.arn != known_arn:
-            return Outcome.ADOPTED, existing.arn
-        return (Outcome.UPDATED if changed or dropped or ttl_changed else Outcome.UNCHANGED), existing.arn
+            return LifecycleOutcome.ADOPTED, existing.arn
+        return (
+            LifecycleOutcome.UPDATED if changed or dropped or ttl_changed else LifecycleOutcome.UNCHANGED
+        ), existing.arn
 
     def _owned_tags(self, channel: Channel, device_id: str) -> dict[str, str]:
         """The channel's tags, after checking that its device tag names this device."""
@@ -236,12 +238,14 @@ class Lifecycle:
             )
         return tags
 
-    def _remove_channel(self, device_id: str) -> Outcome:
+    def _remove_channel(self, device_id: str) -> LifecycleOutcome:
         existing = self._channels.describe(self._settings.channel_name(device_id))
         if existing is None or existing.status == DELETING:
-            return Outcome.ALREADY_GONE
+            return LifecycleOutcome.ALREADY_GONE
         self._owned_tags(existing, device_id)
-        return Outcome.DELETED if self._channels.delete(existing.arn) else Outcome.ALREADY_GONE
+        return (
+            LifecycleOutcome.DELETED if self._channels.delete(existing.arn) else LifecycleOutcome.ALREADY_GONE
+        )
 
     def _settle_race(self, applied: Device) -> bool:
         """After a lost conditional write: True if the same event won (a concurrent duplicate).

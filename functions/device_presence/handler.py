@@ -21,13 +21,13 @@ from functions.common.aws_clients import error_code
 from functions.common.observability import logger, metrics, tracer
 from functions.device_presence.dependencies import dependencies
 from functions.device_presence.events import parse_record
-from functions.device_presence.logic import Outcome, Presence, RejectedEvent
+from functions.device_presence.logic import Presence, PresenceOutcome, RejectedEvent
 
 OUTCOME_METRICS = {
-    Outcome.CHANGED: "ConnectivityChanges",
-    Outcome.STALE: "PresenceEventsStale",
-    Outcome.UNKNOWN_DEVICE: "PresenceEventsUnknownDevice",
-    Outcome.PRESSED: "DoorbellPresses",
+    PresenceOutcome.CHANGED: "ConnectivityChanges",
+    PresenceOutcome.STALE: "PresenceEventsStale",
+    PresenceOutcome.UNKNOWN_DEVICE: "PresenceEventsUnknownDevice",
+    PresenceOutcome.PRESSED: "DoorbellPresses",
 }
 
 

@@ -23,7 +23,7 @@ from functions.device_presence.events import BusEvent, DoorbellPressed, IotPrese
 DEVICE_CAUSE = "PHYSICAL_INTERACTION"
 
 
-class Outcome(StrEnum):
+class PresenceOutcome(StrEnum):
     CHANGED = "changed"
     UNCHANGED = "unchanged"
     REPEATED = "repeated"
@@ -52,7 +52,7 @@ class Presence:
         self._accounts = accounts
         self._clock = clock
 
-    def apply(self, event: BusEvent | IotPresence) -> Outcome:
+    def apply(self, event: BusEvent | IotPresence) -> PresenceOutcome:
         self._check(event)
         if isinstance(event, DoorbellPressed):
             return self._press(event)
@@ -68,7 +68,7 @@ class Presence:
         except ValueError as exc:
             raise RejectedEvent(str(exc)) from None
 
-    def _presence(self, event: PresenceEvent) -> Outcome:
+    def _presence(self, event: PresenceEvent) -> PresenceOutcome:
         connectivity = Connectivity.OK if event.connected else Connectivity.UNREACHABLE
         applied = self._registry.record_presence(
             event.device_id,
@@ -80,29 +80,29 @@ class Presence:
         event_id = event.order_key[1]
         if applied is not None:
             if applied.previous is connectivity:
-                return Outcome.UNCHANGED
+                return PresenceOutcome.UNCHANGED
             self._publisher.connectivity_changed(event.device_id, event_id)
-            return Outcome.CHANGED
+            return PresenceOutcome.CHANGED
         device = self._registry.get(event.device_id, consistent=True)
         if device is None or not device.is_active:
             # A camera deregistered before it went offline, or one this registry never had.
-            return Outcome.UNKNOWN_DEVICE
+            return PresenceOutcome.UNKNOWN_DEVICE
         if (device.presence_time, device.presence_event_id) == event.order_key:
             self._publisher.connectivity_changed(event.device_id, event_id)
-            return Outcome.REPEATED
-        return Outcome.STALE
+            return PresenceOutcome.REPEATED
+        return PresenceOutcome.STALE
 
-    def _press(self, event: DoorbellPressed) -> Outcome:
+    def _press(self, event: DoorbellPressed) -> PresenceOutcome:
         if self._registry.record_press(event.device_id, event.order_key):
             self._publisher.doorbell_pressed(event.device_id, event.id, event.time)
-            return Outcome.PRESSED
+            return PresenceOutcome.PRESSED
         device = self._registry.get(event.device_id, consistent=True)
         if device is None or not device.is_active:
             raise RejectedEvent(f"doorbell press for {event.device_id}, which is not a registered camera")
         if not device.doorbell:
             raise RejectedEvent(f"doorbell press for {event.device_id}, which is not a doorbell")
         return (
-            Outcome.REPEATED
+            PresenceOutcome.REPEATED
             if (device.last_press_time, device.last_press_id) == event.order_key
-            else Outcome.STALE
+            else PresenceOutcome.STALE
         )

@@ -10,8 +10,8 @@ from functools import cache
 from functions.common import aws_clients
 from functions.common.outbound import OutboundPublisher
 from functions.common.registry import Registry
+from functions.presence_sweep.logic import Sweep
 from functions.presence_sweep.settings import SweepSettings
-from functions.presence_sweep.sweep import Sweep
 
 
 @cache

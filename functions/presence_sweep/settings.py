@@ -6,10 +6,10 @@ from typing import Annotated
 
 from pydantic import Field
 
-from functions.common.config import BaseSettings
+from functions.common.settings import FunctionSettings
 
 
-class SweepSettings(BaseSettings):
+class SweepSettings(FunctionSettings):
     # Cameras marked unreachable are announced to the Alexa events function through this queue.
     alexa_events_queue_url: Annotated[str, Field(alias="ALEXA_EVENTS_QUEUE_URL", pattern=r"^https?://\S+$")]
     # A camera refreshes its TURN credentials (valid 5 minutes) at least that often, checking in

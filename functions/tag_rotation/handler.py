@@ -13,7 +13,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
 
 from functions.common.observability import logger, metrics, tracer
-from functions.tag_rotation import continuation, rotation
+from functions.tag_rotation import continuation, logic
 from functions.tag_rotation.dependencies import dependencies
 from functions.tag_rotation.summary import RunStatus, add_metrics
 
@@ -30,7 +30,7 @@ class RotationRequest(BaseModel):
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, object]:
     settings = dependencies().settings
     request = parse(event=event, model=RotationRequest)
-    summary = rotation.run(settings, context, run_id=request.run_id)
+    summary = logic.run(settings, context, run_id=request.run_id)
     add_metrics(summary)
     if summary.status is RunStatus.PARTIAL and settings.function_name:
         continuation.invoke_async(settings.function_name, summary.run_id)

@@ -7,8 +7,8 @@ import json
 import pytest
 from pydantic import ValidationError
 
-from functions.common.config import BaseSettings, ConfigurationError
 from functions.common.device_id import is_device_id
+from functions.common.settings import ConfigurationError, FunctionSettings
 from functions.device_config.errors import NotACamera
 from functions.device_config.identity import device_id_from_caller
 from functions.device_config.settings import DeviceConfigSettings
@@ -58,7 +58,7 @@ def test_the_rule_and_every_function_agree(device_id: str, valid: bool) -> None:
 
 
 def test_the_longest_prefix_and_id_make_a_valid_channel_name() -> None:
-    settings = BaseSettings.load({"REGISTRY_TABLE_NAME": "registry", "CHANNEL_NAME_PREFIX": "p" * 64})
+    settings = FunctionSettings.load({"REGISTRY_TABLE_NAME": "registry", "CHANNEL_NAME_PREFIX": "p" * 64})
     assert len(settings.channel_name("c" * 64)) <= 256
     with pytest.raises(ConfigurationError, match="CHANNEL_NAME_PREFIX"):
-        BaseSettings.load({"REGISTRY_TABLE_NAME": "registry", "CHANNEL_NAME_PREFIX": "p" * 65})
+        FunctionSettings.load({"REGISTRY_TABLE_NAME": "registry", "CHANNEL_NAME_PREFIX": "p" * 65})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from functions.common.config import ConfigurationError
+from functions.common.settings import ConfigurationError
 from functions.device_config.settings import DeviceConfigSettings
 
 

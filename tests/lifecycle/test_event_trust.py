@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from functions.common.config import ConfigurationError
 from functions.common.device_events import MAX_FUTURE_SKEW
 from functions.common.registry import Registry, event_time_key
+from functions.common.settings import ConfigurationError
 from functions.device_lifecycle.events import DetailType
 from functions.device_lifecycle.settings import LifecycleSettings
 from localcloud.device_events import device_event

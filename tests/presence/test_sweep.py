@@ -45,7 +45,7 @@ def test_the_sweep_reports_a_silent_camera_once(fleet: PresencePath) -> None:
 
 
 def test_the_window_is_validated_at_start(fleet: PresencePath, monkeypatch: pytest.MonkeyPatch) -> None:
-    from functions.common.config import ConfigurationError
+    from functions.common.settings import ConfigurationError
     from functions.presence_sweep.dependencies import dependencies
 
     monkeypatch.setenv("CHECK_IN_WINDOW_SECONDS", "5")

@@ -8,7 +8,7 @@ import pytest
 
 from functions.common import channel_tags
 from functions.common.registry import DeviceStatus
-from functions.tag_rotation import rotation
+from functions.tag_rotation import logic
 from functions.tag_rotation.settings import RotationSettings
 from functions.tag_rotation.summary import RunStatus
 from localcloud import kvs
@@ -60,7 +60,7 @@ def test_fleet_converges_then_only_rotates(fleet: Fleet, settings: RotationSetti
     before = {name: fleet.tags(name) for name in untouchable}
     kvs.clear_calls()
 
-    first = rotation.run(settings)
+    first = logic.run(settings)
     records = rotation_calls()  # before the test's own reads below
 
     assert first.status is RunStatus.COMPLETE and first.complete
@@ -97,7 +97,7 @@ def test_fleet_converges_then_only_rotates(fleet: Fleet, settings: RotationSetti
     }
 
     kvs.clear_calls()
-    second = rotation.run(settings)
+    second = logic.run(settings)
     records = rotation_calls()
 
     assert second.complete and second.generation != first.generation

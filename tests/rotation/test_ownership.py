@@ -10,7 +10,7 @@ import pytest
 
 from functions.common import aws_clients, channel_tags
 from functions.common.registry import Device, Registry
-from functions.tag_rotation import rotation
+from functions.tag_rotation import logic
 from functions.tag_rotation.channel_gateway import kvs_client
 from functions.tag_rotation.settings import RotationSettings
 from tests.rotation.support import PREFIX, Fleet, static_tags
@@ -33,7 +33,7 @@ def test_a_channel_lifecycle_would_refuse_is_reported_and_left_untouched(
     fleet.channel("mine", foreign)
     fleet.camera("good")
 
-    summary = rotation.run(settings)
+    summary = logic.run(settings)
 
     assert summary.complete and summary.channels_seen == 2
     assert summary.conflicts == 1 and summary.conflict_names == ["alexa-cam-mine"]
@@ -99,7 +99,7 @@ def test_an_owner_change_during_the_run_is_not_reverted(
 
     client_of().meta.events.register(event, move)
 
-    summary = rotation.run(settings)
+    summary = logic.run(settings)
 
     assert changed, "the owner change never happened during the run"
     assert summary.complete and summary.failed == 0 and summary.channels_seen == 2

@@ -6,7 +6,7 @@ from collections import defaultdict
 
 import pytest
 
-from functions.tag_rotation import rotation
+from functions.tag_rotation import logic
 from functions.tag_rotation.settings import RotationSettings
 from functions.tag_rotation.summary import RunStatus
 from localcloud import kvs
@@ -41,7 +41,7 @@ def test_configured_rate_is_never_exceeded_with_quotas_on(
     kvs.inject("ListTagsForResource", error=THROTTLED, times=3)
     kvs.clear_calls()
 
-    summary = rotation.run(RotationSettings.load())
+    summary = logic.run(RotationSettings.load())
 
     records = rotation_calls()
     assert summary.status is RunStatus.COMPLETE
@@ -75,7 +75,7 @@ def test_throttling_above_the_quota_is_retried_until_done(
     kvs.enable_quotas(scale=0.2)
     kvs.clear_calls()
 
-    summary = rotation.run(RotationSettings.load())
+    summary = logic.run(RotationSettings.load())
 
     records = rotation_calls()
     throttled = sum(r.outcome == THROTTLED for r in records)
@@ -94,7 +94,7 @@ def test_channel_errors_are_reported_and_server_errors_retried(fleet: Fleet) -> 
     kvs.inject("TagResource", error="AccessDeniedException", times=1)
     kvs.clear_calls()
 
-    summary = rotation.run(RotationSettings.load())
+    summary = logic.run(RotationSettings.load())
 
     assert summary.complete and summary.channels_seen == 6
     assert summary.vanished == 1 and summary.failed == 1 and summary.updated == 4

@@ -12,7 +12,7 @@ import pytest
 
 from functions.common import channel_tags
 from functions.common.deadline import Deadline
-from functions.tag_rotation import rotation
+from functions.tag_rotation import logic
 from functions.tag_rotation.settings import RotationSettings
 from functions.tag_rotation.summary import RunStatus, RunSummary
 from localcloud import kvs
@@ -39,11 +39,11 @@ def slow_fleet(fleet: Fleet, monkeypatch: pytest.MonkeyPatch) -> Fleet:
 
 
 def run_to_completion(settings: RotationSettings, budget_s: float) -> list[RunSummary]:
-    summaries = [rotation.run(settings, Deadline(budget_s))]
+    summaries = [logic.run(settings, Deadline(budget_s))]
     while not summaries[-1].complete:
         assert summaries[-1].status is RunStatus.PARTIAL
         assert len(summaries) < 100, "no progress"
-        summaries.append(rotation.run(settings, Deadline(budget_s), run_id=summaries[-1].run_id))
+        summaries.append(logic.run(settings, Deadline(budget_s), run_id=summaries[-1].run_id))
     return summaries
 
 
@@ -80,9 +80,9 @@ def test_rejected_listing_token_restarts_without_rewriting(
     settings = RotationSettings.load()
     table = rotation_env["ROTATION_STATE_TABLE_NAME"]
     # Until the checkpoint holds a listing token (past the first page), however loaded the machine.
-    first = rotation.run(settings, Deadline(1.0))
+    first = logic.run(settings, Deadline(1.0))
     while first.status is RunStatus.PARTIAL and '"next_token":"' not in _state_body(table):
-        first = rotation.run(settings, Deadline(1.0), run_id=first.run_id)
+        first = logic.run(settings, Deadline(1.0), run_id=first.run_id)
     assert first.status is RunStatus.PARTIAL and 0 < first.channels_seen < SIZE
     _corrupt_listing_token(table)
 
@@ -120,7 +120,7 @@ def test_concurrent_runs_do_not_double_the_work(slow_fleet: Fleet) -> None:
 
     def start() -> None:
         barrier.wait()
-        results.append(rotation.run(settings))
+        results.append(logic.run(settings))
 
     threads = [threading.Thread(target=start) for _ in range(2)]
     for thread in threads:
@@ -141,12 +141,12 @@ def test_a_run_in_progress_blocks_new_runs_until_released(
     settings = RotationSettings.load()
     kvs.inject("ListSignalingChannels", latency_s=0.5, times=1)
     result: list[RunSummary] = []
-    worker = threading.Thread(target=lambda: result.append(rotation.run(settings)))
+    worker = threading.Thread(target=lambda: result.append(logic.run(settings)))
     worker.start()
     _wait_for_claim(rotation_env["ROTATION_STATE_TABLE_NAME"])
     # The run is claimed and its first listing is slow: these calls must not start a second run.
-    blocked = [rotation.run(settings) for _ in range(2)]
-    stale = rotation.run(settings, run_id="0" * 32)
+    blocked = [logic.run(settings) for _ in range(2)]
+    stale = logic.run(settings, run_id="0" * 32)
     worker.join(timeout=60)
 
     assert result[0].complete
@@ -154,8 +154,8 @@ def test_a_run_in_progress_blocks_new_runs_until_released(
     assert all(s.calls == {} for s in [*blocked, stale])
     assert_rotated_once(slow_fleet, result[0])
     # The finished run does not come back: a continuation of it is skipped, a new call starts anew.
-    assert rotation.run(settings, run_id=result[0].run_id).status is RunStatus.SKIPPED
-    assert rotation.run(settings).run_id != result[0].run_id
+    assert logic.run(settings, run_id=result[0].run_id).status is RunStatus.SKIPPED
+    assert logic.run(settings).run_id != result[0].run_id
 
 
 def _wait_for_claim(table: str) -> None:

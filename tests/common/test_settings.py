@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from functions.common.config import BaseSettings, ConfigurationError
+from functions.common.settings import ConfigurationError, FunctionSettings
 
 
 def test_defaults_apply_when_only_the_table_is_set() -> None:
-    settings = BaseSettings.load({"REGISTRY_TABLE_NAME": "registry"})
+    settings = FunctionSettings.load({"REGISTRY_TABLE_NAME": "registry"})
     assert settings.channel_name_prefix == "alexa-cam-"
     assert settings.message_ttl_seconds == 5  # KVS's minimum: an offer outlives no Alexa wait
     assert settings.channel_name("cam-1") == "alexa-cam-cam-1"
@@ -26,9 +26,9 @@ def test_defaults_apply_when_only_the_table_is_set() -> None:
 )
 def test_a_bad_variable_is_named_in_the_error(environ: dict[str, str], variable: str) -> None:
     with pytest.raises(ConfigurationError, match=variable):
-        BaseSettings.load(environ)
+        FunctionSettings.load(environ)
 
 
 def test_unrelated_variables_are_ignored() -> None:
-    settings = BaseSettings.load({"REGISTRY_TABLE_NAME": "registry", "PATH": "/bin"})
+    settings = FunctionSettings.load({"REGISTRY_TABLE_NAME": "registry", "PATH": "/bin"})
     assert settings.registry_table_name == "registry"

@@ -1,6 +1,6 @@
 """Configuration from environment variables, validated once at cold start.
 
-Each function declares the settings it needs as a subclass of `BaseSettings`; `load()` reads
+Each function declares the settings it needs as a subclass of `FunctionSettings`; `load()` reads
 `os.environ` and raises `ConfigurationError` naming the variable that is missing or bad, so a
 misconfigured deploy fails at start, not on the first camera.
 """
@@ -27,7 +27,7 @@ class ConfigurationError(RuntimeError):
     """A required environment variable is missing or invalid."""
 
 
-class BaseSettings(BaseModel):
+class FunctionSettings(BaseModel):
     """Settings every function shares. Field aliases are the environment variable names."""
 
     model_config = ConfigDict(frozen=True, populate_by_name=True, extra="ignore")
@@ -57,7 +57,7 @@ class BaseSettings(BaseModel):
         return f"{self.channel_name_prefix}{device_id}"
 
 
-class AlexaAuthorizationSettings(BaseSettings):
+class AlexaAuthorizationSettings(FunctionSettings):
     """What a function needs to obtain and keep a user's Alexa event gateway token."""
 
     grants_table_name: Annotated[str, Field(alias="GRANTS_TABLE_NAME", min_length=3, max_length=255)]
