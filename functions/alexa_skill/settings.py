@@ -6,13 +6,14 @@ from typing import Annotated
 
 from pydantic import Field
 
+from functions.common.cells import CellSettings
 from functions.common.settings import AlexaAuthorizationSettings
 
 # Alexa drops a directive that is not answered within six seconds.
 ALEXA_SLA_SECONDS = 6.0
 
 
-class SkillSettings(AlexaAuthorizationSettings):
+class SkillSettings(AlexaAuthorizationSettings, CellSettings):
     identity_issuer: Annotated[str, Field(alias="IDENTITY_ISSUER", min_length=1)]
     # Matched against the token's `aud`, or its `client_id` (Cognito access tokens carry no `aud`).
     identity_audience: Annotated[str, Field(alias="IDENTITY_AUDIENCE", min_length=1)]

@@ -6,14 +6,14 @@ from typing import Annotated
 
 from pydantic import Field
 
-from functions.common.settings import FunctionSettings
+from functions.common.cells import CellSettings
 
 # IAM role names: 1 to 64 of these characters.
 ROLE_NAME_PATTERN = r"^[A-Za-z0-9_+=,.@-]{1,64}$"  # IAM role names: ASCII only
 ACCOUNT_ID_PATTERN = r"^[0-9]{12}$"
 
 
-class DeviceConfigSettings(FunctionSettings):
+class DeviceConfigSettings(CellSettings):
     # A camera that polls often costs one conditional write per interval, not one per request.
     check_in_interval_seconds: Annotated[int, Field(alias="CHECK_IN_INTERVAL_SECONDS", ge=1, le=3600)] = 60
     # When set, only sessions of this role are cameras; other principals allowed to invoke the

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from functions.common.settings import FunctionSettings
+from functions.common.cells import CellSettings
 
 # AWS allows 50 TPS per tagging operation per account; the default leaves room for the
 # lifecycle function and people working in the console at the same time.
@@ -14,7 +14,7 @@ DEFAULT_MAX_TPS = 40
 CHANNEL_TPS_QUOTA = 5
 
 
-class RotationSettings(FunctionSettings):
+class RotationSettings(CellSettings):
     rotation_state_table_name: Annotated[
         str, Field(alias="ROTATION_STATE_TABLE_NAME", min_length=3, max_length=255)
     ]

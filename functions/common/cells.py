@@ -1,0 +1,178 @@
+"""Cells: the (account, region) pairs that hold a stage's signaling channels.
+
+A stage has one control account (the functions, the registry) and one or more cells, each below
+its region's KVS channel quota, so a fleet can outgrow one account. `CELLS` is a JSON list of
+`{"id", "account", "region", "roleArn", "capacity"}`; a cell in the control account has no
+`roleArn` (the functions' own role reaches it). Absent, the stage has one cell, the control
+account and region at the quota: what a stage was before cells.
+
+The control account and region are those the function runs in (its invoked ARN), so no variable
+has to repeat them; the checks that need them run when a function resolves its cells.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Sequence
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+
+from functions.common.settings import ConfigurationError, FunctionSettings
+
+DEFAULT_CELL_ID = "default"
+# KVS's signaling channel quota per account: 10,000 in these regions, 5,000 in the others.
+_LARGE_QUOTA_REGIONS = frozenset({"us-east-1", "us-west-2"})
+LARGE_CHANNEL_QUOTA, CHANNEL_QUOTA = 10_000, 5_000
+ACCOUNT_PATTERN = r"^[0-9]{12}$"
+REGION_PATTERN = r"^[a-z]{2}(-[a-z]+)+-[0-9]$"
+_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::([0-9]{12}):role/[\w+=,.@/-]{1,512}$")
+_CHANNEL_ARN = re.compile(r"^arn:aws[a-z-]*:kinesisvideo:([a-z0-9-]+):([0-9]{12}):channel/")
+
+
+def channel_quota(region: str) -> int:
+    """How many signaling channels KVS allows one account in `region`."""
+    return LARGE_CHANNEL_QUOTA if region in _LARGE_QUOTA_REGIONS else CHANNEL_QUOTA
+
+
+class Cell(BaseModel):
+    """One cell. Field aliases are the `CELLS` keys."""
+
+    model_config = ConfigDict(frozen=True, populate_by_name=True, extra="forbid")
+
+    id: Annotated[str, Field(alias="id", pattern=r"^[a-zA-Z0-9_-]{1,32}$")]
+    account: Annotated[str, Field(alias="account", pattern=ACCOUNT_PATTERN)]
+    region: Annotated[str, Field(alias="region", pattern=REGION_PATTERN)]
+    role_arn: Annotated[str | None, Field(alias="roleArn")] = None
+    capacity: Annotated[int, Field(alias="capacity", ge=1)]
+
+    @field_validator("role_arn")
+    @classmethod
+    def _role_arn_form(cls, role_arn: str | None) -> str | None:
+        if role_arn is not None and not _ROLE_ARN.match(role_arn):
+            raise ValueError(f"roleArn {role_arn!r} is not an IAM role ARN")
+        return role_arn
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Cell:
+        if self.role_arn is not None:
+            role_account = _ROLE_ARN.match(self.role_arn).group(1)  # type: ignore[union-attr]
+            if role_account != self.account:
+                raise ValueError(
+                    f"cell {self.id!r}: roleArn is in account {role_account}, not the cell's {self.account}"
+                )
+        quota = channel_quota(self.region)
+        if self.capacity > quota:
+            raise ValueError(
+                f"cell {self.id!r}: capacity {self.capacity} is above KVS's {quota} channels per "
+                f"account in {self.region}"
+            )
+        return self
+
+    def in_control_account(self, control_account: str) -> bool:
+        return self.account == control_account
+
+
+def _parse_json(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            raise ValueError("not valid JSON") from None
+    return value
+
+
+def _check_cells(cells: tuple[Cell, ...]) -> tuple[Cell, ...]:
+    seen: set[str] = set()
+    places: set[tuple[str, str]] = set()
+    for cell in cells:
+        if cell.id in seen:
+            raise ValueError(f"duplicate cell id {cell.id!r}")
+        seen.add(cell.id)
+        if (cell.account, cell.region) in places:
+            # The channel ARN is how a function finds a channel's cell: it must name one cell.
+            raise ValueError(f"cell {cell.id!r} is in the same account and region as another cell")
+        places.add((cell.account, cell.region))
+    roleless = {cell.account for cell in cells if cell.role_arn is None}
+    if len(roleless) > 1:
+        raise ValueError(
+            f"cells without roleArn must all be in the control account, but name {len(roleless)} accounts"
+        )
+    return cells
+
+
+class Cells(Sequence[Cell]):
+    """A stage's resolved cells, in `CELLS` order."""
+
+    def __init__(self, cells: Sequence[Cell]) -> None:
+        self._cells = tuple(cells)
+        self._by_id = {cell.id: cell for cell in self._cells}
+        self._by_place = {(cell.account, cell.region): cell for cell in self._cells}
+
+    def __len__(self) -> int:
+        return len(self._cells)
+
+    def __getitem__(self, index: int) -> Cell:  # type: ignore[override]
+        return self._cells[index]
+
+    def __iter__(self) -> Iterator[Cell]:
+        return iter(self._cells)
+
+    def get(self, cell_id: str) -> Cell:
+        try:
+            return self._by_id[cell_id]
+        except KeyError:
+            raise LookupError(f"no cell {cell_id!r} in CELLS") from None
+
+    def of_channel_arn(self, channel_arn: str) -> Cell:
+        """The cell holding a channel: its ARN names the account and region."""
+        match = _CHANNEL_ARN.match(channel_arn)
+        if match is None:
+            raise LookupError("not a channel ARN")
+        region, account = match.groups()
+        try:
+            return self._by_place[(account, region)]
+        except KeyError:
+            raise LookupError(f"no cell in account {account}, region {region}") from None
+
+
+class CellSettings(FunctionSettings):
+    """The settings of a function that calls KVS: which cells hold the channels."""
+
+    cells_config: Annotated[
+        tuple[Cell, ...] | None,
+        Field(alias="CELLS", min_length=1),
+        BeforeValidator(_parse_json),
+    ] = None
+
+    @field_validator("cells_config")
+    @classmethod
+    def _valid_cells(cls, cells: tuple[Cell, ...] | None) -> tuple[Cell, ...] | None:
+        return None if cells is None else _check_cells(cells)
+
+    def cells(self, control_account: str, control_region: str) -> Cells:
+        """The cells, given the account and region the function runs in (the control ones)."""
+        if self.cells_config is None:
+            return Cells(
+                [
+                    Cell(
+                        id=DEFAULT_CELL_ID,
+                        account=control_account,
+                        region=control_region,
+                        capacity=channel_quota(control_region),
+                    )
+                ]
+            )
+        for cell in self.cells_config:
+            if cell.role_arn is None and not cell.in_control_account(control_account):
+                raise ConfigurationError(
+                    f"invalid configuration: CELLS: cell {cell.id!r} in account {cell.account} needs a "
+                    f"roleArn (only a cell in the control account {control_account} has none)"
+                )
+            if cell.role_arn is not None and cell.in_control_account(control_account):
+                raise ConfigurationError(
+                    f"invalid configuration: CELLS: cell {cell.id!r} is in the control account and "
+                    "takes no roleArn (the functions' own role reaches it)"
+                )
+        return Cells(self.cells_config)
