@@ -78,6 +78,8 @@ class Device(BaseModel):
     status: DeviceStatus = Field(default=DeviceStatus.ACTIVE, alias="status")
     channel_name: str | None = Field(default=None, alias="channelName")
     channel_arn: str | None = Field(default=None, alias="channelArn")
+    # The cell (functions.common.cells) holding the channel, as placed by cell placement.
+    cell_id: str | None = Field(default=None, alias="cellId")
     # The channel's HTTPS endpoint for role VIEWER, recorded by the lifecycle function when it
     # could read it (stable for the channel's life): the skill then needs no control-plane call.
     viewer_endpoint: str | None = Field(default=None, alias="viewerEndpoint")

@@ -68,3 +68,17 @@ def test_item_round_trips_through_dynamodb(cloud_env: dict[str, str]) -> None:
     )["Item"]
     assert raw["ownerId"] == {"S": "alice"}
     assert Device.from_item(raw) == device
+
+
+def test_the_item_records_the_cell_holding_the_channel(cloud_env: dict[str, str]) -> None:
+    registry = Registry(cloud_env["REGISTRY_TABLE_NAME"])
+    assert registry.put_if_newer(_device("cam-1", "alice", T0, cellId="cell-b"))
+    stored = registry.get("cam-1")
+    assert stored is not None
+    assert stored.cell_id == "cell-b"
+    # A deregistration's tombstone holds no channel, so no cell either.
+    tombstone = Device.tombstone("cam-1", event_time_key(T0 + timedelta(seconds=1)), "e2", now=0)
+    assert registry.put_if_newer(tombstone)
+    gone = registry.get("cam-1")
+    assert gone is not None
+    assert gone.cell_id is None
