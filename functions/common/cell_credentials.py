@@ -1,0 +1,101 @@
+"""Credentials for the cells: the functions reach a cell in another account through its role.
+
+One STS AssumeRole per role ARN per container, renewed only shortly before the credentials
+expire (botocore's refreshable credentials renew on the first use inside the window), so a warm
+call into a cell costs no STS call. A cell in the control account uses the function's own role.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import boto3
+import botocore.session
+from botocore.credentials import RefreshableCredentials
+
+from functions.common.aws_clients import client_config
+from functions.common.cells import Cell
+
+DEFAULT_DURATION_S = 3600
+# botocore renews in the background this long before expiry, and blocks on renewal at the last.
+ADVISORY_REFRESH_S, MANDATORY_REFRESH_S = 15 * 60, 10 * 60
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _sts_client() -> Any:
+    # STS answers in milliseconds; a cold offer's deadline must cover this call.
+    return boto3.client("sts", config=client_config(connect_timeout=1.0, read_timeout=2.0, max_attempts=2))
+
+
+class CellCredentials:
+    """Sessions per cell, built on credentials cached per role ARN."""
+
+    def __init__(
+        self,
+        *,
+        sts: Any | None = None,
+        clock: Callable[[], datetime] = _now,
+        session_name: str = "camera-signaling",
+        duration_seconds: int = DEFAULT_DURATION_S,
+    ) -> None:
+        self._sts = sts
+        self._clock = clock
+        self._session_name = session_name
+        self._duration = duration_seconds
+        self._lock = threading.Lock()
+        self._credentials: dict[str, RefreshableCredentials] = {}
+        self._sessions: dict[str, boto3.Session] = {}
+
+    def session(self, cell: Cell) -> boto3.Session:
+        """A session in the cell's account and region; the same one on every call."""
+        with self._lock:
+            session = self._sessions.get(cell.id)
+            if session is None:
+                session = self._new_session(cell)
+                self._sessions[cell.id] = session
+            return session
+
+    def _new_session(self, cell: Cell) -> boto3.Session:
+        if cell.role_arn is None:
+            return boto3.Session(region_name=cell.region)
+        core = botocore.session.Session()
+        core._credentials = self._role_credentials(cell.role_arn)  # botocore has no public setter
+        return boto3.Session(botocore_session=core, region_name=cell.region)
+
+    def _role_credentials(self, role_arn: str) -> RefreshableCredentials:
+        credentials = self._credentials.get(role_arn)
+        if credentials is None:
+            first = self._assume(role_arn)
+            credentials = RefreshableCredentials(
+                access_key=first["access_key"],
+                secret_key=first["secret_key"],
+                token=first["token"],
+                expiry_time=datetime.fromisoformat(first["expiry_time"]),
+                refresh_using=lambda: self._assume(role_arn),
+                method="sts-assume-role",
+                time_fetcher=self._clock,
+                advisory_timeout=ADVISORY_REFRESH_S,
+                mandatory_timeout=MANDATORY_REFRESH_S,
+            )
+            self._credentials[role_arn] = credentials
+        return credentials
+
+    def _assume(self, role_arn: str) -> dict[str, str]:
+        if self._sts is None:
+            self._sts = _sts_client()
+        response = self._sts.assume_role(
+            RoleArn=role_arn, RoleSessionName=self._session_name, DurationSeconds=self._duration
+        )
+        issued = response["Credentials"]
+        return {
+            "access_key": issued["AccessKeyId"],
+            "secret_key": issued["SecretAccessKey"],
+            "token": issued["SessionToken"],
+            "expiry_time": issued["Expiration"].astimezone(UTC).isoformat(),
+        }
