@@ -13,6 +13,7 @@ from constructs import Construct
 from infra.components.account_linking import identity_variables
 from infra.components.alexa_events import AlexaEvents
 from infra.components.alexa_skill import AlexaSkill
+from infra.components.cell_access import CellAccess
 from infra.components.device_config import DeviceConfigApi
 from infra.components.device_lifecycle import DeviceLifecycle
 from infra.components.device_presence import DevicePresence
@@ -69,19 +70,27 @@ class ServiceStack(Stack):
         self.alexa_events.publisher(self.lifecycle.function)
         self.alexa_events.publisher(self.presence.function)
         self.alexa_events.publisher(self.presence.sweep)
+        functions = [
+            self.skill.function,
+            self.lifecycle.function,
+            self.rotation.function,
+            self.device_config.function,
+            self.alexa_events.function,
+            self.presence.function,
+            self.presence.sweep,
+        ]
+        self.cell_access = CellAccess(
+            self,
+            "CellAccess",
+            settings,
+            functions=functions,
+            camera_credentials_issuer=self.device_config.function,
+        )
         monitoring = Monitoring(
             self,
             "Monitoring",
             settings=settings,
-            functions=[
-                self.skill.function,
-                self.lifecycle.function,
-                self.rotation.function,
-                self.device_config.function,
-                self.alexa_events.function,
-                self.presence.function,
-                self.presence.sweep,
-            ],
+            functions=functions,
             skill=self.skill.function,
             dead_letter_queue=self.lifecycle.dead_letter_queue,
         )

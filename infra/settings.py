@@ -6,12 +6,14 @@ a message naming the setting, so a wrong skill id or region never reaches CloudF
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 from pydantic.alias_generators import to_camel
 
+from functions.common.cells import Cell, channel_quota, check_cells
 from functions.common.settings import MESSAGE_TTL_DEFAULT, MESSAGE_TTL_MAX, MESSAGE_TTL_MIN, NAME_CHARS
 
 # Alexa calls a smart home skill's Lambda only in the region of the skill's locale:
@@ -86,6 +88,17 @@ class DeviceEventSettings(_Settings):
         return sorted({p.split(":")[4] if p.startswith("arn:") else p for p in self.publishers})
 
 
+class CellSettings(_Settings):
+    """A cell: an (account, region) holding channels, up to `capacity` of them (default: the
+    region's KVS quota). The functions reach a cell outside the control account through the role
+    its cell stack creates, whose name follows from the stage and the cell id."""
+
+    id: Annotated[str, Field(pattern=r"^[a-zA-Z0-9_-]{1,32}$")]
+    account: Annotated[str, Field(pattern=r"^[0-9]{12}$")]
+    region: Annotated[str, Field(pattern=r"^[a-z]{2}(-[a-z]+)+-[0-9]$")]
+    capacity: Annotated[int, Field(ge=1)] | None = None
+
+
 class StageSettings(_Settings):
     """One deployment of the whole system (an environment in one account and region)."""
 
@@ -107,6 +120,8 @@ class StageSettings(_Settings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_retention_days: Literal[7, 14, 30, 90, 180, 365] = 30
     alarm_email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+$")] | None = None
+    # Where channels live (README, "Cells"). Empty: one cell, this account and region.
+    cells: tuple[CellSettings, ...] = ()
 
     @field_validator("region")
     @classmethod
@@ -114,6 +129,73 @@ class StageSettings(_Settings):
         if region not in ALEXA_REGIONS:
             raise ValueError(f"{region!r} cannot host an Alexa smart home skill; use one of {ALEXA_REGIONS}")
         return region
+
+    @field_validator("cells")
+    @classmethod
+    def _valid_cells(cls, cells: tuple[CellSettings, ...], info: ValidationInfo) -> tuple[CellSettings, ...]:
+        name, account, region = (info.data.get(k) for k in ("name", "account", "region"))
+        if name is None or account is None or region is None:
+            return cells  # reported on their own fields
+        for cell in cells:
+            if cell.account == account and cell.region != region:
+                raise ValueError(
+                    f"cell {cell.id!r} is in the control account, so it must be in the stage's region "
+                    f"{region} (the functions' own role reaches channels there only)"
+                )
+        try:
+            check_cells(_function_cells(name, account, cells))
+        except ValidationError as exc:
+            raise ValueError("; ".join(str(err["msg"]) for err in exc.errors())) from None
+        return cells
+
+    def function_cells(self) -> tuple[Cell, ...]:
+        """The cells as the functions read them from CELLS (functions.common.cells)."""
+        return _function_cells(self.name, self.account, self.cells)
+
+    def remote_cells(self) -> tuple[Cell, ...]:
+        """The cells outside the control account: each gets a cell stack."""
+        return tuple(cell for cell in self.function_cells() if cell.role_arn is not None)
+
+    def cells_variable(self) -> str | None:
+        """The CELLS value of the functions that call KVS; None: one cell, this account and region."""
+        if not self.cells:
+            return None
+        return json.dumps(
+            [cell.model_dump(by_alias=True, exclude_none=True) for cell in self.function_cells()],
+            separators=(",", ":"),
+        )
+
+    # Fixed role names: a cell account's trust and the functions' grants name roles in the other
+    # account, where CloudFormation cannot resolve a generated name.
+    def function_role_name(self, service: str) -> str:
+        return f"{self.name}-{service}"
+
+    def cell_role_name(self, cell_id: str) -> str:
+        return cell_role_name(self.name, cell_id)
+
+    def camera_role_name(self, cell_id: str) -> str:
+        return f"{self.name}-camera-{cell_id}"
+
+
+def cell_role_name(stage: str, cell_id: str) -> str:
+    return f"{stage}-cell-{cell_id}"
+
+
+def _function_cells(stage: str, account: str, cells: tuple[CellSettings, ...]) -> tuple[Cell, ...]:
+    return tuple(
+        Cell.model_validate(
+            {
+                "id": cell.id,
+                "account": cell.account,
+                "region": cell.region,
+                "roleArn": None
+                if cell.account == account
+                else f"arn:aws:iam::{cell.account}:role/{cell_role_name(stage, cell.id)}",
+                "capacity": cell.capacity or channel_quota(cell.region),
+            }
+        )
+        for cell in cells
+    )
 
 
 def load_stages(context: Mapping[str, Any] | None) -> list[StageSettings]:

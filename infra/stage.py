@@ -5,6 +5,7 @@ from __future__ import annotations
 from aws_cdk import Environment, Stage, Tags
 from constructs import Construct
 
+from infra.cell_stack import CellStack
 from infra.service_stack import ServiceStack
 from infra.settings import StageSettings
 from infra.stateful_stack import StatefulStack
@@ -27,5 +28,18 @@ class SignalingStage(Stage):
             grants_key=self.stateful.grants_key,
             client_secret=self.stateful.client_secret,
         )
+        # One stack per cell outside the control account, deployed into that account.
+        self.cells = {
+            cell.id: CellStack(
+                self,
+                f"Cell-{cell.id}",
+                description=f"Camera signaling: cell {cell.id} (roles for the control account)",
+                env=Environment(account=cell.account, region=cell.region),
+                settings=settings,
+                cell=cell,
+                access=self.service.cell_access,
+            )
+            for cell in settings.remote_cells()
+        }
         Tags.of(self).add("project", "alexa-camera-signaling")
         Tags.of(self).add("environment", settings.name)

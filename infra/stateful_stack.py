@@ -11,14 +11,16 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from functions.common import grants_schema as grants
+from functions.common import placement_schema as placement
 from functions.common import registry_schema as registry
 from functions.common import rotation_state_schema as rotation_state
 from infra.nag import acknowledge
 
 
 class StatefulStack(Stack):
-    """The device registry table, the rotation's state table, and the Alexa grants: their table,
-    the key that encrypts it, and the skill's Alexa Skill Messaging client secret."""
+    """The device registry table, the cell placement table, the rotation's state table, and the
+    Alexa grants: their table, the key that encrypts it, and the skill's Alexa Skill Messaging
+    client secret."""
 
     def __init__(self, scope: Construct, construct_id: str, **kwargs: Any) -> None:
         super().__init__(scope, construct_id, **kwargs)
@@ -32,6 +34,11 @@ class StatefulStack(Stack):
             index_name=registry.OWNER_INDEX,
             partition_key=dynamodb.Attribute(name=registry.OWNER_KEY, type=dynamodb.AttributeType.STRING),
             projection_type=dynamodb.ProjectionType.ALL,
+        )
+        # Which cell holds each device's channel, and how full each cell is: losing it would
+        # lose track of the cells' capacity.
+        self.placement_table = self._build_kept_table(
+            "CellPlacement", placement.PARTITION_KEY, encryption=dynamodb.TableEncryption.AWS_MANAGED
         )
         # Only a checkpoint and a lease: a lost table costs one full rotation run, nothing more.
         self.rotation_state_table = dynamodb.Table(

@@ -83,7 +83,8 @@ def _parse_json(value: Any) -> Any:
     return value
 
 
-def _check_cells(cells: tuple[Cell, ...]) -> tuple[Cell, ...]:
+def check_cells(cells: tuple[Cell, ...]) -> tuple[Cell, ...]:
+    """The rules across cells (each cell checks its own); raises ValueError."""
     seen: set[str] = set()
     places: set[tuple[str, str]] = set()
     for cell in cells:
@@ -149,7 +150,7 @@ class CellSettings(FunctionSettings):
     @field_validator("cells_config")
     @classmethod
     def _valid_cells(cls, cells: tuple[Cell, ...] | None) -> tuple[Cell, ...] | None:
-        return None if cells is None else _check_cells(cells)
+        return None if cells is None else check_cells(cells)
 
     def cells(self, control_account: str, control_region: str) -> Cells:
         """The cells, given the account and region the function runs in (the control ones)."""

@@ -89,7 +89,16 @@ class SignalingFunction(Construct):
         self.log_group = retained_log_group(self, "Logs", settings)
         # An own role instead of the default one: AWSLambdaBasicExecutionRole would allow writing
         # to every log group of the account.
-        self.role = iam.Role(self, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+        # Named when cell accounts must trust it by ARN (a generated name is unknown there).
+        self.role = iam.Role(
+            self,
+            "Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            role_name=settings.function_role_name(service) if settings.remote_cells() else None,
+        )
+        # The KVS actions it calls on channels (and whether it lists them), for the cell roles.
+        self.channel_actions: list[str] = []
+        self.lists_channels = False
         self.role.add_to_policy(
             iam.PolicyStatement(
                 actions=["logs:CreateLogStream", "logs:PutLogEvents"],
@@ -169,6 +178,7 @@ class SignalingFunction(Construct):
     def allow_channels(self, actions: list[str]) -> None:
         """These KVS actions on this deployment's channels only (`channel/{prefix}*/*`)."""
         pattern = channel_arn_pattern(self, self.settings.channel_name_prefix)
+        self.channel_actions += actions
         self.role.add_to_policy(
             iam.PolicyStatement(actions=[f"kinesisvideo:{a}" for a in actions], resources=[pattern])
         )
@@ -181,4 +191,11 @@ class SignalingFunction(Construct):
             self.role,
             f"AwsSolutions-IAM5[Resource::{finding}]",
             "Channel ARNs end in a creation time unknown at deploy; scoped to this deployment's prefix.",
+        )
+
+    def allow_channel_listing(self) -> None:
+        """ListSignalingChannels, which IAM scopes to no resource but '*'."""
+        self.lists_channels = True
+        self.role.add_to_policy(
+            iam.PolicyStatement(actions=["kinesisvideo:ListSignalingChannels"], resources=["*"])
         )

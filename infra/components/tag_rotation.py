@@ -59,9 +59,7 @@ class TagRotation(Construct):
 
     def _allow_listing_and_self_invocation(self, function_name: str) -> None:
         role = self.function.role
-        role.add_to_policy(
-            iam.PolicyStatement(actions=["kinesisvideo:ListSignalingChannels"], resources=["*"])
-        )
+        self.function.allow_channel_listing()
         acknowledge(
             role,
             "AwsSolutions-IAM5[Resource::*]",
