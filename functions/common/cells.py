@@ -56,12 +56,11 @@ class Cell(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> Cell:
-        if self.role_arn is not None:
-            role_account = _ROLE_ARN.match(self.role_arn).group(1)  # type: ignore[union-attr]
-            if role_account != self.account:
-                raise ValueError(
-                    f"cell {self.id!r}: roleArn is in account {role_account}, not the cell's {self.account}"
-                )
+        role = _ROLE_ARN.match(self.role_arn) if self.role_arn is not None else None
+        if role is not None and role.group(1) != self.account:
+            raise ValueError(
+                f"cell {self.id!r}: roleArn is in account {role.group(1)}, not the cell's {self.account}"
+            )
         quota = channel_quota(self.region)
         if self.capacity > quota:
             raise ValueError(

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,7 +18,7 @@ from functions.common import placement_schema
 from functions.common.cells import CellSettings
 from infra.settings import SettingsError, load_stages
 from infra.stage import SignalingStage
-from tests.infra.apps import build_app, example_context
+from tests.infra.apps import CDK_JSON, build_app, example_context
 
 CONTROL, ACCOUNT_B, ACCOUNT_C = "444444444444", "222222222222", "333333333333"
 PREFIX = "alexa-cam-"
@@ -28,14 +31,19 @@ CELLS = [
 
 
 @pytest.fixture(scope="module")
-def stages(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, SignalingStage]]:
+def outdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("cdk")
+
+
+@pytest.fixture(scope="module")
+def stages(outdir: Path) -> Iterator[dict[str, SignalingStage]]:
     context = example_context()
     context["stages"]["celled"] = {**context["stages"]["example"], "account": CONTROL, "cells": CELLS}
     context["stages"]["celled"]["identity"] = {
         **context["stages"]["example"]["identity"],
         "domainPrefix": "c",
     }
-    app, built = build_app(context, str(tmp_path_factory.mktemp("cdk")))
+    app, built = build_app(context, str(outdir))
     app.synth()  # the cdk-nag gate: an unacknowledged finding raises here
     yield {stage.stage_name: stage for stage in built}
 
@@ -109,6 +117,21 @@ def test_a_cell_stack_is_deployed_in_each_cell_account_but_the_control_one(
         "c": (ACCOUNT_C, "us-west-2"),
     }
     assert stages["example"].cells == {}
+
+
+def test_the_cell_stage_templates_have_no_cfn_lint_errors(
+    stages: dict[str, SignalingStage], outdir: Path
+) -> None:
+    templates = sorted(str(p) for p in outdir.glob("assembly-celled/*.template.json"))
+    assert len(templates) == 4, templates  # Stateful, Service, Cell-b, Cell-c
+    result = subprocess.run(  # noqa: S603 (fixed argv)
+        [str(Path(sys.executable).with_name("cfn-lint")), *templates],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=CDK_JSON.parent,  # where cfn-lint reads .cfnlintrc
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_a_cell_role_reaches_only_its_own_cells_channels_under_the_prefix(
