@@ -10,6 +10,7 @@ from typing import Any
 
 from functions.common import aws_clients
 from functions.common.channel_tags import managed_tags
+from functions.common.kvs import clients as kvs_clients
 from functions.common.registry import Device, event_time_key
 
 OWNER = "bench-owner"
@@ -25,7 +26,7 @@ class Fleet:
         self.table = env["REGISTRY_TABLE_NAME"]
         self.environment = env.get("ENVIRONMENT_NAME", "dev")
         # Seeding retries throttles patiently; it is not what is being measured.
-        self._kvs = aws_clients.client("kinesisvideo", max_attempts=10)
+        self._kvs = kvs_clients.control_plane(kvs_clients.ClientLimits(max_attempts=10))
         self._ddb = aws_clients.client("dynamodb", max_attempts=10)
 
     def add(

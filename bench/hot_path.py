@@ -96,6 +96,7 @@ def _client_floor(section: Section, cloud: emulated.Cloud, n: int) -> None:
     import jwt
 
     from functions.common import aws_clients
+    from functions.common.kvs import clients as kvs_clients
     from localcloud.identity import LocalIssuer
 
     meter = cloud.meter
@@ -105,12 +106,13 @@ def _client_floor(section: Section, cloud: emulated.Cloud, n: int) -> None:
         TableName=cloud.env["REGISTRY_TABLE_NAME"], Key={"deviceId": {"S": view.device_id}}
     )["Item"]
     arn = device["channelArn"]["S"]
-    https = aws_clients.client("kinesisvideo").get_signaling_channel_endpoint(
+    limits = kvs_clients.ClientLimits()
+    https = kvs_clients.control_plane(limits).get_signaling_channel_endpoint(
         ChannelARN=arn, SingleMasterChannelEndpointConfiguration={"Protocols": ["HTTPS"], "Role": "VIEWER"}
     )["ResourceEndpointList"][0]["ResourceEndpoint"]
     ddb, signaling = (
         aws_clients.client("dynamodb"),
-        aws_clients.client("kinesis-video-signaling", endpoint_url=https),
+        kvs_clients.data_plane(https, limits),
     )
     payload = "eyJ0eXBlIjoib2ZmZXIiLCJzZHAiOiJ2PTAifQ=="
     cpu: list[float] = []

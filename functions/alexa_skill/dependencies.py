@@ -14,21 +14,24 @@ from typing import TYPE_CHECKING, cast
 
 from functions.alexa_skill.account_grants import AccountGrants
 from functions.alexa_skill.logic import Skill
-from functions.alexa_skill.offers import OfferSender
 from functions.alexa_skill.settings import SkillSettings
 from functions.alexa_skill.tokens import TokenVerifier, key_source
 from functions.common import aws_clients
 from functions.common.alexa_credentials import credentials_reader
 from functions.common.grants import GrantStore
-from functions.common.kvs_endpoints import EndpointCache
+from functions.common.kvs import clients as kvs_clients
+from functions.common.kvs.clients import ClientLimits
+from functions.common.kvs.control_plane import ChannelControl
+from functions.common.kvs.data_plane import Signaling
+from functions.common.kvs.endpoints import EndpointCache
 from functions.common.lwa import LoginWithAmazon
 from functions.common.registry import Registry
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
-    from mypy_boto3_kinesis_video_signaling import KinesisVideoSignalingChannelsClient
-    from mypy_boto3_kinesisvideo import KinesisVideoClient
     from mypy_boto3_secretsmanager import SecretsManagerClient
+
+    from functions.common.kvs.clients import ControlPlaneClient
 
 # Enough for concurrent directives on one container, including offers still waiting on a master
 # after their deadline passed.
@@ -36,7 +39,7 @@ WORKERS = 8
 
 
 @dataclass(frozen=True)
-class ClientLimits:
+class DeadlineLimits:
     """botocore limits derived from the directive deadline: a call never outlives the directive,
     and a retry is only worth it on the control plane (an offer resent after a timeout would
     just wait again)."""
@@ -45,20 +48,12 @@ class ClientLimits:
     read_timeout: float
 
     @classmethod
-    def for_deadline(cls, seconds: float) -> ClientLimits:
+    def for_deadline(cls, seconds: float) -> DeadlineLimits:
         return cls(connect_timeout=min(1.0, seconds / 3), read_timeout=seconds)
 
     def dynamodb(self) -> DynamoDBClient:
         return aws_clients.client(
             "dynamodb", connect_timeout=self.connect_timeout, read_timeout=self.read_timeout, max_attempts=2
-        )
-
-    def kinesis_video(self) -> KinesisVideoClient:
-        return aws_clients.client(
-            "kinesisvideo",
-            connect_timeout=self.connect_timeout,
-            read_timeout=self.read_timeout,
-            max_attempts=2,
         )
 
     def secrets_manager(self) -> SecretsManagerClient:
@@ -69,14 +64,8 @@ class ClientLimits:
             max_attempts=2,
         )
 
-    def signaling(self, https_endpoint: str) -> KinesisVideoSignalingChannelsClient:
-        return aws_clients.client(
-            "kinesis-video-signaling",
-            endpoint_url=https_endpoint,
-            connect_timeout=self.connect_timeout,
-            read_timeout=self.read_timeout,
-            max_attempts=1,
-        )
+    def kvs(self, max_attempts: int) -> ClientLimits:
+        return ClientLimits(self.connect_timeout, self.read_timeout, max_attempts)
 
 
 @dataclass(frozen=True)
@@ -84,7 +73,7 @@ class Dependencies:
     settings: SkillSettings
     skill: Skill
     dynamodb: DynamoDBClient
-    kvs: KinesisVideoClient
+    kvs: ControlPlaneClient
     executor: ThreadPoolExecutor
 
     def close(self) -> None:
@@ -95,17 +84,18 @@ class Dependencies:
 @cache
 def dependencies() -> Dependencies:
     settings = SkillSettings.load()
-    limits = ClientLimits.for_deadline(settings.skill_deadline_seconds)
+    limits = DeadlineLimits.for_deadline(settings.skill_deadline_seconds)
     dynamodb = limits.dynamodb()
     # Control plane only for a registry item with no endpoint recorded, a stale endpoint, and
     # ReportState: the cold InitiateSessionWithOffer path does not create it. The proxy forwards
     # every attribute to the client it creates on first use.
-    kvs = cast("KinesisVideoClient", aws_clients.LazyClient(limits.kinesis_video))
-    executor = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="alexa-skill")
-    offers = OfferSender(
-        EndpointCache(kvs),
-        limits.signaling,
+    kvs = cast(
+        "ControlPlaneClient",
+        aws_clients.LazyClient(lambda: kvs_clients.control_plane(limits.kvs(max_attempts=2))),
     )
+    control = ChannelControl(kvs)
+    executor = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="alexa-skill")
+    signaling = Signaling(EndpointCache(control), limits.kvs(max_attempts=1))
     verifier = TokenVerifier(
         key_source(settings.identity_jwks_url),
         issuer=settings.identity_issuer,
@@ -121,8 +111,8 @@ def dependencies() -> Dependencies:
     skill = Skill(
         verifier=verifier,
         registry=Registry(settings.registry_table_name, dynamodb),
-        offers=offers,
-        kvs=kvs,
+        signaling=signaling,
+        control=control,
         executor=executor,
         grants=grants,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from functions.common.aws_clients import THROTTLING_CODES, error_code
+from functions.common.kvs import errors as kvs_errors
 
 
 class ErrorType(StrEnum):
@@ -40,21 +41,23 @@ class SkillError(Exception):
         super().__init__(self.message)
 
 
-# KVS control-plane and transport failures, and what Alexa is told.
-_KVS_ERRORS: dict[str, ErrorType] = {
-    "ResourceNotFoundException": ErrorType.NO_SUCH_ENDPOINT,
+# What Alexa is told for each KVS failure (the neutral errors of functions.common.kvs).
+_KVS_ERRORS: dict[type[kvs_errors.KvsError], ErrorType] = {
+    kvs_errors.ChannelNotFound: ErrorType.NO_SUCH_ENDPOINT,
+    kvs_errors.MasterAbsent: ErrorType.ENDPOINT_UNREACHABLE,
     # The channel exists but is not ACTIVE (being created, updated or deleted).
-    "ResourceInUseException": ErrorType.ENDPOINT_UNREACHABLE,
-    "SessionExpiredException": ErrorType.ENDPOINT_UNREACHABLE,
-    "ReadTimeoutError": ErrorType.ENDPOINT_UNREACHABLE,
-    "ConnectTimeoutError": ErrorType.ENDPOINT_UNREACHABLE,
-    "EndpointConnectionError": ErrorType.ENDPOINT_UNREACHABLE,
-} | dict.fromkeys(THROTTLING_CODES, ErrorType.RATE_LIMIT_EXCEEDED)
+    kvs_errors.ChannelBusy: ErrorType.ENDPOINT_UNREACHABLE,
+    kvs_errors.SessionExpired: ErrorType.ENDPOINT_UNREACHABLE,
+    kvs_errors.TimedOut: ErrorType.ENDPOINT_UNREACHABLE,
+    kvs_errors.Unreachable: ErrorType.ENDPOINT_UNREACHABLE,
+    kvs_errors.Throttled: ErrorType.RATE_LIMIT_EXCEEDED,
+}
 
 
-def from_kvs(exc: BaseException) -> SkillError:
-    """The SkillError for an exception raised by a KVS call."""
-    return SkillError(_KVS_ERRORS.get(error_code(exc), ErrorType.INTERNAL_ERROR))
+def from_kvs(failure: kvs_errors.KvsError) -> SkillError:
+    """The SkillError for a KVS failure (anything else on a directive's path is first classified
+    by its code the same way, with `kvs_errors.translate`)."""
+    return SkillError(_KVS_ERRORS.get(type(failure), ErrorType.INTERNAL_ERROR))
 
 
 def from_registry(exc: BaseException) -> SkillError:

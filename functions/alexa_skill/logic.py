@@ -5,23 +5,21 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from concurrent.futures import Executor
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 from aws_lambda_powertools.metrics import MetricUnit
 
-from functions.alexa_skill import channels
 from functions.alexa_skill.account_grants import AccountGrants
 from functions.alexa_skill.errors import ErrorType, SkillError, from_kvs, from_registry
-from functions.alexa_skill.offers import OfferSender, encode_offer
+from functions.alexa_skill.offers import decode_answer, encode_offer, sender_client_id
 from functions.alexa_skill.tokens import ExpiredToken, InvalidToken, TokenVerifier
-from functions.common.aws_clients import error_code
 from functions.common.deadline import Deadline, DeadlineExceeded
 from functions.common.device_id import is_device_id
+from functions.common.kvs.control_plane import ACTIVE, ChannelControl
+from functions.common.kvs.data_plane import Signaling
+from functions.common.kvs.errors import translate
 from functions.common.observability import logger, metrics, tracer
 from functions.common.registry import MAX_ENDPOINTS_PER_DISCOVERY, Device, Registry
-
-if TYPE_CHECKING:
-    from mypy_boto3_kinesisvideo import KinesisVideoClient
 
 T = TypeVar("T")
 
@@ -32,8 +30,8 @@ class Skill:
         *,
         verifier: TokenVerifier,
         registry: Registry,
-        offers: OfferSender,
-        kvs: KinesisVideoClient,
+        signaling: Signaling,
+        control: ChannelControl,
         executor: Executor,
         grants: AccountGrants,
         clock: Callable[[], float] = time.time,
@@ -41,8 +39,8 @@ class Skill:
         self._grants = grants
         self._verifier = verifier
         self._registry = registry
-        self._offers = offers
-        self._kvs = kvs
+        self._signaling = signaling
+        self._control = control
         self._executor = executor
         self._clock = clock
 
@@ -101,9 +99,12 @@ class Skill:
         device = self.camera(token, endpoint_id, deadline)
         channel_arn = _channel_of(device)
         started = time.monotonic()
+        sender = sender_client_id(session_id)
         answer = self._within(
             deadline,
-            lambda: self._offers.exchange(channel_arn, session_id, payload, device.viewer_endpoint),
+            lambda: decode_answer(
+                self._signaling.send_alexa_offer(channel_arn, sender, payload, device.viewer_endpoint)
+            ),
         )
         latency_ms = (time.monotonic() - started) * 1000
         metrics.add_metric(name="OfferToAnswerLatency", unit=MetricUnit.Milliseconds, value=latency_ms)
@@ -123,7 +124,7 @@ class Skill:
             return False, 0
         since_ms = max(0, round((self._clock() - confirmed) * 1000))
         channel_arn = device.channel_arn
-        return self._within(deadline, lambda: channels.is_active(self._kvs, channel_arn)), since_ms
+        return self._within(deadline, lambda: self._control.status(channel_arn) == ACTIVE), since_ms
 
     def confirm_session(self, token: str, endpoint_id: str, deadline: Deadline) -> None:
         """Session events are only acknowledged for the caller's own camera."""
@@ -149,9 +150,10 @@ class Skill:
         except SkillError:
             raise
         except Exception as exc:
+            failure = translate(exc)
             # The code only: a message could quote a request (a token, an SDP).
-            logger.warning("call failed", extra={"error": error_code(exc)})
-            raise from_kvs(exc) from exc
+            logger.warning("call failed", extra={"error": failure.code})
+            raise from_kvs(failure) from exc
 
 
 def _channel_of(device: Device) -> str:

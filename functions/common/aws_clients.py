@@ -16,8 +16,6 @@ from botocore.config import Config
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
-    from mypy_boto3_kinesis_video_signaling import KinesisVideoSignalingChannelsClient
-    from mypy_boto3_kinesisvideo import KinesisVideoClient
     from mypy_boto3_lambda import LambdaClient
     from mypy_boto3_secretsmanager import SecretsManagerClient
     from mypy_boto3_sqs import SQSClient
@@ -33,11 +31,20 @@ def client_config(*, connect_timeout: float, read_timeout: float, max_attempts: 
 
 
 @cache
-def _cached(
-    service: str, endpoint_url: str | None, connect_timeout: float, read_timeout: float, max_attempts: int
+def cached_client(
+    service: str,
+    *,
+    region: str | None,
+    endpoint_url: str | None,
+    connect_timeout: float,
+    read_timeout: float,
+    max_attempts: int,
 ) -> Any:
+    """The one client per (service, region, endpoint, limits); typed by its caller (`client`'s
+    overloads here, the KVS package for KVS). None for region: the environment's."""
     return boto3.client(
         service,
+        region_name=region,
         endpoint_url=endpoint_url,
         config=client_config(
             connect_timeout=connect_timeout, read_timeout=read_timeout, max_attempts=max_attempts
@@ -47,10 +54,11 @@ def _cached(
 
 def clear_cache() -> None:
     """Forget every client (tests and the local cloud, when the emulated AWS starts afresh)."""
-    _cached.cache_clear()
+    cached_client.cache_clear()
 
 
-# One overload per service the project calls, so that every client is typed by its service's stubs.
+# One overload per service the project calls (KVS clients come from functions.common.kvs), so that
+# every client is typed by its service's stubs.
 @overload
 def client(
     service: Literal["dynamodb"],
@@ -60,24 +68,6 @@ def client(
     read_timeout: float = 5.0,
     max_attempts: int = 3,
 ) -> DynamoDBClient: ...
-@overload
-def client(
-    service: Literal["kinesisvideo"],
-    *,
-    endpoint_url: str | None = None,
-    connect_timeout: float = 2.0,
-    read_timeout: float = 5.0,
-    max_attempts: int = 3,
-) -> KinesisVideoClient: ...
-@overload
-def client(
-    service: Literal["kinesis-video-signaling"],
-    *,
-    endpoint_url: str | None = None,
-    connect_timeout: float = 2.0,
-    read_timeout: float = 5.0,
-    max_attempts: int = 3,
-) -> KinesisVideoSignalingChannelsClient: ...
 @overload
 def client(
     service: Literal["lambda"],
@@ -114,7 +104,14 @@ def client(
     max_attempts: int = 3,
 ) -> Any:
     """A cached client per (service, endpoint, limits); `clear_cache()` forgets them all."""
-    return _cached(service, endpoint_url, connect_timeout, read_timeout, max_attempts)
+    return cached_client(
+        service,
+        region=None,
+        endpoint_url=endpoint_url,
+        connect_timeout=connect_timeout,
+        read_timeout=read_timeout,
+        max_attempts=max_attempts,
+    )
 
 
 class LazyClient:

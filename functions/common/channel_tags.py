@@ -26,6 +26,16 @@ def is_managed(key: str) -> bool:
     return key.startswith(NAMESPACE)
 
 
+def belongs_to(tags: dict[str, str], device_id: str) -> bool:
+    """Whether a channel with these tags is the device's: its device tag names that device.
+
+    The one ownership rule: lifecycle refuses to adopt or delete a channel that fails it, and
+    rotation does not write one (its tag write would make lifecycle adopt the channel on the
+    device's next event).
+    """
+    return tags.get(DEVICE_TAG) == device_id
+
+
 def owner_ref(owner_id: str) -> str:
     return hashlib.sha256(owner_id.encode()).hexdigest()[:16]
 

@@ -8,13 +8,19 @@ from __future__ import annotations
 
 from functools import cache
 
+from functions.common.kvs import clients as kvs_clients
+from functions.common.kvs.control_plane import ChannelControl
+from functions.common.kvs.data_plane import Signaling
+from functions.common.kvs.endpoints import EndpointCache
 from functions.common.registry import Registry
 from functions.device_config.logic import DeviceConfigService
 from functions.device_config.settings import DeviceConfigSettings
-from functions.device_config.signaling import ChannelSignaling
 
 
 @cache
 def dependencies() -> DeviceConfigService:
     settings = DeviceConfigSettings.load()
-    return DeviceConfigService(settings, Registry(settings.registry_table_name), ChannelSignaling())
+    limits = kvs_clients.ClientLimits()
+    control = ChannelControl(kvs_clients.control_plane(limits))
+    signaling = Signaling(EndpointCache(control), limits)
+    return DeviceConfigService(settings, Registry(settings.registry_table_name), signaling, control)

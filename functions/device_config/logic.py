@@ -16,16 +16,19 @@ from aws_lambda_powertools.metrics import MetricUnit
 from botocore.exceptions import ClientError
 
 from functions.common.aws_clients import THROTTLING_CODES, error_code
+from functions.common.kvs.control_plane import DELETING, ChannelControl
+from functions.common.kvs.data_plane import Signaling
+from functions.common.kvs.errors import ChannelBusy, ChannelNotFound
+from functions.common.kvs.errors import Throttled as KvsThrottled
 from functions.common.observability import logger, metrics
 from functions.common.registry import Device, Registry
 from functions.device_config.errors import ChannelNotReady, DeviceNotFound, Throttled
 from functions.device_config.models import DeviceConfig, IceServer, MasterEndpoints
 from functions.device_config.settings import DeviceConfigSettings
-from functions.device_config.signaling import ChannelSignaling
 
 # What KVS answers for a channel it cannot serve yet (or any more): the endpoint call says
-# ResourceInUse for a CREATING or DELETING channel, the data plane says ResourceNotFound.
-UNAVAILABLE_CODES = frozenset({"ResourceNotFoundException", "ResourceInUseException"})
+# ChannelBusy for a CREATING or DELETING channel, the data plane says ChannelNotFound.
+UNAVAILABLE = (ChannelNotFound, ChannelBusy)
 # KVS TURN credentials last 5 minutes; ask again a minute before they expire.
 DEFAULT_ICE_TTL_SECONDS = 300
 REFRESH_MARGIN_SECONDS = 60
@@ -43,15 +46,22 @@ def refresh_after(ice_servers: list[IceServer]) -> int:
     return max(ttl - REFRESH_MARGIN_SECONDS, ttl // 2)
 
 
+def _throttled(code: str) -> Throttled:
+    logger.warning("throttled", extra={"error": code})
+    return Throttled("too many requests; retry later", retry_after(THROTTLED_RETRY_AFTER_SECONDS))
+
+
 @contextmanager
 def throttling_refused() -> Iterator[None]:
+    """KVS throttling, or the registry's, becomes 429 with a Retry-After."""
     try:
         yield
+    except KvsThrottled as exc:
+        raise _throttled(exc.code) from exc
     except ClientError as exc:
         if error_code(exc) not in THROTTLING_CODES:
             raise
-        logger.warning("throttled", extra={"error": error_code(exc)})
-        raise Throttled("too many requests; retry later", retry_after(THROTTLED_RETRY_AFTER_SECONDS)) from exc
+        raise _throttled(error_code(exc)) from exc
 
 
 class DeviceConfigService:
@@ -59,12 +69,14 @@ class DeviceConfigService:
         self,
         settings: DeviceConfigSettings,
         registry: Registry,
-        signaling: ChannelSignaling,
+        signaling: Signaling,
+        control: ChannelControl,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.settings = settings
         self._registry = registry
         self._signaling = signaling
+        self._control = control
         self._clock = clock
 
     def config_for(self, device_id: str) -> DeviceConfig:
@@ -110,17 +122,24 @@ class DeviceConfigService:
 
     def _signaling_for(self, channel_arn: str, device_id: str) -> tuple[MasterEndpoints, list[IceServer]]:
         try:
-            endpoints = self._signaling.master_endpoints(channel_arn)
-            return endpoints, self._signaling.ice_servers(endpoints.https, channel_arn, device_id)
-        except ClientError as exc:
-            if error_code(exc) not in UNAVAILABLE_CODES:
-                raise
-            logger.info("channel unavailable", extra={"device_id": device_id, "error": error_code(exc)})
+            endpoints = MasterEndpoints.model_validate(self._signaling.endpoints.get(channel_arn, "MASTER"))
+            # TURN credentials expire, so they are never cached.
+            ice_servers = [
+                IceServer(uris=s.uris, username=s.username, password=s.password, ttl=s.ttl)
+                for s in self._signaling.ice_servers(endpoints.https, channel_arn, device_id)
+            ]
+        except UNAVAILABLE as exc:
+            logger.info("channel unavailable", extra={"device_id": device_id, "error": exc.code})
+        else:
+            return endpoints, ice_servers
         # Only on this failure path is the status worth a DescribeSignalingChannel; the cached
         # endpoints may belong to a channel that is gone, so they are dropped.
-        self._signaling.forget(channel_arn)
-        status = self._signaling.channel_status(channel_arn)
-        if status is None or status == "DELETING":
+        self._signaling.endpoints.forget(channel_arn)
+        try:
+            status = self._control.status(channel_arn)
+        except ChannelNotFound:
+            raise DeviceNotFound("the camera's channel no longer exists") from None
+        if status == DELETING:
             raise DeviceNotFound("the camera's channel no longer exists")
         raise ChannelNotReady(
             f"the camera's channel is not ready ({status})", retry_after(NOT_READY_RETRY_AFTER_SECONDS)

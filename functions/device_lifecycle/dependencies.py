@@ -11,18 +11,18 @@ from typing import TYPE_CHECKING
 
 from functions.common.outbound import OutboundPublisher, outbound_publisher
 from functions.common.registry import Registry
-from functions.device_lifecycle.channels import kvs_client
+from functions.device_lifecycle.lifecycle_channels import kvs_client
 from functions.device_lifecycle.settings import LifecycleSettings
 
 if TYPE_CHECKING:
-    from mypy_boto3_kinesisvideo import KinesisVideoClient
+    from functions.common.kvs.clients import ControlPlaneClient
 
 
 @dataclass(frozen=True)
 class Dependencies:
     settings: LifecycleSettings
     registry: Registry
-    kvs: KinesisVideoClient
+    kvs: ControlPlaneClient
     # Where applied changes are announced to the Alexa events function; None: not configured.
     outbound: OutboundPublisher | None
 

@@ -11,7 +11,7 @@ the records after it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
@@ -21,16 +21,15 @@ from pydantic import ValidationError
 
 from functions.common.deadline import Deadline
 from functions.common.observability import logger, metrics, tracer
-from functions.device_lifecycle.channels import Channels
 from functions.device_lifecycle.dependencies import dependencies
 from functions.device_lifecycle.events import parse_event
+from functions.device_lifecycle.lifecycle_channels import LifecycleChannels, TransientError
 from functions.device_lifecycle.logic import (
     ForeignChannelError,
     InvalidEventError,
     Lifecycle,
     LifecycleOutcome,
 )
-from functions.device_lifecycle.retry import LambdaContextLike, TransientError, check
 
 OUTCOME_METRICS = {
     LifecycleOutcome.CREATED: "ChannelsCreated",
@@ -44,6 +43,13 @@ RECEIVED_METRIC = "RecordsReceived"
 # A quarter of the function's 60 s: enough for a record's calls with throttling backoff.
 RECORD_BUDGET_S = 15.0
 INVOCATION_RESERVE_S = 2.0
+
+
+class LambdaContextLike(Protocol):
+    @property
+    def invoked_function_arn(self) -> str: ...
+
+    def get_remaining_time_in_millis(self) -> int: ...
 
 
 class BadRecordError(ValueError):
@@ -63,7 +69,8 @@ def _account_of(function_arn: str) -> str:
 def _process(
     record: SQSRecord, lifecycle: Callable[[Deadline], Lifecycle], invocation: Deadline
 ) -> LifecycleOutcome:
-    check(invocation, f"record {record.message_id}")
+    if invocation.remaining() <= 0:
+        raise TransientError(f"no time left in this invocation for record {record.message_id}")
     try:
         event = parse_event(record.body)
     except ValidationError as exc:
@@ -90,7 +97,7 @@ def handler(event: dict[str, Any], context: LambdaContextLike) -> PartialItemFai
         return Lifecycle(
             settings=settings,
             registry=registry,
-            channels=Channels(kvs, record_deadline),
+            channels=LifecycleChannels(kvs, record_deadline),
             deadline=record_deadline,
             publisher_accounts=publishers,
             publisher=outbound,

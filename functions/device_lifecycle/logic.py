@@ -15,22 +15,26 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from enum import StrEnum
-from typing import Any
-
-from botocore.exceptions import ClientError
+from typing import Any, TypeVar
 
 from functions.common import channel_tags
-from functions.common.aws_clients import error_code
-from functions.common.deadline import Deadline
+from functions.common.deadline import Deadline, DeadlineExceeded
 from functions.common.device_events import UntrustedEvent, check_origin
+from functions.common.kvs.control_plane import DELETING, ChannelDescription
+from functions.common.kvs.errors import KvsError
 from functions.common.observability import logger
 from functions.common.outbound import OutboundPublisher
 from functions.common.registry import Device, DeviceStatus, Registry
-from functions.device_lifecycle.channels import DELETING, Channel, ChannelBusyError, Channels
 from functions.device_lifecycle.events import DeviceDeregistered, DeviceEvent, DeviceRegistered
-from functions.device_lifecycle.retry import TransientError, with_retries
+from functions.device_lifecycle.lifecycle_channels import (
+    RETRIES,
+    ChannelBusyError,
+    LifecycleChannels,
+    TransientError,
+)
 from functions.device_lifecycle.settings import LifecycleSettings
 
+T = TypeVar("T")
 # Rounds of "converge to the registry's winner, re-read" before leaving it to a redelivery.
 MAX_RACE_ROUNDS = 5
 # How long a record waits for a busy channel (CREATING, UPDATING, DELETING) before failing, so
@@ -96,7 +100,7 @@ class Lifecycle:
         self,
         settings: LifecycleSettings,
         registry: Registry,
-        channels: Channels,
+        channels: LifecycleChannels,
         deadline: Deadline,
         *,
         publisher_accounts: frozenset[str],
@@ -167,18 +171,19 @@ class Lifecycle:
 
     def _converge(self, desired: Device, previous: Device | None) -> tuple[LifecycleOutcome, Device]:
         """Make the channel match `desired`; returns what happened and `desired` with its ARN."""
-        busy_budget = self._deadline.within(BUSY_RETRY_S)
-        what = f"channel of {desired.device_id}"
         if not desired.is_active:
-            removed = with_retries(
-                lambda: self._remove_channel(desired.device_id), busy_budget, what, transient=_is_busy
-            )
+            removed = self._while_busy(desired, lambda: self._remove_channel(desired.device_id))
             return removed, desired
-        outcome, arn = with_retries(
-            lambda: self._ensure_channel(desired, previous), busy_budget, what, transient=_is_busy
-        )
+        outcome, arn = self._while_busy(desired, lambda: self._ensure_channel(desired, previous))
         endpoint = self._viewer_endpoint(arn, previous)
         return outcome, desired.model_copy(update={"channel_arn": arn, "viewer_endpoint": endpoint})
+
+    def _while_busy(self, desired: Device, step: Callable[[], T]) -> T:
+        """`step()`, retried while the channel is busy, for at most BUSY_RETRY_S."""
+        try:
+            return RETRIES.call(step, self._deadline.within(BUSY_RETRY_S), retry_on=_is_busy)
+        except (ChannelBusyError, DeadlineExceeded) as exc:
+            raise TransientError(f"channel of {desired.device_id}: still busy ({exc})") from exc
 
     def _viewer_endpoint(self, arn: str, previous: Device | None) -> str | None:
         """The channel's VIEWER endpoint for the registry: the one on record for this channel, or
@@ -188,8 +193,10 @@ class Lifecycle:
             return previous.viewer_endpoint
         try:
             return self._channels.viewer_endpoint(arn)
-        except (ClientError, TransientError) as exc:
-            logger.warning("viewer endpoint not recorded", extra={"error": error_code(exc)})
+        except (KvsError, TransientError) as exc:
+            logger.warning(
+                "viewer endpoint not recorded", extra={"error": getattr(exc, "code", type(exc).__name__)}
+            )
             return None
 
     def _ensure_channel(self, device: Device, previous: Device | None) -> tuple[LifecycleOutcome, str]:
@@ -227,11 +234,11 @@ class Lifecycle:
             LifecycleOutcome.UPDATED if changed or dropped or ttl_changed else LifecycleOutcome.UNCHANGED
         ), existing.arn
 
-    def _owned_tags(self, channel: Channel, device_id: str) -> dict[str, str]:
-        """The channel's tags, after checking that its device tag names this device."""
+    def _owned_tags(self, channel: ChannelDescription, device_id: str) -> dict[str, str]:
+        """The channel's tags, after checking that the channel belongs to this device."""
         tags = self._channels.tags(channel.arn)
-        tagged = tags.get(channel_tags.DEVICE_TAG)
-        if tagged != device_id:
+        if not channel_tags.belongs_to(tags, device_id):
+            tagged = tags.get(channel_tags.DEVICE_TAG)
             raise ForeignChannelError(
                 f"channel {channel.name} exists but its {channel_tags.DEVICE_TAG} tag is {tagged!r}, "
                 f"not {device_id!r}; refusing to adopt or delete it"

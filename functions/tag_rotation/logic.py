@@ -12,15 +12,15 @@ import uuid
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import UTC, datetime
 
-from botocore.exceptions import ClientError
-
-from functions.common.aws_clients import error_code
+from functions.common import channel_tags
 from functions.common.deadline import Deadline, RemainingTime
+from functions.common.kvs.control_plane import ListedChannel
+from functions.common.kvs.errors import ChannelNotFound, InvalidArgument, KvsError, TooManyTags
 from functions.common.observability import logger
 from functions.common.registry import Device, Registry
 from functions.tag_rotation import plan
 from functions.tag_rotation.budget import OutOfTime, cutoff
-from functions.tag_rotation.channel_gateway import TRANSPORT_ERRORS, ChannelGateway, ListedChannel, kvs_client
+from functions.tag_rotation.paced_kvs import PacedKvs, kvs_client
 from functions.tag_rotation.rate_limit import RateLimiter
 from functions.tag_rotation.settings import RotationSettings
 from functions.tag_rotation.state import Lease, LeaseLost, Phase, RunState, StateStore
@@ -31,8 +31,6 @@ JOB = "tag-rotation"
 # lease of this length at every checkpoint.
 LEASE_SLACK_S = 10.0
 OPEN_LEASE_S = 900.0
-# What ListSignalingChannels answers for a token it no longer accepts.
-REJECTED_TOKEN_CODES = frozenset({"InvalidArgumentException", "ExpiredNextTokenException"})
 # Write-and-verify rounds against a registry item that keeps changing before leaving the channel
 # to the next run (reported as failed).
 MAX_REGISTRY_ROUNDS = 3
@@ -92,7 +90,7 @@ class _Rotation:
         self._budget = budget
         self._lease = lease
         self._state = lease.state
-        self._gateway = ChannelGateway(
+        self._kvs = PacedKvs(
             kvs_client(),
             account_tps=settings.max_tps,
             max_attempts=settings.max_attempts,
@@ -120,11 +118,12 @@ class _Rotation:
                     if self._time_low():
                         return self._stop(token, done)
                     try:
-                        channels, next_token = self._gateway.list_page(
+                        channels, next_token = self._kvs.list_page(
                             self._settings.channel_name_prefix, self._settings.page_size, token
                         )
-                    except ClientError as exc:
-                        if token is None or error_code(exc) not in REJECTED_TOKEN_CODES:
+                    except InvalidArgument:
+                        # What ListSignalingChannels answers for a token it no longer accepts.
+                        if token is None:
                             raise
                         # Channels already carrying this run's tags cost one read again, no write.
                         logger.warning("listing token rejected, restarting", extra={"run_id": state.run_id})
@@ -199,28 +198,22 @@ class _Rotation:
     def _rotate_channel(self, channel: ListedChannel) -> RotationOutcome:
         try:
             return self._converge(channel)
-        except ClientError as exc:
-            code = error_code(exc)
-            if code == "ResourceNotFoundException":
-                return RotationOutcome.VANISHED
-            if code == "TagsPerResourceExceededLimitException":
-                return RotationOutcome.NO_ROOM
-            logger.warning("channel rotation failed", extra={"channel": channel.name, "error": code})
-            return RotationOutcome.FAILED
-        except TRANSPORT_ERRORS as exc:
-            logger.warning(
-                "channel rotation failed", extra={"channel": channel.name, "error": type(exc).__name__}
-            )
+        except ChannelNotFound:
+            return RotationOutcome.VANISHED
+        except TooManyTags:
+            return RotationOutcome.NO_ROOM
+        except KvsError as exc:
+            logger.warning("channel rotation failed", extra={"channel": channel.name, "error": exc.code})
             return RotationOutcome.FAILED
 
     def _converge(self, channel: ListedChannel) -> RotationOutcome:
         """One read, then at most one UntagResource and one TagResource (more only in a race)."""
         limiter = RateLimiter(self._settings.channel_tps, burst=self._settings.channel_tps)
-        current = self._gateway.list_tags(channel.arn, limiter)
+        current = self._kvs.list_tags(channel.arn, limiter)
         device = self._snapshot.get(channel.name)
         if device is None:
             return RotationOutcome.ORPHAN
-        if not plan.belongs_to(current, device.device_id):
+        if not channel_tags.belongs_to(current, device.device_id):
             return RotationOutcome.CONFLICT
         tag_plan = self._plan(current, device)
         if tag_plan.rotating_only:
@@ -246,7 +239,7 @@ class _Rotation:
             device = self._devices.get(device_id, consistent=True)
             if device is None or self._channel_of(device) != channel.name:
                 return RotationOutcome.ORPHAN
-            if not plan.belongs_to(current, device_id):
+            if not channel_tags.belongs_to(current, device_id):
                 return RotationOutcome.CONFLICT
             tag_plan = self._plan(current, device)
             outcome = self._apply(channel, tag_plan, limiter)
@@ -255,7 +248,7 @@ class _Rotation:
             latest = self._devices.get(device_id, consistent=True)
             if latest is not None and latest.order_key == device.order_key:
                 return outcome
-            current = self._gateway.list_tags(channel.arn, limiter)
+            current = self._kvs.list_tags(channel.arn, limiter)
         logger.warning("registry kept changing during rotation", extra={"channel": channel.name})
         return RotationOutcome.FAILED
 
@@ -272,9 +265,9 @@ class _Rotation:
             return RotationOutcome.NO_ROOM
         # Untag first: removing stale keys makes room before new ones are added.
         if tag_plan.to_untag:
-            self._gateway.untag(channel.arn, tag_plan.to_untag, limiter)
+            self._kvs.untag(channel.arn, tag_plan.to_untag, limiter)
         if tag_plan.to_tag:
-            self._gateway.tag(channel.arn, tag_plan.to_tag, limiter)
+            self._kvs.tag(channel.arn, tag_plan.to_tag, limiter)
         return RotationOutcome.ROTATED if tag_plan.rotating_only else RotationOutcome.UPDATED
 
     def _checkpoint(self, token: str | None, done: set[str], *, release: bool) -> None:
@@ -282,7 +275,7 @@ class _Rotation:
         state = self._state
         state.next_token = token
         state.page_done = sorted(done)
-        state.totals.add_calls(*self._gateway.drain_stats())
+        state.totals.add_calls(*self._kvs.drain_stats())
         state.lease_until = 0.0 if release else _lease_until(self._budget)
         self._lease.save()
 
@@ -292,9 +285,9 @@ class _Rotation:
 
     def _finish(self) -> RunSummary:
         # Ghosts are known only now: devices whose channel the whole run never found.
-        existing = self._gateway.list_names(self._settings.channel_name_prefix)
+        existing = self._kvs.list_names(self._settings.channel_name_prefix)
         ghosts = sorted(name for name in self._snapshot if name not in existing)
-        self._state.totals.add_calls(*self._gateway.drain_stats())
+        self._state.totals.add_calls(*self._kvs.drain_stats())
         summary = self._summary(RunStatus.COMPLETE, ghosts)
         self._state.phase, self._state.summary = Phase.COMPLETE, summary
         self._checkpoint(None, set(), release=True)

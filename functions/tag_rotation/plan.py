@@ -2,7 +2,7 @@
 
 Only managed keys (the `camera:` namespace) are ever written or removed; foreign keys are read to
 count toward the 50-tag limit and nothing else. Only channels already tagged for their device are
-written at all (`belongs_to`).
+written at all (`channel_tags.belongs_to`).
 """
 
 from __future__ import annotations
@@ -31,16 +31,6 @@ class TagPlan(BaseModel):
     def rotating_only(self) -> bool:
         """Only the rotating tags change: the static managed set was already right."""
         return not self.to_untag and set(self.to_tag) <= ROTATING_KEYS
-
-
-def belongs_to(current: dict[str, str], device_id: str) -> bool:
-    """Whether the channel is the device's: its device tag names that device.
-
-    Lifecycle's adoption rule (device_lifecycle/logic.py, `_owned_tags`): it refuses a channel whose
-    device tag is missing or names another device. Rotation must not claim such a channel either,
-    or its tag write would make lifecycle adopt the channel on the device's next event.
-    """
-    return current.get(channel_tags.DEVICE_TAG) == device_id
 
 
 def desired_tags(device: Device, environment: str, generation: str, rotated_at: str) -> dict[str, str]:

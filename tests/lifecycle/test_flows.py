@@ -13,8 +13,8 @@ import pytest
 
 from functions.common import aws_clients, channel_tags
 from functions.common.registry import TOMBSTONE_RETENTION_SECONDS, DeviceStatus, Registry
-from functions.device_lifecycle.channels import kvs_client
 from functions.device_lifecycle.handler import handler
+from functions.device_lifecycle.lifecycle_channels import kvs_client
 from localcloud import kvs
 from tests.lifecycle.support import channels, event, lifecycle_context, run, sqs_event, sqs_record
 from tests.lifecycle.support import run_ids as run_batch

@@ -11,7 +11,7 @@ import pytest
 from functions.common import aws_clients, channel_tags
 from functions.common.registry import Device, Registry
 from functions.tag_rotation import logic
-from functions.tag_rotation.channel_gateway import kvs_client
+from functions.tag_rotation.paced_kvs import kvs_client
 from functions.tag_rotation.settings import RotationSettings
 from tests.rotation.support import PREFIX, Fleet, static_tags
 

@@ -8,17 +8,13 @@ A channel's endpoints are stable for its lifetime, so one GetSignalingChannelEnd
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Literal
 
-if TYPE_CHECKING:
-    from mypy_boto3_kinesisvideo import KinesisVideoClient
-
-Role = Literal["MASTER", "VIEWER"]
+from functions.common.kvs.control_plane import ChannelControl, Role
 
 
 class EndpointCache:
-    def __init__(self, kvs: KinesisVideoClient) -> None:
-        self._kvs = kvs
+    def __init__(self, control: ChannelControl) -> None:
+        self._control = control
         self._endpoints: dict[tuple[str, Role], dict[str, str]] = {}
         self._lock = threading.Lock()
 
@@ -28,13 +24,7 @@ class EndpointCache:
         cached = self._endpoints.get(key)
         if cached is not None:
             return cached
-        response = self._kvs.get_signaling_channel_endpoint(
-            ChannelARN=channel_arn,
-            SingleMasterChannelEndpointConfiguration={"Protocols": ["WSS", "HTTPS"], "Role": role},
-        )
-        endpoints: dict[str, str] = {
-            e["Protocol"]: e["ResourceEndpoint"] for e in response["ResourceEndpointList"]
-        }
+        endpoints = self._control.endpoints(channel_arn, role, ["WSS", "HTTPS"])
         with self._lock:
             self._endpoints[key] = endpoints
         return endpoints

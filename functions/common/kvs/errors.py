@@ -1,0 +1,126 @@
+"""Neutral KVS errors: what went wrong, in terms a function can act on, mapped from botocore once.
+
+Each function maps these to its own outward errors (an Alexa ErrorResponse type, an HTTP status, a
+batch item failure, a rotation outcome). `code` keeps the AWS error code (or exception class name)
+for logs; messages never quote the request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
+from botocore.exceptions import ConnectionError as BotocoreConnectionError
+
+from functions.common.aws_clients import THROTTLING_CODES, error_code
+
+T = TypeVar("T")
+
+
+class KvsError(Exception):
+    """A KVS call failed; subclasses say how."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+class ChannelNotFound(KvsError):
+    """The channel does not exist (ResourceNotFoundException)."""
+
+
+class MasterAbsent(KvsError):
+    """The data plane found no master to take an offer before its TTL (its ResourceNotFound: the
+    channel itself exists)."""
+
+
+class ChannelBusy(KvsError):
+    """The channel is CREATING, UPDATING or DELETING, or its name is taken (ResourceInUseException)."""
+
+
+class VersionMismatch(KvsError):
+    """The channel changed since its version was read."""
+
+
+class TooManyTags(KvsError):
+    """A write would leave the channel with more than 50 tags."""
+
+
+class InvalidArgument(KvsError):
+    """KVS refused the request's arguments (a NextToken it no longer accepts included)."""
+
+
+class AccessDenied(KvsError):
+    """The caller may not make this call."""
+
+
+class SessionExpired(KvsError):
+    """The data-plane session expired."""
+
+
+class UnknownOperation(KvsError):
+    """The endpoint does not serve the operation: the wrong (or a stale) channel endpoint."""
+
+
+class Throttled(KvsError):
+    """A rate or quota was exceeded: the same call can succeed later."""
+
+
+class Transient(KvsError):
+    """A service fault or a failure below HTTP: the same call can succeed a moment later."""
+
+
+class Unreachable(Transient):
+    """The endpoint could not be connected to, or dropped the connection."""
+
+
+class TimedOut(Transient):
+    """Connecting or waiting for the answer took longer than the client's timeouts."""
+
+
+_BY_CODE: dict[str, type[KvsError]] = {
+    "ResourceNotFoundException": ChannelNotFound,
+    "ResourceInUseException": ChannelBusy,
+    "VersionMismatchException": VersionMismatch,
+    "TagsPerResourceExceededLimitException": TooManyTags,
+    "InvalidArgumentException": InvalidArgument,
+    "ExpiredNextTokenException": InvalidArgument,
+    "AccessDeniedException": AccessDenied,
+    "NotAuthorizedException": AccessDenied,
+    "SessionExpiredException": SessionExpired,
+    "UnknownOperationException": UnknownOperation,
+    "ReadTimeoutError": TimedOut,
+    "ConnectTimeoutError": TimedOut,
+    "EndpointConnectionError": Unreachable,
+    "ConnectionClosedError": Unreachable,
+    "LimitExceededException": Transient,
+    "ServiceUnavailable": Transient,
+    "ServiceUnavailableException": Transient,
+    "InternalFailure": Transient,
+    "InternalServerError": Transient,
+} | dict.fromkeys(THROTTLING_CODES, Throttled)
+
+
+def translate(exc: BaseException) -> KvsError:
+    """The neutral error for an exception raised by a KVS call (itself, if already neutral)."""
+    if isinstance(exc, KvsError):
+        return exc
+    code = error_code(exc)
+    kind = _BY_CODE.get(code)
+    if kind is not None:
+        return kind(code)
+    if isinstance(exc, BotocoreConnectionError | HTTPClientError):
+        return Transient(code)
+    if isinstance(exc, ClientError):
+        status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0))
+        return Transient(code) if status >= 500 else KvsError(code)
+    return KvsError(code)
+
+
+def neutral(call: Callable[[], T]) -> T:
+    """`call()` (a botocore call), with its botocore errors raised as neutral ones."""
+    try:
+        return call()
+    except (ClientError, BotoCoreError) as exc:
+        raise translate(exc) from exc
