@@ -22,7 +22,7 @@ from functions.common.grants import GrantStore
 from functions.common.kvs import clients as kvs_clients
 from functions.common.kvs.clients import ClientLimits
 from functions.common.kvs.control_plane import ChannelControl
-from functions.common.kvs.data_plane import Signaling
+from functions.common.kvs.data_plane import SignalingDataPlane
 from functions.common.kvs.endpoints import EndpointCache
 from functions.common.lwa import LoginWithAmazon
 from functions.common.registry import Registry
@@ -95,7 +95,7 @@ def dependencies() -> Dependencies:
     )
     control = ChannelControl(kvs)
     executor = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="alexa-skill")
-    signaling = Signaling(EndpointCache(control), limits.kvs(max_attempts=1))
+    signaling = SignalingDataPlane(EndpointCache(control), limits.kvs(max_attempts=1))
     verifier = TokenVerifier(
         key_source(settings.identity_jwks_url),
         issuer=settings.identity_issuer,

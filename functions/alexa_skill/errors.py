@@ -42,7 +42,7 @@ class SkillError(Exception):
 
 
 # What Alexa is told for each KVS failure (the neutral errors of functions.common.kvs).
-_KVS_ERRORS: dict[type[kvs_errors.KvsError], ErrorType] = {
+_KVS_ERRORS: dict[type[kvs_errors.KvsFailure], ErrorType] = {
     kvs_errors.ChannelNotFound: ErrorType.NO_SUCH_ENDPOINT,
     kvs_errors.MasterAbsent: ErrorType.ENDPOINT_UNREACHABLE,
     # The channel exists but is not ACTIVE (being created, updated or deleted).
@@ -54,7 +54,7 @@ _KVS_ERRORS: dict[type[kvs_errors.KvsError], ErrorType] = {
 }
 
 
-def from_kvs(failure: kvs_errors.KvsError) -> SkillError:
+def from_kvs(failure: kvs_errors.KvsFailure) -> SkillError:
     """The SkillError for a KVS failure (anything else on a directive's path is first classified
     by its code the same way, with `kvs_errors.translate`)."""
     return SkillError(_KVS_ERRORS.get(type(failure), ErrorType.INTERNAL_ERROR))

@@ -16,7 +16,7 @@ from functions.alexa_skill.tokens import ExpiredToken, InvalidToken, TokenVerifi
 from functions.common.deadline import Deadline, DeadlineExceeded
 from functions.common.device_id import is_device_id
 from functions.common.kvs.control_plane import ACTIVE, ChannelControl
-from functions.common.kvs.data_plane import Signaling
+from functions.common.kvs.data_plane import SignalingDataPlane
 from functions.common.kvs.errors import translate
 from functions.common.observability import logger, metrics, tracer
 from functions.common.registry import MAX_ENDPOINTS_PER_DISCOVERY, Device, Registry
@@ -30,7 +30,7 @@ class Skill:
         *,
         verifier: TokenVerifier,
         registry: Registry,
-        signaling: Signaling,
+        signaling: SignalingDataPlane,
         control: ChannelControl,
         executor: Executor,
         grants: AccountGrants,

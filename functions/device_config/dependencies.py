@@ -10,7 +10,7 @@ from functools import cache
 
 from functions.common.kvs import clients as kvs_clients
 from functions.common.kvs.control_plane import ChannelControl
-from functions.common.kvs.data_plane import Signaling
+from functions.common.kvs.data_plane import SignalingDataPlane
 from functions.common.kvs.endpoints import EndpointCache
 from functions.common.registry import Registry
 from functions.device_config.logic import DeviceConfigService
@@ -22,5 +22,5 @@ def dependencies() -> DeviceConfigService:
     settings = DeviceConfigSettings.load()
     limits = kvs_clients.ClientLimits()
     control = ChannelControl(kvs_clients.control_plane(limits))
-    signaling = Signaling(EndpointCache(control), limits)
+    signaling = SignalingDataPlane(EndpointCache(control), limits)
     return DeviceConfigService(settings, Registry(settings.registry_table_name), signaling, control)

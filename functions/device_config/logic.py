@@ -17,7 +17,7 @@ from botocore.exceptions import ClientError
 
 from functions.common.aws_clients import THROTTLING_CODES, error_code
 from functions.common.kvs.control_plane import DELETING, ChannelControl
-from functions.common.kvs.data_plane import Signaling
+from functions.common.kvs.data_plane import SignalingDataPlane
 from functions.common.kvs.errors import ChannelBusy, ChannelNotFound
 from functions.common.kvs.errors import Throttled as KvsThrottled
 from functions.common.observability import logger, metrics
@@ -69,7 +69,7 @@ class DeviceConfigService:
         self,
         settings: DeviceConfigSettings,
         registry: Registry,
-        signaling: Signaling,
+        signaling: SignalingDataPlane,
         control: ChannelControl,
         clock: Callable[[], float] = time.time,
     ) -> None:

@@ -2,7 +2,7 @@
 
 Every call is retried by the one KVS retry policy within the record's deadline; throttling or a
 fault that outlasts it becomes `TransientError`, which fails only that record so SQS delivers it
-again. A busy channel (CREATING, UPDATING or DELETING) becomes `ChannelBusyError`, which the logic
+again. A busy channel (CREATING, UPDATING or DELETING) becomes `ChannelNotSettled`, which the logic
 retries only briefly: a channel can stay DELETING for minutes, and waiting for it here would
 starve the rest of the batch. This module is where the lifecycle maps KVS's neutral errors.
 """
@@ -33,11 +33,11 @@ class TransientError(RuntimeError):
     """Retrying ran out of time (or attempts); the record should be delivered again later."""
 
 
-class ChannelBusyError(RuntimeError):
+class ChannelNotSettled(RuntimeError):
     """The channel is mid-transition (being deleted, or changing under us): try again shortly."""
 
 
-class ChannelGoneError(ChannelBusyError):
+class ChannelVanished(ChannelNotSettled):
     """The channel vanished between two calls; the caller starts over."""
 
 
@@ -54,7 +54,7 @@ class LifecycleChannels:
         try:
             return RETRIES.call(call, self._deadline)
         except ChannelBusy as exc:
-            raise ChannelBusyError(f"{operation}: the channel is busy") from exc
+            raise ChannelNotSettled(f"{operation}: the channel is busy") from exc
         except TRANSIENT_ERRORS as exc:
             raise TransientError(
                 f"{operation}: {exc} persisted after {RETRIES.max_attempts} attempts"
@@ -74,7 +74,7 @@ class LifecycleChannels:
         """The new channel's ARN, or None when a channel of that name already exists."""
         try:
             return self._control.create(name, message_ttl_seconds, tags)
-        except ChannelBusyError:
+        except ChannelNotSettled:
             # On create, ResourceInUse means "the name is taken".
             return None
 
@@ -96,7 +96,7 @@ class LifecycleChannels:
         current: ChannelDescription | None = channel
         for _ in range(MAX_VERSION_RETRIES):
             if current is None:
-                raise ChannelGoneError(f"channel {channel.name} disappeared during an update")
+                raise ChannelVanished(f"channel {channel.name} disappeared during an update")
             if current.message_ttl_seconds == message_ttl_seconds:
                 return False
             try:
@@ -105,13 +105,13 @@ class LifecycleChannels:
                 current = self.describe(channel.name)
                 continue
             return True
-        raise ChannelBusyError(f"channel {channel.name} kept changing during an update")
+        raise ChannelNotSettled(f"channel {channel.name} kept changing during an update")
 
     def viewer_endpoint(self, arn: str) -> str | None:
         """The channel's HTTPS endpoint for role VIEWER; None while the channel is still CREATING."""
         try:
             return self._control.endpoints(arn, "VIEWER", ["HTTPS"]).get("HTTPS")
-        except ChannelBusyError:
+        except ChannelNotSettled:
             return None
 
     def delete(self, arn: str) -> bool:

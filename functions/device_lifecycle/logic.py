@@ -21,14 +21,14 @@ from functions.common import channel_tags
 from functions.common.deadline import Deadline, DeadlineExceeded
 from functions.common.device_events import UntrustedEvent, check_origin
 from functions.common.kvs.control_plane import DELETING, ChannelDescription
-from functions.common.kvs.errors import KvsError
+from functions.common.kvs.errors import KvsFailure
 from functions.common.observability import logger
 from functions.common.outbound import OutboundPublisher
 from functions.common.registry import Device, DeviceStatus, Registry
 from functions.device_lifecycle.events import DeviceDeregistered, DeviceEvent, DeviceRegistered
 from functions.device_lifecycle.lifecycle_channels import (
     RETRIES,
-    ChannelBusyError,
+    ChannelNotSettled,
     LifecycleChannels,
     TransientError,
 )
@@ -78,7 +78,7 @@ class ForeignChannelError(RuntimeError):
 
 
 def _is_busy(exc: BaseException) -> bool:
-    return isinstance(exc, ChannelBusyError)
+    return isinstance(exc, ChannelNotSettled)
 
 
 def _check_tag_room(
@@ -182,7 +182,7 @@ class Lifecycle:
         """`step()`, retried while the channel is busy, for at most BUSY_RETRY_S."""
         try:
             return RETRIES.call(step, self._deadline.within(BUSY_RETRY_S), retry_on=_is_busy)
-        except (ChannelBusyError, DeadlineExceeded) as exc:
+        except (ChannelNotSettled, DeadlineExceeded) as exc:
             raise TransientError(f"channel of {desired.device_id}: still busy ({exc})") from exc
 
     def _viewer_endpoint(self, arn: str, previous: Device | None) -> str | None:
@@ -193,7 +193,7 @@ class Lifecycle:
             return previous.viewer_endpoint
         try:
             return self._channels.viewer_endpoint(arn)
-        except (KvsError, TransientError) as exc:
+        except (KvsFailure, TransientError) as exc:
             logger.warning(
                 "viewer endpoint not recorded", extra={"error": getattr(exc, "code", type(exc).__name__)}
             )
@@ -213,9 +213,9 @@ class Lifecycle:
                 return LifecycleOutcome.CREATED, arn
             existing = self._channels.describe(name)
             if existing is None:
-                raise ChannelBusyError(f"channel {name} vanished while being adopted")
+                raise ChannelNotSettled(f"channel {name} vanished while being adopted")
         if existing.status == DELETING:
-            raise ChannelBusyError(f"channel {name} is still being deleted")
+            raise ChannelNotSettled(f"channel {name} is still being deleted")
         actual = self._owned_tags(existing, device.device_id)
         changed = {k: v for k, v in tags.items() if actual.get(k) != v}
         # Only keys an earlier event set are ours to remove; other foreign tags stay.

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from functions.common import channel_tags
 from functions.common.deadline import Deadline, RemainingTime
 from functions.common.kvs.control_plane import ListedChannel
-from functions.common.kvs.errors import ChannelNotFound, InvalidArgument, KvsError, TooManyTags
+from functions.common.kvs.errors import ChannelNotFound, InvalidArgument, KvsFailure, TooManyTags
 from functions.common.observability import logger
 from functions.common.registry import Device, Registry
 from functions.tag_rotation import plan
@@ -202,7 +202,7 @@ class _Rotation:
             return RotationOutcome.VANISHED
         except TooManyTags:
             return RotationOutcome.NO_ROOM
-        except KvsError as exc:
+        except KvsFailure as exc:
             logger.warning("channel rotation failed", extra={"channel": channel.name, "error": exc.code})
             return RotationOutcome.FAILED
 

@@ -54,7 +54,7 @@ def test_only_the_adapter_makes_kvs_clients_or_names_kvs_operations() -> None:
         (_client_error("ClientLimitExceededException"), errors.Throttled),
         (_client_error("ServiceUnavailableException", 503), errors.Transient),
         (_client_error("SomethingNew", 502), errors.Transient),
-        (_client_error("SomethingNew", 400), errors.KvsError),
+        (_client_error("SomethingNew", 400), errors.KvsFailure),
         (ReadTimeoutError(endpoint_url="https://r-1"), errors.TimedOut),
         (ConnectTimeoutError(endpoint_url="https://r-1"), errors.TimedOut),
         (EndpointConnectionError(endpoint_url="https://r-1"), errors.Unreachable),

@@ -29,7 +29,7 @@ class IceServerConfig:
     ttl: int
 
 
-class Signaling:
+class SignalingDataPlane:
     def __init__(
         self, endpoints: EndpointCache, limits: clients.ClientLimits, *, region: str | None = None
     ) -> None:

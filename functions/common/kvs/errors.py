@@ -18,7 +18,7 @@ from functions.common.aws_clients import THROTTLING_CODES, error_code
 T = TypeVar("T")
 
 
-class KvsError(Exception):
+class KvsFailure(Exception):
     """A KVS call failed; subclasses say how."""
 
     def __init__(self, code: str) -> None:
@@ -26,48 +26,48 @@ class KvsError(Exception):
         self.code = code
 
 
-class ChannelNotFound(KvsError):
+class ChannelNotFound(KvsFailure):
     """The channel does not exist (ResourceNotFoundException)."""
 
 
-class MasterAbsent(KvsError):
+class MasterAbsent(KvsFailure):
     """The data plane found no master to take an offer before its TTL (its ResourceNotFound: the
     channel itself exists)."""
 
 
-class ChannelBusy(KvsError):
+class ChannelBusy(KvsFailure):
     """The channel is CREATING, UPDATING or DELETING, or its name is taken (ResourceInUseException)."""
 
 
-class VersionMismatch(KvsError):
+class VersionMismatch(KvsFailure):
     """The channel changed since its version was read."""
 
 
-class TooManyTags(KvsError):
+class TooManyTags(KvsFailure):
     """A write would leave the channel with more than 50 tags."""
 
 
-class InvalidArgument(KvsError):
+class InvalidArgument(KvsFailure):
     """KVS refused the request's arguments (a NextToken it no longer accepts included)."""
 
 
-class AccessDenied(KvsError):
+class AccessDenied(KvsFailure):
     """The caller may not make this call."""
 
 
-class SessionExpired(KvsError):
+class SessionExpired(KvsFailure):
     """The data-plane session expired."""
 
 
-class UnknownOperation(KvsError):
+class UnknownOperation(KvsFailure):
     """The endpoint does not serve the operation: the wrong (or a stale) channel endpoint."""
 
 
-class Throttled(KvsError):
+class Throttled(KvsFailure):
     """A rate or quota was exceeded: the same call can succeed later."""
 
 
-class Transient(KvsError):
+class Transient(KvsFailure):
     """A service fault or a failure below HTTP: the same call can succeed a moment later."""
 
 
@@ -79,7 +79,7 @@ class TimedOut(Transient):
     """Connecting or waiting for the answer took longer than the client's timeouts."""
 
 
-_BY_CODE: dict[str, type[KvsError]] = {
+_BY_CODE: dict[str, type[KvsFailure]] = {
     "ResourceNotFoundException": ChannelNotFound,
     "ResourceInUseException": ChannelBusy,
     "VersionMismatchException": VersionMismatch,
@@ -102,9 +102,9 @@ _BY_CODE: dict[str, type[KvsError]] = {
 } | dict.fromkeys(THROTTLING_CODES, Throttled)
 
 
-def translate(exc: BaseException) -> KvsError:
+def translate(exc: BaseException) -> KvsFailure:
     """The neutral error for an exception raised by a KVS call (itself, if already neutral)."""
-    if isinstance(exc, KvsError):
+    if isinstance(exc, KvsFailure):
         return exc
     code = error_code(exc)
     kind = _BY_CODE.get(code)
@@ -114,8 +114,8 @@ def translate(exc: BaseException) -> KvsError:
         return Transient(code)
     if isinstance(exc, ClientError):
         status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0))
-        return Transient(code) if status >= 500 else KvsError(code)
-    return KvsError(code)
+        return Transient(code) if status >= 500 else KvsFailure(code)
+    return KvsFailure(code)
 
 
 def neutral(call: Callable[[], T]) -> T:
