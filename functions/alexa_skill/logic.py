@@ -152,7 +152,7 @@ class Skill:
         except Exception as exc:
             failure = translate(exc)
             # The code only: a message could quote a request (a token, an SDP).
-            logger.warning("call failed", extra={"error": failure.code})
+            logger.warning("call failed", extra={"error": failure.aws_code})
             raise from_kvs(failure) from exc
 
 

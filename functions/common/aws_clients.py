@@ -146,8 +146,10 @@ THROTTLING_CODES = frozenset(
 
 
 def error_code(exc: BaseException) -> str:
-    """The AWS error code of a botocore ClientError, or the exception's class name."""
+    """The AWS error code of a botocore ClientError or of a neutral error that stands for one
+    (`aws_code`, as functions.common.kvs raises), or the exception's class name."""
     response = getattr(exc, "response", None)
     if isinstance(response, dict):
         return str(response.get("Error", {}).get("Code", type(exc).__name__))
-    return type(exc).__name__
+    aws_code = getattr(exc, "aws_code", None)
+    return aws_code if isinstance(aws_code, str) else type(exc).__name__

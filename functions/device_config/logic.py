@@ -57,7 +57,7 @@ def throttling_refused() -> Iterator[None]:
     try:
         yield
     except KvsThrottled as exc:
-        raise _throttled(exc.code) from exc
+        raise _throttled(exc.aws_code) from exc
     except ClientError as exc:
         if error_code(exc) not in THROTTLING_CODES:
             raise
@@ -129,7 +129,7 @@ class DeviceConfigService:
                 for s in self._signaling.ice_servers(endpoints.https, channel_arn, device_id)
             ]
         except UNAVAILABLE as exc:
-            logger.info("channel unavailable", extra={"device_id": device_id, "error": exc.code})
+            logger.info("channel unavailable", extra={"device_id": device_id, "error": exc.aws_code})
         else:
             return endpoints, ice_servers
         # Only on this failure path is the status worth a DescribeSignalingChannel; the cached

@@ -18,6 +18,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from functions.common import channel_tags
+from functions.common.aws_clients import error_code
 from functions.common.deadline import Deadline, DeadlineExceeded
 from functions.common.device_events import UntrustedEvent, check_origin
 from functions.common.kvs.control_plane import DELETING, ChannelDescription
@@ -194,9 +195,7 @@ class Lifecycle:
         try:
             return self._channels.viewer_endpoint(arn)
         except (KvsFailure, TransientError) as exc:
-            logger.warning(
-                "viewer endpoint not recorded", extra={"error": getattr(exc, "code", type(exc).__name__)}
-            )
+            logger.warning("viewer endpoint not recorded", extra={"error": error_code(exc)})
             return None
 
     def _ensure_channel(self, device: Device, previous: Device | None) -> tuple[LifecycleOutcome, str]:

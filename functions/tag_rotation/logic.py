@@ -203,7 +203,7 @@ class _Rotation:
         except TooManyTags:
             return RotationOutcome.NO_ROOM
         except KvsFailure as exc:
-            logger.warning("channel rotation failed", extra={"channel": channel.name, "error": exc.code})
+            logger.warning("channel rotation failed", extra={"channel": channel.name, "error": exc.aws_code})
             return RotationOutcome.FAILED
 
     def _converge(self, channel: ListedChannel) -> RotationOutcome:

@@ -10,6 +10,7 @@ import pytest
 from botocore.exceptions import ClientError, ConnectTimeoutError, EndpointConnectionError, ReadTimeoutError
 
 from functions.common import channel_tags
+from functions.common.aws_clients import error_code
 from functions.common.deadline import Deadline, DeadlineExceeded
 from functions.common.kvs import errors
 from functions.common.kvs.retry import RetryPolicy, is_transient
@@ -64,6 +65,8 @@ def test_botocore_failures_map_to_one_neutral_error_each(raised: Exception, neut
     translated = errors.translate(raised)
     assert type(translated) is neutral
     assert errors.translate(translated) is translated
+    # Logs keep the AWS code (or botocore's class name), not the neutral one.
+    assert error_code(translated) == error_code(raised)
 
 
 def test_transport_failures_and_throttling_are_the_transient_ones() -> None:

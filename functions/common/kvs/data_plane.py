@@ -57,7 +57,7 @@ class SignalingDataPlane:
                 # The channel was just confirmed by the control plane: on the data plane, not
                 # found means no master took the offer before its TTL.
                 if isinstance(exc, ChannelNotFound):
-                    raise MasterAbsent(exc.code) from exc
+                    raise MasterAbsent(exc.aws_code) from exc
                 raise
 
     def _send(self, https: str, channel_arn: str, sender_client_id: str, payload: str) -> str:

@@ -1,8 +1,8 @@
 """Neutral KVS errors: what went wrong, in terms a function can act on, mapped from botocore once.
 
 Each function maps these to its own outward errors (an Alexa ErrorResponse type, an HTTP status, a
-batch item failure, a rotation outcome). `code` keeps the AWS error code (or exception class name)
-for logs; messages never quote the request.
+batch item failure, a rotation outcome). `aws_code` keeps the AWS error code (or exception class name)
+for logs (`aws_clients.error_code` answers it); messages never quote the request.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ T = TypeVar("T")
 class KvsFailure(Exception):
     """A KVS call failed; subclasses say how."""
 
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
+    def __init__(self, aws_code: str) -> None:
+        super().__init__(aws_code)
+        self.aws_code = aws_code
 
 
 class ChannelNotFound(KvsFailure):
