@@ -8,8 +8,7 @@ default host its calls fail with UnknownOperationException.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, cast
 
 from functions.common import aws_clients
 
@@ -27,8 +26,7 @@ Service = Literal["kinesisvideo", "kinesis-video-signaling"]
 _lock = threading.Lock()
 
 
-@dataclass(frozen=True)
-class ClientLimits:
+class ClientLimits(NamedTuple):
     """botocore timeouts and attempts; one attempt where the caller retries on its own terms."""
 
     connect_timeout: float = 2.0

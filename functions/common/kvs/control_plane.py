@@ -8,8 +8,7 @@ API's (they key rate limiters and call counts).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeVar
 
 from functions.common.kvs.errors import neutral
 
@@ -36,8 +35,7 @@ ACTIVE, DELETING = "ACTIVE", "DELETING"
 MAX_LIST_PAGE = 10_000
 
 
-@dataclass(frozen=True, slots=True)
-class ChannelDescription:
+class ChannelDescription(NamedTuple):
     """What DescribeSignalingChannel says of a channel."""
 
     name: str
@@ -47,8 +45,7 @@ class ChannelDescription:
     message_ttl_seconds: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class ListedChannel:
+class ListedChannel(NamedTuple):
     """A channel as ListSignalingChannels names it."""
 
     name: str

@@ -9,7 +9,7 @@ endpoint causes, it is fetched afresh once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from functions.common.kvs import clients
 from functions.common.kvs.endpoints import EndpointCache
@@ -19,8 +19,7 @@ from functions.common.kvs.errors import ChannelNotFound, MasterAbsent, UnknownOp
 _STALE_ENDPOINT_ERRORS = (ChannelNotFound, UnknownOperation, Unreachable)
 
 
-@dataclass(frozen=True, slots=True)
-class IceServerConfig:
+class IceServerConfig(NamedTuple):
     """A TURN server with its short-lived credentials."""
 
     uris: list[str]
