@@ -52,9 +52,19 @@ def cached_client(
     )
 
 
+_other_caches: list[Callable[[], None]] = []
+
+
+def also_clear(forget: Callable[[], None]) -> None:
+    """Have `clear_cache()` also call `forget` (client caches kept elsewhere, such as per cell)."""
+    _other_caches.append(forget)
+
+
 def clear_cache() -> None:
     """Forget every client (tests and the local cloud, when the emulated AWS starts afresh)."""
     cached_client.cache_clear()
+    for forget in _other_caches:
+        forget()
 
 
 # One overload per service the project calls (KVS clients come from functions.common.kvs), so that

@@ -10,13 +10,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 import boto3
 import botocore.session
 from botocore.credentials import RefreshableCredentials
 
-from functions.common.aws_clients import client_config
+from functions.common.aws_clients import also_clear, client_config
 from functions.common.cells import Cell
 
 DEFAULT_DURATION_S = 3600
@@ -99,3 +100,12 @@ class CellCredentials:
             "token": issued["SessionToken"],
             "expiry_time": issued["Expiration"].astimezone(UTC).isoformat(),
         }
+
+
+@cache
+def shared_credentials() -> CellCredentials:
+    """The container's one credentials cache: every client of a cell shares its role's credentials."""
+    return CellCredentials()
+
+
+also_clear(shared_credentials.cache_clear)

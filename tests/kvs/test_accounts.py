@@ -67,3 +67,20 @@ def test_a_channel_made_with_assumed_role_credentials_is_in_the_roles_account_on
 
 def test_the_default_credentials_are_the_control_account(aws: None) -> None:
     assert boto3.client("sts").get_caller_identity()["Account"] == DEFAULT_ACCOUNT_ID
+
+
+def test_the_adapter_reaches_a_remote_cell_through_its_role_and_reuses_the_credentials(
+    kv: Any, cell_b: Cell
+) -> None:
+    from functions.common import aws_clients
+    from functions.common.kvs import clients
+
+    kv_b = clients.control_plane(clients.ClientLimits(), cell=cell_b)
+    arn = kv_b.create_signaling_channel(ChannelName="alexa-cam-cam-2")["ChannelARN"]
+    assert arn.split(":")[4] == ACCOUNT_B
+    assert _names(kv) == []
+    # One client per cell and limits; the control account's client is another one.
+    assert clients.control_plane(clients.ClientLimits(), cell=cell_b) is kv_b
+    assert clients.control_plane(clients.ClientLimits()) is not kv_b
+    aws_clients.clear_cache()
+    assert clients.control_plane(clients.ClientLimits(), cell=cell_b) is not kv_b

@@ -11,6 +11,10 @@ import threading
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, cast
 
 from functions.common import aws_clients
+from functions.common.cell_credentials import shared_credentials
+
+if TYPE_CHECKING:
+    from functions.common.cells import Cell
 
 if TYPE_CHECKING:
     from mypy_boto3_kinesis_video_signaling import KinesisVideoSignalingChannelsClient
@@ -24,6 +28,7 @@ Service = Literal["kinesisvideo", "kinesis-video-signaling"]
 # boto3 sessions are not safe to create clients from concurrently (a cold container's first
 # directives may ask for the same endpoint's client at once).
 _lock = threading.Lock()
+_cell_clients: dict[tuple[Service, Cell, str | None, ClientLimits], Any] = {}
 
 
 class ClientLimits(NamedTuple):
@@ -34,27 +39,57 @@ class ClientLimits(NamedTuple):
     max_attempts: int = 3
 
 
-def _client(service: Service, region: str | None, endpoint: str | None, limits: ClientLimits) -> Any:
-    """The one place a KVS client is made: one per (service, region, endpoint, limits)."""
+def _client(service: Service, cell: Cell | None, endpoint: str | None, limits: ClientLimits) -> Any:
+    """The one place a KVS client is made: one per (service, cell, endpoint, limits). No cell, or a
+    cell without a role (in the control account): the function's own credentials, in the cell's
+    region; a cell with a role: that role's cached credentials (functions.common.cell_credentials)."""
     with _lock:
-        return aws_clients.cached_client(
-            service,
-            region=region,
-            endpoint_url=endpoint,
-            connect_timeout=limits.connect_timeout,
-            read_timeout=limits.read_timeout,
-            max_attempts=limits.max_attempts,
-        )
+        if cell is None or cell.role_arn is None:
+            return aws_clients.cached_client(
+                service,
+                region=cell.region if cell is not None else None,
+                endpoint_url=endpoint,
+                connect_timeout=limits.connect_timeout,
+                read_timeout=limits.read_timeout,
+                max_attempts=limits.max_attempts,
+            )
+        key = (service, cell, endpoint, limits)
+        client = _cell_clients.get(key)
+        if client is None:
+            client = (
+                shared_credentials()
+                .session(cell)
+                .client(
+                    service,
+                    endpoint_url=endpoint,
+                    config=aws_clients.client_config(
+                        connect_timeout=limits.connect_timeout,
+                        read_timeout=limits.read_timeout,
+                        max_attempts=limits.max_attempts,
+                    ),
+                )
+            )
+            _cell_clients[key] = client
+        return client
 
 
-def control_plane(limits: ClientLimits, *, region: str | None = None) -> KinesisVideoClient:
-    return cast("KinesisVideoClient", _client("kinesisvideo", region, None, limits))
+def clear_cache() -> None:
+    """Forget the clients of remote cells (the others live in `aws_clients`' cache)."""
+    with _lock:
+        _cell_clients.clear()
+
+
+aws_clients.also_clear(clear_cache)
+
+
+def control_plane(limits: ClientLimits, *, cell: Cell | None = None) -> KinesisVideoClient:
+    return cast("KinesisVideoClient", _client("kinesisvideo", cell, None, limits))
 
 
 def data_plane(
-    https_endpoint: str, limits: ClientLimits, *, region: str | None = None
+    https_endpoint: str, limits: ClientLimits, *, cell: Cell | None = None
 ) -> KinesisVideoSignalingChannelsClient:
     return cast(
         "KinesisVideoSignalingChannelsClient",
-        _client("kinesis-video-signaling", region, https_endpoint, limits),
+        _client("kinesis-video-signaling", cell, https_endpoint, limits),
     )

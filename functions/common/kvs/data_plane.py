@@ -9,11 +9,14 @@ endpoint causes, it is fetched afresh once.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from functions.common.kvs import clients
 from functions.common.kvs.endpoints import EndpointCache
 from functions.common.kvs.errors import ChannelNotFound, MasterAbsent, UnknownOperation, Unreachable, neutral
+
+if TYPE_CHECKING:
+    from functions.common.cells import Cell
 
 # Data-plane failures that a moved or stale endpoint can cause; worth one fresh endpoint.
 _STALE_ENDPOINT_ERRORS = (ChannelNotFound, UnknownOperation, Unreachable)
@@ -30,11 +33,11 @@ class IceServerConfig(NamedTuple):
 
 class SignalingDataPlane:
     def __init__(
-        self, endpoints: EndpointCache, limits: clients.ClientLimits, *, region: str | None = None
+        self, endpoints: EndpointCache, limits: clients.ClientLimits, *, cell: Cell | None = None
     ) -> None:
         self.endpoints = endpoints
         self._limits = limits
-        self._region = region
+        self._cell = cell
 
     def send_alexa_offer(
         self, channel_arn: str, sender_client_id: str, payload: str, recorded_endpoint: str | None
@@ -60,7 +63,7 @@ class SignalingDataPlane:
                 raise
 
     def _send(self, https: str, channel_arn: str, sender_client_id: str, payload: str) -> str:
-        client = clients.data_plane(https, self._limits, region=self._region)
+        client = clients.data_plane(https, self._limits, cell=self._cell)
         response = neutral(
             lambda: client.send_alexa_offer_to_master(
                 ChannelARN=channel_arn, SenderClientId=sender_client_id, MessagePayload=payload
@@ -70,7 +73,7 @@ class SignalingDataPlane:
 
     def ice_servers(self, https_endpoint: str, channel_arn: str, client_id: str) -> list[IceServerConfig]:
         """TURN servers with fresh credentials (served only by the channel's own HTTPS endpoint)."""
-        client = clients.data_plane(https_endpoint, self._limits, region=self._region)
+        client = clients.data_plane(https_endpoint, self._limits, cell=self._cell)
         response = neutral(
             lambda: client.get_ice_server_config(ChannelARN=channel_arn, ClientId=client_id, Service="TURN")
         )
