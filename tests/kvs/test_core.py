@@ -47,12 +47,19 @@ def test_create_signaling_channel() -> None:
 @mock_aws
 def test_creation_follows_the_state_manager() -> None:
     client = boto3.client("kinesisvideo", region_name=REGION)
-    state_manager.set_transition(CREATION_MODEL, {"progression": "time", "seconds": 0.2})
+    # A second in CREATING: long enough that a loaded machine still sees it, then polled, not slept.
+    state_manager.set_transition(CREATION_MODEL, {"progression": "time", "seconds": 1.0})
     try:
         arn = client.create_signaling_channel(ChannelName="cam")["ChannelARN"]
-        assert client.describe_signaling_channel(ChannelARN=arn)["ChannelInfo"]["ChannelStatus"] == "CREATING"
-        time.sleep(0.25)
-        assert client.describe_signaling_channel(ChannelARN=arn)["ChannelInfo"]["ChannelStatus"] == "ACTIVE"
+
+        def status() -> str:
+            return str(client.describe_signaling_channel(ChannelARN=arn)["ChannelInfo"]["ChannelStatus"])
+
+        assert status() == "CREATING"
+        give_up = time.monotonic() + 10
+        while status() == "CREATING" and time.monotonic() < give_up:
+            time.sleep(0.1)
+        assert status() == "ACTIVE"
     finally:
         state_manager.unset_transition(CREATION_MODEL)
 
