@@ -9,10 +9,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
+from functions.alexa_skill.settings import SkillSettings
+from functions.common.alexa_credentials import credentials_reader
 from functions.common.grants import GrantStore
 from functions.common.lwa import LoginWithAmazon, LwaError
 from functions.common.observability import logger
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_secretsmanager import SecretsManagerClient
 
 
 class AccountGrants:
@@ -31,3 +38,13 @@ class AccountGrants:
             raise
         self._store.replace(owner_id, tokens, self._clock())
         logger.info("grant stored")
+
+
+def build(
+    settings: SkillSettings, dynamodb: DynamoDBClient, secrets: SecretsManagerClient, *, timeout: float
+) -> AccountGrants:
+    """AcceptGrant's work as the skill's settings configure it."""
+    lwa = LoginWithAmazon(
+        settings.lwa_token_url, credentials_reader(settings.alexa_client_secret_id, secrets), timeout=timeout
+    )
+    return AccountGrants(GrantStore(settings.grants_table_name, dynamodb), lwa)

@@ -9,28 +9,25 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from typing import TYPE_CHECKING, cast
 
-from functions.alexa_skill.account_grants import AccountGrants
 from functions.alexa_skill.logic import Skill
 from functions.alexa_skill.settings import SkillSettings
 from functions.alexa_skill.tokens import TokenVerifier, key_source
 from functions.common import aws_clients
-from functions.common.alexa_credentials import credentials_reader
-from functions.common.grants import GrantStore
 from functions.common.kvs import clients as kvs_clients
 from functions.common.kvs.clients import ClientLimits
 from functions.common.kvs.control_plane import ChannelControl
 from functions.common.kvs.data_plane import SignalingDataPlane
 from functions.common.kvs.endpoints import EndpointCache
-from functions.common.lwa import LoginWithAmazon
 from functions.common.registry import Registry
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_secretsmanager import SecretsManagerClient
 
+    from functions.alexa_skill.account_grants import AccountGrants
     from functions.common.kvs.clients import ControlPlaneClient
 
 # Enough for concurrent directives on one container, including offers still waiting on a master
@@ -101,19 +98,24 @@ def dependencies() -> Dependencies:
         issuer=settings.identity_issuer,
         audience=settings.identity_audience,
     )
-    secrets = limits.secrets_manager()
-    lwa = LoginWithAmazon(
-        settings.lwa_token_url,
-        credentials_reader(settings.alexa_client_secret_id, secrets),
-        timeout=limits.read_timeout,
-    )
-    grants = AccountGrants(GrantStore(settings.grants_table_name, dynamodb), lwa)
     skill = Skill(
         verifier=verifier,
         registry=Registry(settings.registry_table_name, dynamodb),
         signaling=signaling,
         control=control,
         executor=executor,
-        grants=grants,
+        # AcceptGrant comes once per account link: its modules, LWA and the Secrets Manager client
+        # are built on the first one, not on every cold start.
+        grants=cache(partial(_account_grants, settings, limits, dynamodb)),
     )
     return Dependencies(settings=settings, skill=skill, dynamodb=dynamodb, kvs=kvs, executor=executor)
+
+
+def _account_grants(
+    settings: SkillSettings, limits: DeadlineLimits, dynamodb: DynamoDBClient
+) -> AccountGrants:
+    # Imported on the first AcceptGrant: its modules (LWA, the grants store, Powertools Parameters)
+    # have no part in an offer.
+    from functions.alexa_skill import account_grants  # noqa: PLC0415
+
+    return account_grants.build(settings, dynamodb, limits.secrets_manager(), timeout=limits.read_timeout)

@@ -5,11 +5,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from concurrent.futures import Executor
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from aws_lambda_powertools.metrics import MetricUnit
 
-from functions.alexa_skill.account_grants import AccountGrants
 from functions.alexa_skill.errors import ErrorType, SkillError, from_kvs, from_registry
 from functions.alexa_skill.offers import decode_answer, encode_offer, sender_client_id
 from functions.alexa_skill.tokens import ExpiredToken, InvalidToken, TokenVerifier
@@ -20,6 +19,9 @@ from functions.common.kvs.data_plane import SignalingDataPlane
 from functions.common.kvs.errors import translate
 from functions.common.observability import logger, metrics, tracer
 from functions.common.registry import MAX_ENDPOINTS_PER_DISCOVERY, Device, Registry
+
+if TYPE_CHECKING:
+    from functions.alexa_skill.account_grants import AccountGrants
 
 T = TypeVar("T")
 
@@ -33,7 +35,7 @@ class Skill:
         signaling: SignalingDataPlane,
         control: ChannelControl,
         executor: Executor,
-        grants: AccountGrants,
+        grants: Callable[[], AccountGrants],
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._grants = grants
@@ -135,7 +137,7 @@ class Skill:
         tokens the events function sends with. Any failure stores nothing."""
         try:
             owner = self._within(deadline, lambda: self.owner(token, deadline))
-            self._within(deadline, lambda: self._grants.accept(owner, code))
+            self._within(deadline, lambda: self._grants().accept(owner, code))
         except SkillError as exc:
             raise SkillError(ErrorType.ACCEPT_GRANT_FAILED) from exc
 

@@ -1,0 +1,56 @@
+"""What a cold container loads: the offer path's INIT leaves out what only other directives use."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.alexa_skill.conftest import Cloud
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# Lambda's INIT (the handler module builds the dependencies), then what it loaded and created.
+INIT = """
+import json, sys
+import botocore.session
+
+services = []
+created = botocore.session.Session.create_client
+def counting(self, service_name, *args, **kwargs):
+    services.append(service_name)
+    return created(self, service_name, *args, **kwargs)
+botocore.session.Session.create_client = counting
+
+import functions.alexa_skill.handler
+print(json.dumps({"modules": sorted(sys.modules), "clients": services}))
+"""
+
+# AcceptGrant's own modules: once per account link, never on an offer.
+GRANT_ONLY = (
+    "functions.alexa_skill.account_grants",
+    "functions.common.grants",
+    "functions.common.lwa",
+    "functions.common.alexa_credentials",
+    "aws_lambda_powertools.utilities.parameters",
+)
+
+
+def test_init_builds_only_what_an_offer_needs(cloud: Cloud) -> None:
+    # As Lambda sets them (with LAMBDA_TASK_ROOT, the X-Ray SDK samples locally: no client of its own).
+    env = {**os.environ, "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand", "LAMBDA_TASK_ROOT": str(ROOT)}
+    run = subprocess.run(  # noqa: S603 (this interpreter, fixed arguments)
+        [sys.executable, "-c", INIT],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    loaded = json.loads(run.stdout.splitlines()[-1])
+    assert [m for m in GRANT_ONLY if m in loaded["modules"]] == []
+    assert loaded["clients"] == ["dynamodb"]  # signaling on the first offer; no Secrets Manager
