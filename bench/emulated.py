@@ -31,11 +31,12 @@ def in_process() -> Iterator[Cloud]:
     from moto import mock_aws
 
     from functions.common import aws_clients
-    from localcloud import kvs
+    from localcloud import kvs, sqs_speed
     from localcloud.bootstrap import create_resources
 
     with environ.patched(environ.FAKE_AWS, remove=environ.REMOVED):
         kvs.install()
+        sqs_speed.install()
         aws_clients.clear_cache()
         meter = CallMeter()
         try:
@@ -59,12 +60,13 @@ def server() -> Iterator[Cloud]:
     the data plane too; masters attached here answer the offers it forwards. Clients pay for TLS as
     they do on AWS, and trust the local CA through AWS_CA_BUNDLE.
     """
-    from localcloud import kvs
+    from localcloud import kvs, sqs_speed
     from localcloud.bootstrap import create_resources
     from localcloud.moto_server import TlsMotoServer
     from localcloud.tls import LocalCA
 
     kvs.install()
+    sqs_speed.install()
     # werkzeug logs every request to stderr; the table is what matters here.
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     tls_dir = tempfile.TemporaryDirectory(prefix="bench-tls-")
