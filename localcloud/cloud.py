@@ -28,7 +28,7 @@ from aiohttp import web
 from pydantic import BaseModel, Field, ValidationError
 
 from functions.common import aws_clients
-from localcloud import kvs
+from localcloud import kvs, sqs_speed
 from localcloud.alexa_cloud import AlexaCloud
 from localcloud.bootstrap import client_credentials, create_resources
 from localcloud.device_auth import DEVICE_ROLE, ROLE_ALIAS, CredentialsProvider
@@ -95,6 +95,7 @@ class LocalCloud:
     async def start(self) -> None:
         # The emulation must be in moto's routes before the server handles its first request.
         kvs.install()
+        sqs_speed.install()  # a receive's cost independent of the queue's depth, as on AWS
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per moto request otherwise
         self.ca.ensure()
         server_tls = self.ca.server_context()
