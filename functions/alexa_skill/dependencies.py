@@ -10,17 +10,14 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache, partial
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from functions.alexa_skill.logic import Skill
 from functions.alexa_skill.settings import SkillSettings
 from functions.alexa_skill.tokens import TokenVerifier, key_source
 from functions.common import aws_clients
-from functions.common.kvs import clients as kvs_clients
 from functions.common.kvs.clients import ClientLimits
-from functions.common.kvs.control_plane import ChannelControl
-from functions.common.kvs.data_plane import SignalingDataPlane
-from functions.common.kvs.endpoints import EndpointCache
+from functions.common.kvs.router import CellRouter
 from functions.common.registry import Registry
 
 if TYPE_CHECKING:
@@ -28,7 +25,6 @@ if TYPE_CHECKING:
     from mypy_boto3_secretsmanager import SecretsManagerClient
 
     from functions.alexa_skill.account_grants import AccountGrants
-    from functions.common.kvs.clients import ControlPlaneClient
 
 # Enough for concurrent directives on one container, including offers still waiting on a master
 # after their deadline passed.
@@ -70,7 +66,7 @@ class Dependencies:
     settings: SkillSettings
     skill: Skill
     dynamodb: DynamoDBClient
-    kvs: ControlPlaneClient
+    router: CellRouter
     executor: ThreadPoolExecutor
 
     def close(self) -> None:
@@ -83,16 +79,15 @@ def dependencies() -> Dependencies:
     settings = SkillSettings.load()
     limits = DeadlineLimits.for_deadline(settings.skill_deadline_seconds)
     dynamodb = limits.dynamodb()
-    # Control plane only for a registry item with no endpoint recorded, a stale endpoint, and
-    # ReportState: the cold InitiateSessionWithOffer path does not create it. The proxy forwards
-    # every attribute to the client it creates on first use.
-    kvs = cast(
-        "ControlPlaneClient",
-        aws_clients.LazyClient(lambda: kvs_clients.control_plane(limits.kvs(max_attempts=2))),
+    # Each channel's cell from its ARN, that cell's clients made on first use: no STS call at
+    # INIT, and the control plane only for a registry item with no endpoint recorded, a stale
+    # endpoint, and ReportState (the cold InitiateSessionWithOffer path does not create it).
+    router = CellRouter(
+        settings.cells_config,
+        control_limits=limits.kvs(max_attempts=2),
+        data_limits=limits.kvs(max_attempts=1),
     )
-    control = ChannelControl(kvs)
     executor = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="alexa-skill")
-    signaling = SignalingDataPlane(EndpointCache(control), limits.kvs(max_attempts=1))
     verifier = TokenVerifier(
         key_source(settings.identity_jwks_url),
         issuer=settings.identity_issuer,
@@ -101,14 +96,13 @@ def dependencies() -> Dependencies:
     skill = Skill(
         verifier=verifier,
         registry=Registry(settings.registry_table_name, dynamodb),
-        signaling=signaling,
-        control=control,
+        router=router,
         executor=executor,
         # AcceptGrant comes once per account link: its modules, LWA and the Secrets Manager client
         # are built on the first one, not on every cold start.
         grants=cache(partial(_account_grants, settings, limits, dynamodb)),
     )
-    return Dependencies(settings=settings, skill=skill, dynamodb=dynamodb, kvs=kvs, executor=executor)
+    return Dependencies(settings=settings, skill=skill, dynamodb=dynamodb, router=router, executor=executor)
 
 
 def _account_grants(

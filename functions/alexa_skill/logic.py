@@ -14,9 +14,9 @@ from functions.alexa_skill.offers import decode_answer, encode_offer, sender_cli
 from functions.alexa_skill.tokens import ExpiredToken, InvalidToken, TokenVerifier
 from functions.common.deadline import Deadline, DeadlineExceeded
 from functions.common.device_id import is_device_id
-from functions.common.kvs.control_plane import ACTIVE, ChannelControl
-from functions.common.kvs.data_plane import SignalingDataPlane
+from functions.common.kvs.control_plane import ACTIVE
 from functions.common.kvs.errors import translate
+from functions.common.kvs.router import CellRouter
 from functions.common.observability import logger, metrics, tracer
 from functions.common.registry import MAX_ENDPOINTS_PER_DISCOVERY, Device, Registry
 
@@ -32,8 +32,7 @@ class Skill:
         *,
         verifier: TokenVerifier,
         registry: Registry,
-        signaling: SignalingDataPlane,
-        control: ChannelControl,
+        router: CellRouter,
         executor: Executor,
         grants: Callable[[], AccountGrants],
         clock: Callable[[], float] = time.time,
@@ -41,8 +40,7 @@ class Skill:
         self._grants = grants
         self._verifier = verifier
         self._registry = registry
-        self._signaling = signaling
-        self._control = control
+        self._router = router
         self._executor = executor
         self._clock = clock
 
@@ -105,7 +103,9 @@ class Skill:
         answer = self._within(
             deadline,
             lambda: decode_answer(
-                self._signaling.send_alexa_offer(channel_arn, sender, payload, device.viewer_endpoint)
+                self._router.signaling(channel_arn).send_alexa_offer(
+                    channel_arn, sender, payload, device.viewer_endpoint
+                )
             ),
         )
         latency_ms = (time.monotonic() - started) * 1000
@@ -126,7 +126,8 @@ class Skill:
             return False, 0
         since_ms = max(0, round((self._clock() - confirmed) * 1000))
         channel_arn = device.channel_arn
-        return self._within(deadline, lambda: self._control.status(channel_arn) == ACTIVE), since_ms
+        control = self._router.control
+        return self._within(deadline, lambda: control(channel_arn).status(channel_arn) == ACTIVE), since_ms
 
     def confirm_session(self, token: str, endpoint_id: str, deadline: Deadline) -> None:
         """Session events are only acknowledged for the caller's own camera."""

@@ -133,6 +133,10 @@ class LazyClient:
         self._client: Any = None
         self._lock = threading.Lock()
 
+    @property
+    def created(self) -> bool:
+        return self._client is not None
+
     def __getattr__(self, name: str) -> Any:
         if self._client is None:
             with self._lock:
