@@ -14,11 +14,13 @@ import boto3
 
 from functions.common.grants_schema import create_table_kwargs as grants_table_kwargs
 from functions.common.lwa import ClientCredentials
+from functions.common.placement_schema import create_table_kwargs as placement_table_kwargs
 from functions.common.queue_schema import dead_letter_attributes, queue_attributes
 from functions.common.registry_schema import create_table_kwargs
 from functions.common.rotation_state_schema import create_table_kwargs as rotation_state_table_kwargs
 from functions.common.rotation_state_schema import time_to_live_kwargs
 from functions.common.settings import MESSAGE_TTL_DEFAULT
+from localcloud import dynamodb_atomicity
 
 TABLE_NAME = "camera-registry"
 QUEUE_NAME = "device-lifecycle"
@@ -27,6 +29,7 @@ CHANNEL_NAME_PREFIX = "alexa-cam-"
 DEVICE_EVENT_SOURCE = "camera.registry"
 ROTATION_STATE_TABLE_NAME = "tag-rotation-state"
 GRANTS_TABLE_NAME = "alexa-grants"
+PLACEMENT_TABLE_NAME = "cell-placement"
 EVENTS_QUEUE_NAME = "alexa-events"
 EVENTS_DLQ_NAME = "alexa-events-dlq"
 PRESENCE_QUEUE_NAME = "device-presence"
@@ -36,7 +39,7 @@ LOCAL_CLIENT_ID = "amzn1.application-oa2-client.localcloud"
 
 
 def create_resources(region: str = "us-east-1") -> dict[str, str]:
-    """Create the tables (registry, rotation state, grants), the lifecycle, presence and Alexa
+    """Create the tables (registry, rotation state, grants, cell placement), the lifecycle, presence and Alexa
     events queues with their dead-letter queues, and the skill's client secret; return the
     environment."""
     dynamodb = boto3.client("dynamodb", region_name=region)
@@ -49,6 +52,10 @@ def create_resources(region: str = "us-east-1") -> dict[str, str]:
         dynamodb.update_time_to_live(**time_to_live_kwargs(ROTATION_STATE_TABLE_NAME))
     if GRANTS_TABLE_NAME not in tables:
         dynamodb.create_table(**grants_table_kwargs(GRANTS_TABLE_NAME))
+    # Placement relies on DynamoDB applying each transaction atomically, which moto does not.
+    dynamodb_atomicity.install()
+    if PLACEMENT_TABLE_NAME not in tables:
+        dynamodb.create_table(**placement_table_kwargs(PLACEMENT_TABLE_NAME))
     queue_url, dlq_url = _queue_pair(sqs, QUEUE_NAME, DLQ_NAME)
     events_url, events_dlq_url = _queue_pair(sqs, EVENTS_QUEUE_NAME, EVENTS_DLQ_NAME)
     presence_url, presence_dlq_url = _queue_pair(sqs, PRESENCE_QUEUE_NAME, PRESENCE_DLQ_NAME)
@@ -62,6 +69,7 @@ def create_resources(region: str = "us-east-1") -> dict[str, str]:
         "LIFECYCLE_DLQ_URL": dlq_url,
         "ROTATION_STATE_TABLE_NAME": ROTATION_STATE_TABLE_NAME,
         "GRANTS_TABLE_NAME": GRANTS_TABLE_NAME,
+        "PLACEMENT_TABLE_NAME": PLACEMENT_TABLE_NAME,
         "ALEXA_EVENTS_QUEUE_URL": events_url,
         "ALEXA_EVENTS_DLQ_URL": events_dlq_url,
         "PRESENCE_QUEUE_URL": presence_url,

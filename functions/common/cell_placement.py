@@ -99,13 +99,27 @@ class CellPlacement:
             if not candidates:
                 raise FleetFullError(f"every cell is at capacity ({len(self._cells)} cells)")
             for _, _, cell in candidates:
-                outcome = self._place(device_id, cell)
+                outcome = self._place(device_id, cell, cell.capacity)
                 if outcome is _Outcome.PLACED:
                     return cell
                 if outcome is not _Outcome.CELL_FULL:
                     break  # placed meanwhile, or a conflict: read again
             self._sleep(random.uniform(0, _BACKOFF_S * 2**attempt))  # noqa: S311 (jitter, not crypto)
         raise PlacementContentionError(f"placement of {device_id} kept colliding")
+
+    def record(self, device_id: str, cell: Cell) -> Cell:
+        """Count a device whose channel already exists in `cell` (placed before cells, or its
+        slot freed by a deregistration that a newer registration overtook): its slot and one more
+        on the counter, above the capacity if need be, since the channel is there anyway. The
+        cell it is placed in (another one when it already has a slot there)."""
+        for attempt in range(MAX_ROUNDS):
+            placed = self.cell_of(device_id)
+            if placed is not None:
+                return self._cells.get(placed)
+            if self._place(device_id, cell, capacity=None) is _Outcome.PLACED:
+                return cell
+            self._sleep(random.uniform(0, _BACKOFF_S * 2**attempt))  # noqa: S311 (jitter, not crypto)
+        raise PlacementContentionError(f"recording the slot of {device_id} kept colliding")
 
     def release(self, device_id: str) -> Cell | None:
         """Free the device's slot; the cell it left, or None if it held none (already freed)."""
@@ -142,7 +156,19 @@ class CellPlacement:
             return self._cells.get(placed)
         raise PlacementContentionError(f"release of {device_id} kept colliding")
 
-    def _place(self, device_id: str, cell: Cell) -> _Outcome:
+    def _place(self, device_id: str, cell: Cell, capacity: int | None) -> _Outcome:
+        """Put the device's slot in `cell` and count it, if the counter is below `capacity`
+        (None: whatever the counter)."""
+        update: dict[str, Any] = {
+            "TableName": self.table_name,
+            "Key": {PARTITION_KEY: {"S": cell_key(cell.id)}},
+            "UpdateExpression": "ADD #p :one",
+            "ExpressionAttributeNames": {"#p": PLACED},
+            "ExpressionAttributeValues": {":one": {"N": "1"}},
+        }
+        if capacity is not None:
+            update["ConditionExpression"] = "attribute_not_exists(#p) OR #p < :capacity"
+            update["ExpressionAttributeValues"][":capacity"] = {"N": str(capacity)}
         try:
             self._transact(
                 {
@@ -156,19 +182,7 @@ class CellPlacement:
                         "ExpressionAttributeNames": {"#k": PARTITION_KEY},
                     }
                 },
-                {
-                    "Update": {
-                        "TableName": self.table_name,
-                        "Key": {PARTITION_KEY: {"S": cell_key(cell.id)}},
-                        "UpdateExpression": "ADD #p :one",
-                        "ConditionExpression": "attribute_not_exists(#p) OR #p < :capacity",
-                        "ExpressionAttributeNames": {"#p": PLACED},
-                        "ExpressionAttributeValues": {
-                            ":one": {"N": "1"},
-                            ":capacity": {"N": str(cell.capacity)},
-                        },
-                    }
-                },
+                {"Update": update},
             )
         except _Cancelled as cancelled:
             slot, counter = cancelled.reasons

@@ -19,11 +19,12 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from pydantic import ValidationError
 
+from functions.common.cell_placement import FleetFullError
 from functions.common.deadline import Deadline
 from functions.common.observability import logger, metrics, tracer
 from functions.device_lifecycle.dependencies import dependencies
 from functions.device_lifecycle.events import parse_event
-from functions.device_lifecycle.lifecycle_channels import LifecycleChannels, TransientError
+from functions.device_lifecycle.lifecycle_channels import LifecycleChannels, TransientError, kvs_client
 from functions.device_lifecycle.logic import (
     ForeignChannelError,
     InvalidEventError,
@@ -39,6 +40,8 @@ OUTCOME_METRICS = {
     LifecycleOutcome.SKIPPED_STALE: "EventsSkippedStale",
 }
 FAILED_METRIC = "RecordsFailed"
+# Every cell is at capacity: a registration waits (redelivered, then in the DLQ) for capacity.
+FLEET_FULL_METRIC = "FleetFull"
 RECEIVED_METRIC = "RecordsReceived"
 # A quarter of the function's 60 s: enough for a record's calls with throttling backoff.
 RECORD_BUDGET_S = 15.0
@@ -61,9 +64,10 @@ def _validation_summary(exc: ValidationError) -> str:
     return "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in exc.errors())
 
 
-def _account_of(function_arn: str) -> str:
+def _account_and_region(function_arn: str) -> tuple[str, str]:
     # arn:aws:lambda:{region}:{account}:function:{name}
-    return function_arn.split(":")[4]
+    parts = function_arn.split(":")
+    return parts[4], parts[3]
 
 
 def _process(
@@ -89,15 +93,18 @@ def handler(event: dict[str, Any], context: LambdaContextLike) -> PartialItemFai
     # Kept back from the invocation: time to report the batch and flush metrics.
     deadline = Deadline.of_invocation(context, reserve_s=INVOCATION_RESERVE_S)
     deps = dependencies()
-    settings, registry, kvs = deps.settings, deps.registry, deps.kvs
-    publishers = settings.publisher_accounts(_account_of(context.invoked_function_arn))
+    settings, registry = deps.settings, deps.registry
+    account, region = _account_and_region(context.invoked_function_arn)
+    publishers = settings.publisher_accounts(account)
+    device_cells = deps.device_cells(account, region)
     outbound = deps.outbound
 
     def lifecycle(record_deadline: Deadline) -> Lifecycle:
         return Lifecycle(
             settings=settings,
             registry=registry,
-            channels=LifecycleChannels(kvs, record_deadline),
+            cells=device_cells,
+            channels=lambda cell: LifecycleChannels(kvs_client(cell), record_deadline),
             deadline=record_deadline,
             publisher_accounts=publishers,
             publisher=outbound,
@@ -117,6 +124,14 @@ def handler(event: dict[str, Any], context: LambdaContextLike) -> PartialItemFai
             metrics.add_metric(name=FAILED_METRIC, unit=MetricUnit.Count, value=1)
             logger.error(
                 "bad lifecycle record rejected; it will reach the dead-letter queue", reason=str(exc)
+            )
+            raise
+        except FleetFullError:
+            metrics.add_metric(name=FAILED_METRIC, unit=MetricUnit.Count, value=1)
+            metrics.add_metric(name=FLEET_FULL_METRIC, unit=MetricUnit.Count, value=1)
+            logger.error(
+                "fleet full: every cell is at capacity; the registration is redelivered, then waits "
+                "in the dead-letter queue until capacity is added (raise a cell's capacity or add a cell)"
             )
             raise
         except TransientError as exc:

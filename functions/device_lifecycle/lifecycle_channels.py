@@ -19,6 +19,7 @@ from functions.common.kvs.errors import ChannelBusy, ChannelNotFound, VersionMis
 from functions.common.kvs.retry import TRANSIENT_ERRORS, RetryPolicy
 
 if TYPE_CHECKING:
+    from functions.common.cells import Cell
     from functions.common.kvs.clients import ControlPlaneClient
 
 T = TypeVar("T")
@@ -41,8 +42,9 @@ class ChannelVanished(ChannelNotSettled):
     """The channel vanished between two calls; the caller starts over."""
 
 
-def kvs_client() -> ControlPlaneClient:
-    return clients.control_plane(KVS_LIMITS)
+def kvs_client(cell: Cell) -> ControlPlaneClient:
+    """The control plane of `cell` (a remote one through its role's cached credentials)."""
+    return clients.control_plane(KVS_LIMITS, cell=cell)
 
 
 class LifecycleChannels:

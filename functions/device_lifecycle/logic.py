@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 from functions.common import channel_tags
 from functions.common.aws_clients import error_code
+from functions.common.cells import Cell
 from functions.common.deadline import Deadline, DeadlineExceeded
 from functions.common.device_events import UntrustedEvent, check_origin
 from functions.common.kvs.control_plane import DELETING, ChannelDescription
@@ -26,6 +27,7 @@ from functions.common.kvs.errors import KvsFailure
 from functions.common.observability import logger
 from functions.common.outbound import OutboundPublisher
 from functions.common.registry import Device, DeviceStatus, Registry
+from functions.device_lifecycle.device_cells import DeviceCells
 from functions.device_lifecycle.events import DeviceDeregistered, DeviceEvent, DeviceRegistered
 from functions.device_lifecycle.lifecycle_channels import (
     RETRIES,
@@ -101,7 +103,8 @@ class Lifecycle:
         self,
         settings: LifecycleSettings,
         registry: Registry,
-        channels: LifecycleChannels,
+        cells: DeviceCells,
+        channels: Callable[[Cell], LifecycleChannels],
         deadline: Deadline,
         *,
         publisher_accounts: frozenset[str],
@@ -112,7 +115,8 @@ class Lifecycle:
         self._publisher_accounts = publisher_accounts
         self._publisher = publisher
         self._registry = registry
-        self._channels = channels
+        self._cells = cells
+        self._channels_in = channels
         self._deadline = deadline
         self._clock = clock
 
@@ -171,13 +175,26 @@ class Lifecycle:
         )
 
     def _converge(self, desired: Device, previous: Device | None) -> tuple[LifecycleOutcome, Device]:
-        """Make the channel match `desired`; returns what happened and `desired` with its ARN."""
+        """Make the channel match `desired`; returns what happened and `desired` with its ARN
+        and cell."""
+        device_id = desired.device_id
         if not desired.is_active:
-            removed = self._while_busy(desired, lambda: self._remove_channel(desired.device_id))
+            cell = self._cells.for_removal(device_id, previous)
+            removed = LifecycleOutcome.ALREADY_GONE
+            if cell is not None:
+                channels = self._channels_in(cell)
+                removed = self._while_busy(desired, lambda: self._remove_channel(channels, device_id))
+            # Only once the channel is gone: a slot freed earlier could be taken while it still counts.
+            self._cells.release(device_id)
             return removed, desired
-        outcome, arn = self._while_busy(desired, lambda: self._ensure_channel(desired, previous))
-        endpoint = self._viewer_endpoint(arn, previous)
-        return outcome, desired.model_copy(update={"channel_arn": arn, "viewer_endpoint": endpoint})
+        # Placed before the channel is created, so a redelivery creates it in the same cell.
+        cell = self._cells.for_live(device_id, previous)
+        channels = self._channels_in(cell)
+        outcome, arn = self._while_busy(desired, lambda: self._ensure_channel(channels, desired, previous))
+        endpoint = self._viewer_endpoint(channels, arn, previous)
+        return outcome, desired.model_copy(
+            update={"channel_arn": arn, "viewer_endpoint": endpoint, "cell_id": cell.id}
+        )
 
     def _while_busy(self, desired: Device, step: Callable[[], T]) -> T:
         """`step()`, retried while the channel is busy, for at most BUSY_RETRY_S."""
@@ -186,36 +203,38 @@ class Lifecycle:
         except (ChannelNotSettled, DeadlineExceeded) as exc:
             raise TransientError(f"channel of {desired.device_id}: still busy ({exc})") from exc
 
-    def _viewer_endpoint(self, arn: str, previous: Device | None) -> str | None:
+    def _viewer_endpoint(self, channels: LifecycleChannels, arn: str, previous: Device | None) -> str | None:
         """The channel's VIEWER endpoint for the registry: the one on record for this channel, or
         read now. Only a shortcut for the skill (which fetches it when missing), so a channel
         still CREATING or a failed read leaves it out rather than failing the record."""
         if previous is not None and previous.channel_arn == arn and previous.viewer_endpoint:
             return previous.viewer_endpoint
         try:
-            return self._channels.viewer_endpoint(arn)
+            return channels.viewer_endpoint(arn)
         except (KvsFailure, TransientError) as exc:
             logger.warning("viewer endpoint not recorded", extra={"error": error_code(exc)})
             return None
 
-    def _ensure_channel(self, device: Device, previous: Device | None) -> tuple[LifecycleOutcome, str]:
+    def _ensure_channel(
+        self, channels: LifecycleChannels, device: Device, previous: Device | None
+    ) -> tuple[LifecycleOutcome, str]:
         name = self._settings.channel_name(device.device_id)
         ttl = device.message_ttl_seconds or self._settings.message_ttl_seconds
         owner = device.owner_id or ""
         tags = channel_tags.managed_tags(device.device_id, owner, self._settings.environment) | device.tags
         known_arn = previous.channel_arn if previous is not None and previous.is_active else None
         # A device with no live channel on record takes the cheap path: create first.
-        existing = self._channels.describe(name) if known_arn else None
+        existing = channels.describe(name) if known_arn else None
         if existing is None:
-            arn = self._channels.create(name, ttl, tags)
+            arn = channels.create(name, ttl, tags)
             if arn is not None:
                 return LifecycleOutcome.CREATED, arn
-            existing = self._channels.describe(name)
+            existing = channels.describe(name)
             if existing is None:
                 raise ChannelNotSettled(f"channel {name} vanished while being adopted")
         if existing.status == DELETING:
             raise ChannelNotSettled(f"channel {name} is still being deleted")
-        actual = self._owned_tags(existing, device.device_id)
+        actual = self._owned_tags(channels, existing, device.device_id)
         changed = {k: v for k, v in tags.items() if actual.get(k) != v}
         # Only keys an earlier event set are ours to remove; other foreign tags stay.
         event_keys = set(previous.tags if previous else {}) | set(tags)
@@ -223,19 +242,21 @@ class Lifecycle:
         _check_tag_room(existing.name, actual, dropped, changed, event_keys)
         # Remove first: a channel at the limit can then still rename a tag.
         if dropped:
-            self._channels.untag(existing.arn, dropped)
+            channels.untag(existing.arn, dropped)
         if changed:
-            self._channels.tag(existing.arn, changed)
-        ttl_changed = self._channels.set_message_ttl(existing, ttl)
+            channels.tag(existing.arn, changed)
+        ttl_changed = channels.set_message_ttl(existing, ttl)
         if existing.arn != known_arn:
             return LifecycleOutcome.ADOPTED, existing.arn
         return (
             LifecycleOutcome.UPDATED if changed or dropped or ttl_changed else LifecycleOutcome.UNCHANGED
         ), existing.arn
 
-    def _owned_tags(self, channel: ChannelDescription, device_id: str) -> dict[str, str]:
+    def _owned_tags(
+        self, channels: LifecycleChannels, channel: ChannelDescription, device_id: str
+    ) -> dict[str, str]:
         """The channel's tags, after checking that the channel belongs to this device."""
-        tags = self._channels.tags(channel.arn)
+        tags = channels.tags(channel.arn)
         if not channel_tags.belongs_to(tags, device_id):
             tagged = tags.get(channel_tags.DEVICE_TAG)
             raise ForeignChannelError(
@@ -244,14 +265,12 @@ class Lifecycle:
             )
         return tags
 
-    def _remove_channel(self, device_id: str) -> LifecycleOutcome:
-        existing = self._channels.describe(self._settings.channel_name(device_id))
+    def _remove_channel(self, channels: LifecycleChannels, device_id: str) -> LifecycleOutcome:
+        existing = channels.describe(self._settings.channel_name(device_id))
         if existing is None or existing.status == DELETING:
             return LifecycleOutcome.ALREADY_GONE
-        self._owned_tags(existing, device_id)
-        return (
-            LifecycleOutcome.DELETED if self._channels.delete(existing.arn) else LifecycleOutcome.ALREADY_GONE
-        )
+        self._owned_tags(channels, existing, device_id)
+        return LifecycleOutcome.DELETED if channels.delete(existing.arn) else LifecycleOutcome.ALREADY_GONE
 
     def _settle_race(self, applied: Device) -> bool:
         """After a lost conditional write: True if the same event won (a concurrent duplicate).

@@ -110,3 +110,15 @@ def test_concurrent_registrations_never_overfill_a_cell_and_count_exactly(table:
         list(pool.map(placement.release, list(placed) * 2))
     assert placement.loads() == {"c0": 0, "c1": 0, "c2": 0}
     assert _slots(table) == {}
+
+
+def test_recording_an_existing_channel_counts_it_once_even_above_capacity(table: str) -> None:
+    cells = _cells(1, 1)
+    placement = CellPlacement(table, cells)
+    assert placement.assign("cam-1").id == "c0"
+    # A channel made before cells is in c0 already: it counts there, past the capacity.
+    assert placement.record("cam-old", cells.get("c0")).id == "c0"
+    assert placement.record("cam-old", cells.get("c1")).id == "c0"  # recorded once, where it is
+    assert placement.loads() == {"c0": 2, "c1": 0}
+    assert _slots(table) == {"c0": 2}
+    assert placement.assign("cam-2").id == "c1"

@@ -15,8 +15,9 @@ from functions.common import aws_clients, channel_tags
 from functions.common.registry import TOMBSTONE_RETENTION_SECONDS, DeviceStatus, Registry
 from functions.device_lifecycle.handler import handler
 from functions.device_lifecycle.lifecycle_channels import kvs_client
+from functions.device_lifecycle.settings import LifecycleSettings
 from localcloud import kvs
-from tests.lifecycle.support import channels, event, lifecycle_context, run, sqs_event, sqs_record
+from tests.lifecycle.support import ACCOUNT, channels, event, lifecycle_context, run, sqs_event, sqs_record
 from tests.lifecycle.support import run_ids as run_batch
 
 NAME = "alexa-cam-cam-1"
@@ -321,6 +322,11 @@ def test_a_crash_between_channel_and_registry_converges_on_redelivery(
     }
 
 
+def _control_cell_client() -> Any:
+    """The KVS client the handler uses for the stage's one cell (the control account's)."""
+    return kvs_client(LifecycleSettings.load().cells(ACCOUNT, "us-east-1")[0])
+
+
 @contextmanager
 def _meanwhile(client: Any, operation: str, body: dict[str, Any]) -> Iterator[None]:
     """Run the handler on `body` once, right before the next `operation` call of `client`.
@@ -346,7 +352,7 @@ def _meanwhile(client: Any, operation: str, body: dict[str, Any]) -> Iterator[No
 def test_a_newer_deregistration_during_a_registration_wins(lifecycle: Registry) -> None:
     # The deregistration completes (no channel yet) between the registration's read and its create.
     with _meanwhile(
-        kvs_client(), "CreateSignalingChannel", event("DeviceDeregistered", "cam-1", 10, owner=None)
+        _control_cell_client(), "CreateSignalingChannel", event("DeviceDeregistered", "cam-1", 10, owner=None)
     ):
         assert run(event("DeviceRegistered", "cam-1", 0)) == []
     # The registration lost its registry write and removed the channel it had just created.
@@ -360,7 +366,9 @@ def test_a_newer_registration_during_a_deregistration_keeps_a_channel(lifecycle:
     run(event("DeviceRegistered", "cam-1", 0))
     # A re-registration completes between the deregistration's read and its delete.
     with _meanwhile(
-        kvs_client(), "DeleteSignalingChannel", event("DeviceRegistered", "cam-1", 20, owner="owner-2")
+        _control_cell_client(),
+        "DeleteSignalingChannel",
+        event("DeviceRegistered", "cam-1", 20, owner="owner-2"),
     ):
         assert run(event("DeviceDeregistered", "cam-1", 10, owner=None)) == []
     # The deregistration deleted the winner's channel, then re-created it and recorded the new ARN.
