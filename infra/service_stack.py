@@ -32,6 +32,7 @@ class ServiceStack(Stack):
         *,
         settings: StageSettings,
         registry_table: dynamodb.ITable,
+        placement_table: dynamodb.ITable,
         rotation_state_table: dynamodb.ITable,
         grants_table: dynamodb.ITable,
         grants_key: kms.IKey,
@@ -51,7 +52,7 @@ class ServiceStack(Stack):
             inputs.with_code(function_code(("PyJWT",))),
             identity=identity_variables(self, settings.identity),
         )
-        self.lifecycle = DeviceLifecycle(self, "DeviceLifecycle", inputs)
+        self.lifecycle = DeviceLifecycle(self, "DeviceLifecycle", inputs, placement_table=placement_table)
         self.presence = DevicePresence(self, "DevicePresence", inputs, bus=self.lifecycle.bus)
         self.rotation = TagRotation(self, "TagRotation", inputs, state_table=rotation_state_table)
         self.device_config = DeviceConfigApi(self, "DeviceConfig", inputs)
@@ -107,6 +108,11 @@ class ServiceStack(Stack):
                 period=Duration.minutes(1), statistic="Maximum"
             ),
             description="Presence or doorbell events failed and wait in their DLQ",
+        )
+        monitoring.watch(
+            "FleetFull",
+            self.lifecycle.fleet_full_metric(),
+            description="Every cell is at capacity: registrations wait in the lifecycle DLQ for capacity",
         )
         monitoring.watch(
             "AlexaGatewayFailures",

@@ -23,6 +23,7 @@ class SignalingStage(Stage):
             description="Camera signaling: Alexa skill, device lifecycle, tag rotation, device config",
             settings=settings,
             registry_table=self.stateful.registry_table,
+            placement_table=self.stateful.placement_table,
             rotation_state_table=self.stateful.rotation_state_table,
             grants_table=self.stateful.grants_table,
             grants_key=self.stateful.grants_key,

@@ -9,6 +9,8 @@ only their accounts' events of the device source, and the function checks the ac
 from __future__ import annotations
 
 from aws_cdk import CfnOutput, Duration, Stack
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
@@ -16,21 +18,25 @@ from constructs import Construct
 
 from functions.common.queue_schema import BATCH_SIZE, LIFECYCLE_FUNCTION_TIMEOUT_SECONDS, MAX_CONCURRENCY
 from infra.components.event_queue import build_event_queue
-from infra.components.function import FunctionInputs, SignalingFunction
+from infra.components.function import METRICS_NAMESPACE, FunctionInputs, SignalingFunction
 from infra.settings import StageSettings
 
 DETAIL_TYPES = ["DeviceRegistered", "DeviceUpdated", "DeviceDeregistered"]
+# What the function counts when every cell is at capacity (functions/device_lifecycle/handler.py).
+FLEET_FULL_METRIC = "FleetFull"
 
 
 class DeviceLifecycle(Construct):
-    def __init__(self, scope: Construct, construct_id: str, inputs: FunctionInputs) -> None:
+    def __init__(
+        self, scope: Construct, construct_id: str, inputs: FunctionInputs, *, placement_table: dynamodb.ITable
+    ) -> None:
         super().__init__(scope, construct_id)
         settings = inputs.settings
         self.queue, self.dead_letter_queue = build_event_queue(self)
         publisher_accounts = settings.device_events.publisher_accounts(Stack.of(self).account)
         self.bus = self._build_bus(settings, publisher_accounts)
         self._build_rule(settings, publisher_accounts)
-        self.function = self._build_function(inputs, publisher_accounts)
+        self.function = self._build_function(inputs, publisher_accounts, placement_table)
 
     def _build_rule(self, settings: StageSettings, publisher_accounts: list[str]) -> None:
         events.Rule(
@@ -45,7 +51,19 @@ class DeviceLifecycle(Construct):
             targets=[targets.SqsQueue(self.queue)],
         )
 
-    def _build_function(self, inputs: FunctionInputs, publisher_accounts: list[str]) -> SignalingFunction:
+    def fleet_full_metric(self) -> cloudwatch.IMetric:
+        """Registrations that found every cell at capacity (Powertools adds `service`)."""
+        return cloudwatch.Metric(
+            namespace=METRICS_NAMESPACE,
+            metric_name=FLEET_FULL_METRIC,
+            dimensions_map={"service": self.function.service},
+            statistic="Sum",
+            period=Duration.minutes(1),
+        )
+
+    def _build_function(
+        self, inputs: FunctionInputs, publisher_accounts: list[str], placement_table: dynamodb.ITable
+    ) -> SignalingFunction:
         function = SignalingFunction(
             self,
             "Lifecycle",
@@ -55,11 +73,17 @@ class DeviceLifecycle(Construct):
             environment={
                 "DEVICE_EVENT_SOURCE": inputs.settings.device_events.source,
                 "DEVICE_EVENT_ACCOUNTS": ",".join(publisher_accounts),
+                "PLACEMENT_TABLE_NAME": placement_table.table_name,
             },
         )
         function.consume(self.queue, batch_size=BATCH_SIZE, max_concurrency=MAX_CONCURRENCY)
         # UpdateItem writes a live camera's lifecycle attributes (presence stays); PutItem a tombstone.
         function.allow_table(inputs.registry_table, ["GetItem", "PutItem", "UpdateItem"])
+        # Placement reads the slot and the counters and writes both in one transaction (IAM checks
+        # each item action of a TransactWriteItems).
+        function.allow_table(
+            placement_table, ["GetItem", "BatchGetItem", "PutItem", "UpdateItem", "DeleteItem"]
+        )
         function.allow_channels(
             [
                 "CreateSignalingChannel",

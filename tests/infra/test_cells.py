@@ -321,3 +321,44 @@ def test_cells_render_to_the_functions_contract() -> None:
             "capacity": 3,
         }
     ]
+
+
+def test_the_lifecycle_function_places_devices_and_a_full_fleet_raises_an_alarm(
+    stages: dict[str, SignalingStage],
+) -> None:
+    for stage in stages.values():  # with and without cells: every stage places its devices
+        template = _template(stage, stage.service)
+        functions = _functions(template)
+        with_placement = {
+            s
+            for s, f in functions.items()
+            if "PLACEMENT_TABLE_NAME" in f["Properties"]["Environment"]["Variables"]
+        }
+        assert with_placement == {"device-lifecycle"}
+        table = json.dumps(
+            functions["device-lifecycle"]["Properties"]["Environment"]["Variables"]["PLACEMENT_TABLE_NAME"]
+        )
+        assert "CellPlacement" in table  # the stateful stack's placement table
+        lifecycle_role = next(r for n, r in _roles(template).items() if "Lifecycle" in n or "lifecycle" in n)
+        placement_actions = {
+            a
+            for s in lifecycle_role["allow"]
+            if "CellPlacement" in json.dumps(s["Resource"])
+            for a in _listed(s["Action"])
+        }
+        assert placement_actions == {
+            "dynamodb:GetItem",
+            "dynamodb:BatchGetItem",
+            "dynamodb:PutItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:DeleteItem",
+        }
+        assertions.Template.from_json(template).has_resource_properties(
+            "AWS::CloudWatch::Alarm",
+            {
+                "MetricName": "FleetFull",
+                "Dimensions": [{"Name": "service", "Value": "device-lifecycle"}],
+                "Threshold": 1,
+                "AlarmActions": assertions.Match.any_value(),
+            },
+        )
