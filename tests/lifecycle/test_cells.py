@@ -17,7 +17,9 @@ from functions.common.cell_credentials import CellCredentials
 from functions.common.cell_placement import CellPlacement
 from functions.common.cells import Cell, Cells
 from functions.common.registry import Registry
+from functions.common.settings import ConfigurationError
 from functions.device_lifecycle.dependencies import dependencies
+from functions.device_lifecycle.settings import LifecycleSettings
 from localcloud import dynamodb_atomicity
 from tests.lifecycle.support import ACCOUNT, event, run
 
@@ -164,3 +166,13 @@ def test_a_deregistration_arriving_first_leaves_no_slot_behind(
     assert run(event("DeviceDeregistered", "cam-1", 10, owner=None)) == []
     assert run(event("DeviceRegistered", "cam-1", 0)) == []  # older: skipped, nothing placed
     assert _placement(cells).loads() == {"a": 0, "b": 0}
+
+
+def test_several_cells_without_a_placement_table_fail_at_start_naming_it() -> None:
+    cells = json.dumps([c.model_dump(by_alias=True, exclude_none=True) for c in _cells(1, 1)])
+    with pytest.raises(ConfigurationError, match="PLACEMENT_TABLE_NAME"):
+        LifecycleSettings.load({"REGISTRY_TABLE_NAME": "registry", "CELLS": cells})
+    one = json.dumps([_cells(1, 1)[0].model_dump(by_alias=True, exclude_none=True)])
+    assert (
+        LifecycleSettings.load({"REGISTRY_TABLE_NAME": "registry", "CELLS": one}).placement_table_name is None
+    )

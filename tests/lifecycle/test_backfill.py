@@ -1,0 +1,44 @@
+"""The one-off backfill: devices registered before placement get their slot, once."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from functions.common.cell_placement import CellPlacement
+from functions.common.registry import Registry
+from functions.device_lifecycle.backfill import main
+from functions.device_lifecycle.dependencies import dependencies
+from functions.device_lifecycle.settings import LifecycleSettings
+from tests.lifecycle.support import ACCOUNT, event, run
+
+
+def test_devices_registered_before_placement_get_a_slot_in_their_channels_cell(
+    lifecycle: Registry, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    table = os.environ["PLACEMENT_TABLE_NAME"]
+    # A stage before cells: no placement table configured.
+    monkeypatch.delenv("PLACEMENT_TABLE_NAME")
+    dependencies.cache_clear()
+    assert run(*(event("DeviceRegistered", f"cam-{n}", n) for n in range(3))) == []
+    assert run(event("DeviceDeregistered", "cam-2", 10, owner=None)) == []
+    monkeypatch.setenv("PLACEMENT_TABLE_NAME", table)
+    cells = LifecycleSettings.load().cells(ACCOUNT, "us-east-1")
+    placement = CellPlacement(table, cells)
+    assert placement.loads() == {"default": 0}
+
+    main(["--region", "us-east-1"])  # the account from the credentials (moto's, the control one)
+    main(["--account", ACCOUNT, "--region", "us-east-1"])  # again: nothing counted twice
+
+    assert placement.loads() == {"default": 2}
+    assert {placement.cell_of(f"cam-{n}") for n in range(2)} == {"default"}
+    assert placement.cell_of("cam-2") is None  # deregistered: no channel, no slot
+    assert capsys.readouterr().out.splitlines()[-2:] == [
+        "cell default: 2 live devices with a slot",
+        "2 live devices in 1 cells",
+    ]
+    # The lifecycle then frees the backfilled slot on deregistration.
+    dependencies.cache_clear()
+    assert run(event("DeviceDeregistered", "cam-0", 20, owner=None)) == []
+    assert placement.loads() == {"default": 1}
