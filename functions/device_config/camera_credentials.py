@@ -52,6 +52,9 @@ class ChannelCredentials(NamedTuple):
     session_token: str
     expiration: datetime
 
+    def __repr__(self) -> str:  # secrets: never in a log line or a traceback's repr
+        return f"ChannelCredentials(access_key_id=..., expiration={self.expiration.isoformat()})"
+
 
 @contextmanager
 def _sts_refused() -> Iterator[None]:

@@ -231,3 +231,21 @@ def test_sts_errors_are_http_errors_without_their_text(
     assert code in logged
     assert "not authorized" not in logged
     assert fleet.config("cam-1").status == 200  # the next request is served
+
+
+def test_the_credentials_reprs_hide_the_secrets() -> None:
+    from functions.device_config.camera_credentials import ChannelCredentials
+    from functions.device_config.models import CameraCredentials
+
+    issued = ChannelCredentials("ASIAKEY", "secret-1", "token-1", datetime.now(UTC))
+    served = CameraCredentials(
+        access_key_id="ASIAKEY",
+        secret_access_key="secret-1",
+        session_token="token-1",
+        expiration=issued.expiration,
+        region="us-east-1",
+    )
+    for shown in (repr(issued), repr(served), str(served)):
+        assert "secret-1" not in shown
+        assert "token-1" not in shown
+    assert served.model_dump(mode="json")["secret_access_key"] == "secret-1"  # only the body reveals it
