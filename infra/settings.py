@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 from pydantic.alias_generators import to_camel
 
-from functions.common.cells import Cell, channel_quota, check_cells
+from functions.common.cells import Cell, camera_role_name, channel_quota, check_cells
 from functions.common.settings import MESSAGE_TTL_DEFAULT, MESSAGE_TTL_MAX, MESSAGE_TTL_MIN, NAME_CHARS
 
 # Alexa calls a smart home skill's Lambda only in the region of the skill's locale:
@@ -174,7 +174,7 @@ class StageSettings(_Settings):
         return cell_role_name(self.name, cell_id)
 
     def camera_role_name(self, cell_id: str) -> str:
-        return f"{self.name}-camera-{cell_id}"
+        return camera_role_name(self.name, cell_id)
 
 
 def cell_role_name(stage: str, cell_id: str) -> str:

@@ -31,6 +31,12 @@ _ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::([0-9]{12}):role/[\w+=,.@/-]{1,512
 _CHANNEL_ARN = re.compile(r"^arn:aws[a-z-]*:kinesisvideo:([a-z0-9-]+):([0-9]{12}):channel/")
 
 
+def camera_role_name(stage: str, cell_id: str) -> str:
+    """The cell's camera credentials role, which device config assumes for a camera (the cell
+    stack, or the control stack for a cell in the control account, creates it)."""
+    return f"{stage}-camera-{cell_id}"
+
+
 def channel_quota(region: str) -> int:
     """How many signaling channels KVS allows one account in `region`."""
     return LARGE_CHANNEL_QUOTA if region in _LARGE_QUOTA_REGIONS else CHANNEL_QUOTA

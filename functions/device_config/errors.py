@@ -40,3 +40,15 @@ class Throttled(ConfigRefused):
 class BadRequest(ConfigRefused):
     status = HTTPStatus.BAD_REQUEST
     code = "BAD_REQUEST"
+
+
+class CredentialsRefused(ConfigRefused):
+    """STS refused the camera credentials: a deployment problem that retrying does not fix."""
+
+    status = HTTPStatus.BAD_GATEWAY
+    code = "CREDENTIALS_REFUSED"
+
+
+class CredentialsUnavailable(ConfigRefused):
+    status = HTTPStatus.SERVICE_UNAVAILABLE
+    code = "CREDENTIALS_UNAVAILABLE"

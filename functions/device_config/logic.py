@@ -1,4 +1,5 @@
-"""A camera's signaling configuration: registry lookup, check-in, MASTER endpoints, TURN servers.
+"""A camera's signaling configuration: registry lookup, check-in, MASTER endpoints, TURN servers
+and credentials for its own channel, all in the cell that holds the channel.
 
 Knows nothing about Lambda or HTTP: it raises `ConfigRefused` subclasses that the handler maps
 to status codes.
@@ -11,19 +12,22 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 from aws_lambda_powertools.metrics import MetricUnit
 from botocore.exceptions import ClientError
 
 from functions.common.aws_clients import THROTTLING_CODES, error_code
+from functions.common.cells import DEFAULT_CELL_ID, Cell, Cells
 from functions.common.kvs.control_plane import DELETING, ChannelControl
 from functions.common.kvs.data_plane import SignalingDataPlane
 from functions.common.kvs.errors import ChannelBusy, ChannelNotFound
 from functions.common.kvs.errors import Throttled as KvsThrottled
 from functions.common.observability import logger, metrics
 from functions.common.registry import Device, Registry
+from functions.device_config.camera_credentials import CameraCredentialsIssuer, ChannelCredentials
 from functions.device_config.errors import ChannelNotReady, DeviceNotFound, Throttled
-from functions.device_config.models import DeviceConfig, IceServer, MasterEndpoints
+from functions.device_config.models import CameraCredentials, DeviceConfig, IceServer, MasterEndpoints
 from functions.device_config.settings import DeviceConfigSettings
 
 # What KVS answers for a channel it cannot serve yet (or any more): the endpoint call says
@@ -41,8 +45,9 @@ def retry_after(base: int) -> int:
     return base + secrets.randbelow(base + 1)
 
 
-def refresh_after(ice_servers: list[IceServer]) -> int:
-    ttl = min((s.ttl for s in ice_servers), default=DEFAULT_ICE_TTL_SECONDS)
+def refresh_after(ice_servers: list[IceServer], credentials_ttl: int) -> int:
+    """Before the first of the TURN credentials and the channel credentials expires."""
+    ttl = min(*([s.ttl for s in ice_servers] or [DEFAULT_ICE_TTL_SECONDS]), credentials_ttl)
     return max(ttl - REFRESH_MARGIN_SECONDS, ttl // 2)
 
 
@@ -64,19 +69,29 @@ def throttling_refused() -> Iterator[None]:
         raise _throttled(error_code(exc)) from exc
 
 
+class CellKvs(NamedTuple):
+    """KVS in one cell: its data plane (with its endpoint cache) and control plane."""
+
+    signaling: SignalingDataPlane
+    control: ChannelControl
+
+
 class DeviceConfigService:
     def __init__(
         self,
         settings: DeviceConfigSettings,
         registry: Registry,
-        signaling: SignalingDataPlane,
-        control: ChannelControl,
+        kvs_in: Callable[[Cell | None], CellKvs],
+        credentials: CameraCredentialsIssuer,
         clock: Callable[[], float] = time.time,
     ) -> None:
+        """`kvs_in(cell)`: KVS in that cell; None is the function's own account and region (no CELLS)."""
         self.settings = settings
         self._registry = registry
-        self._signaling = signaling
-        self._control = control
+        self._kvs_in = kvs_in
+        self._credentials = credentials
+        # No CELLS: every channel is in the function's own account and region.
+        self._cells = Cells(settings.cells_config) if settings.cells_config else None
         self._clock = clock
 
     def config_for(self, device_id: str) -> DeviceConfig:
@@ -90,8 +105,14 @@ class DeviceConfigService:
                 raise ChannelNotReady(
                     "the camera's channel is being created", retry_after(NOT_READY_RETRY_AFTER_SECONDS)
                 )
-            endpoints, ice_servers = self._signaling_for(device.channel_arn, device_id)
-        refresh = refresh_after(ice_servers)
+            cell = self._cells.of_channel_arn(device.channel_arn) if self._cells else None
+            endpoints, ice_servers = self._signaling_for(self._kvs_in(cell), device.channel_arn, device_id)
+            credentials = self._credentials.issue(
+                self.settings.camera_role_arn(device.channel_arn, cell.id if cell else DEFAULT_CELL_ID),
+                device.channel_arn,
+                device_id,
+            )
+        refresh = refresh_after(ice_servers, int(credentials.expiration.timestamp() - now))
         return DeviceConfig(
             device_id=device_id,
             channel_name=device.channel_name or self.settings.channel_name(device_id),
@@ -101,6 +122,7 @@ class DeviceConfigService:
             message_ttl_seconds=device.message_ttl_seconds or self.settings.message_ttl_seconds,
             refresh_after_seconds=refresh,
             refresh_at=datetime.fromtimestamp(int(now) + refresh, UTC),
+            credentials=_camera_credentials(credentials, device.channel_arn),
         )
 
     def _check_in(self, device: Device, now: int) -> None:
@@ -120,13 +142,15 @@ class DeviceConfigService:
         if recorded:
             metrics.add_metric(name="CheckInRecorded", unit=MetricUnit.Count, value=1)
 
-    def _signaling_for(self, channel_arn: str, device_id: str) -> tuple[MasterEndpoints, list[IceServer]]:
+    def _signaling_for(
+        self, kvs: CellKvs, channel_arn: str, device_id: str
+    ) -> tuple[MasterEndpoints, list[IceServer]]:
         try:
-            endpoints = MasterEndpoints.model_validate(self._signaling.endpoints.get(channel_arn, "MASTER"))
+            endpoints = MasterEndpoints.model_validate(kvs.signaling.endpoints.get(channel_arn, "MASTER"))
             # TURN credentials expire, so they are never cached.
             ice_servers = [
                 IceServer(uris=s.uris, username=s.username, password=s.password, ttl=s.ttl)
-                for s in self._signaling.ice_servers(endpoints.https, channel_arn, device_id)
+                for s in kvs.signaling.ice_servers(endpoints.https, channel_arn, device_id)
             ]
         except UNAVAILABLE as exc:
             logger.info("channel unavailable", extra={"device_id": device_id, "error": exc.aws_code})
@@ -134,9 +158,9 @@ class DeviceConfigService:
             return endpoints, ice_servers
         # Only on this failure path is the status worth a DescribeSignalingChannel; the cached
         # endpoints may belong to a channel that is gone, so they are dropped.
-        self._signaling.endpoints.forget(channel_arn)
+        kvs.signaling.endpoints.forget(channel_arn)
         try:
-            status = self._control.status(channel_arn)
+            status = kvs.control.status(channel_arn)
         except ChannelNotFound:
             raise DeviceNotFound("the camera's channel no longer exists") from None
         if status == DELETING:
@@ -144,3 +168,13 @@ class DeviceConfigService:
         raise ChannelNotReady(
             f"the camera's channel is not ready ({status})", retry_after(NOT_READY_RETRY_AFTER_SECONDS)
         )
+
+
+def _camera_credentials(issued: ChannelCredentials, channel_arn: str) -> CameraCredentials:
+    return CameraCredentials(
+        access_key_id=issued.access_key_id,
+        secret_access_key=issued.secret_access_key,
+        session_token=issued.session_token,
+        expiration=issued.expiration,
+        region=channel_arn.split(":")[3],  # the channel's, where the credentials sign its calls
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_serializer
 from pydantic.alias_generators import to_camel
 
 
@@ -33,6 +33,21 @@ class IceServer(_Message):
     ttl: int
 
 
+class CameraCredentials(_Message):
+    """Credentials for the camera's own channel only, in its cell's region (they sign its KVS
+    calls there). Secret fields stay masked in any repr; only the response body reveals them."""
+
+    access_key_id: str
+    secret_access_key: SecretStr
+    session_token: SecretStr
+    expiration: datetime
+    region: str
+
+    @field_serializer("secret_access_key", "session_token", when_used="json")
+    def _reveal(self, value: SecretStr) -> str:
+        return value.get_secret_value()
+
+
 class DeviceConfig(_Message):
     device_id: str
     channel_name: str
@@ -43,11 +58,17 @@ class DeviceConfig(_Message):
     message_ttl_seconds: int
     refresh_after_seconds: int
     refresh_at: datetime
+    credentials: CameraCredentials
 
     def to_json(self) -> dict[str, object]:
         body = self.model_dump(by_alias=True, mode="json")
-        body["refreshAt"] = self.refresh_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+        body["refreshAt"] = _utc_seconds(self.refresh_at)
+        body["credentials"]["expiration"] = _utc_seconds(self.credentials.expiration)
         return body
+
+
+def _utc_seconds(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class ErrorBody(_Message):

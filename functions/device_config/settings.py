@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import re
+from typing import Annotated, Self
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
-from functions.common.cells import CellSettings
+from functions.common.cells import DEFAULT_CELL_ID, CellSettings, camera_role_name
 
 # IAM role names: 1 to 64 of these characters.
 ROLE_NAME_PATTERN = r"^[A-Za-z0-9_+=,.@-]{1,64}$"  # IAM role names: ASCII only
@@ -24,3 +25,27 @@ class DeviceConfigSettings(CellSettings):
     camera_account_id: Annotated[str | None, Field(alias="CAMERA_ACCOUNT_ID", pattern=ACCOUNT_ID_PATTERN)] = (
         None
     )
+    # How long a camera's channel credentials last: STS's minimum (15 min) to a role's default
+    # maximum session (1 h). A camera asks again for TURN servers every few minutes anyway.
+    camera_credentials_duration_seconds: Annotated[
+        int, Field(alias="CAMERA_CREDENTIALS_DURATION_SECONDS", ge=900, le=3600)
+    ] = 900
+
+    @model_validator(mode="after")
+    def _camera_roles_named(self) -> Self:
+        """Each cell's camera credentials role is `{ENVIRONMENT_NAME}-camera-{cell id}`, as the
+        stacks name it: every one must be a valid IAM role name."""
+        cell_ids = [c.id for c in self.cells_config] if self.cells_config else [DEFAULT_CELL_ID]
+        for cell_id in cell_ids:
+            name = camera_role_name(self.environment, cell_id)
+            if not re.fullmatch(ROLE_NAME_PATTERN, name):
+                raise ValueError(
+                    f"ENVIRONMENT_NAME: the camera role of cell {cell_id!r}, {name!r}, is not an IAM "
+                    "role name (at most 64 of A-Z a-z 0-9 _+=,.@-)"
+                )
+        return self
+
+    def camera_role_arn(self, channel_arn: str, cell_id: str) -> str:
+        """The camera role of the cell holding the channel, in the channel's account."""
+        _, partition, _, _, account, _ = channel_arn.split(":", 5)
+        return f"arn:{partition}:iam::{account}:role/{camera_role_name(self.environment, cell_id)}"

@@ -44,6 +44,7 @@ def test_registered_camera_gets_its_full_config(fleet: Fleet) -> None:
         "messageTtlSeconds",
         "refreshAfterSeconds",
         "refreshAt",
+        "credentials",  # see test_camera_credentials.py
     }
     assert body["deviceId"] == "cam-1"
     assert body["channelName"] == "alexa-cam-cam-1"

@@ -30,3 +30,27 @@ def test_defaults() -> None:
 def test_bad_values_name_the_variable(name: str, value: str) -> None:
     with pytest.raises(ConfigurationError, match=name):
         DeviceConfigSettings.load({"REGISTRY_TABLE_NAME": "camera-registry", name: value})
+
+
+def test_the_camera_credentials_last_15_minutes_to_an_hour() -> None:
+    base = {"REGISTRY_TABLE_NAME": "camera-registry"}
+    assert DeviceConfigSettings.load(base).camera_credentials_duration_seconds == 900
+    for bad in ("899", "3601"):
+        with pytest.raises(ConfigurationError, match="CAMERA_CREDENTIALS_DURATION_SECONDS"):
+            DeviceConfigSettings.load({**base, "CAMERA_CREDENTIALS_DURATION_SECONDS": bad})
+
+
+def test_a_cell_whose_camera_role_name_would_be_too_long_fails_at_start() -> None:
+    cells = '[{"id": "%s", "account": "123456789012", "region": "us-east-1", "capacity": 1}]' % ("c" * 32)
+    settings = {"REGISTRY_TABLE_NAME": "camera-registry", "CELLS": cells}
+    assert DeviceConfigSettings.load({**settings, "ENVIRONMENT_NAME": "prod"})
+    with pytest.raises(ConfigurationError, match=r"ENVIRONMENT_NAME.*camera role"):
+        DeviceConfigSettings.load({**settings, "ENVIRONMENT_NAME": "p" * 25})
+
+
+def test_the_camera_role_of_a_channels_cell_is_in_the_channels_account() -> None:
+    settings = DeviceConfigSettings.load(
+        {"REGISTRY_TABLE_NAME": "camera-registry", "ENVIRONMENT_NAME": "prod"}
+    )
+    arn = "arn:aws-cn:kinesisvideo:cn-north-1:222222222222:channel/alexa-cam-cam-1/1700000000000"
+    assert settings.camera_role_arn(arn, "b") == "arn:aws-cn:iam::222222222222:role/prod-camera-b"

@@ -251,31 +251,104 @@ def test_every_function_that_calls_kvs_gets_cells_its_own_validation_accepts(
     assert not any("CELLS" in f["Properties"]["Environment"]["Variables"] for f in example.values())
 
 
+def _function_role(template: dict[str, Any], service: str) -> str:
+    """The logical id of the role of the function `service`."""
+    role: str = _functions(template)[service]["Properties"]["Role"]["Fn::GetAtt"][0]
+    return role
+
+
+def _logical_ids(template: dict[str, Any]) -> dict[str, str]:
+    """Role name (as `_roles` keys them) → logical id."""
+    return {
+        resource["Properties"].get("RoleName", logical_id): logical_id
+        for logical_id, resource in template["Resources"].items()
+        if resource["Type"] == "AWS::IAM::Role"
+    }
+
+
+def _assumable(role: dict[str, Any]) -> list[Any]:
+    return [
+        r for s in role["allow"] if "sts:AssumeRole" in _listed(s["Action"]) for r in _listed(s["Resource"])
+    ]
+
+
 def test_control_functions_may_assume_exactly_the_cell_roles(stages: dict[str, SignalingStage]) -> None:
     stage = stages["celled"]
-    roles = _roles(_template(stage, stage.service))
+    template = _template(stage, stage.service)
+    roles = _roles(template)
     cell_roles = {f"arn:aws:iam::{a}:role/celled-cell-{c}" for a, c in ((ACCOUNT_B, "b"), (ACCOUNT_C, "c"))}
     camera_roles = {
         f"arn:aws:iam::{a}:role/celled-camera-{c}" for a, c in ((ACCOUNT_B, "b"), (ACCOUNT_C, "c"))
     }
+    # Cell a is the control account: its camera role is in this stack.
+    control_camera_role = {"Fn::GetAtt": [_logical_ids(template)["celled-camera-a"], "Arn"]}
     for name, role in roles.items():
-        assumable = {
-            r
-            for s in role["allow"]
-            if "sts:AssumeRole" in _listed(s["Action"])
-            for r in _listed(s["Resource"])
-        }
+        assumable = _assumable(role)
         service = name.removeprefix("celled-")
         if service == "device-config":
-            assert assumable == cell_roles | camera_roles
+            assert control_camera_role in assumable
+            assert {r for r in assumable if isinstance(r, str)} == cell_roles | camera_roles
+            assert len(assumable) == len(cell_roles | camera_roles) + 1
         elif service in KVS_SERVICES:
-            assert assumable == cell_roles
+            assert set(_assumable(role)) == cell_roles
         else:
-            assert assumable == set(), name
-    example_roles = _roles(_template(stages["example"], stages["example"].service))
-    assert not any(
-        "sts:AssumeRole" in _listed(s["Action"]) for role in example_roles.values() for s in role["allow"]
+            assert _assumable(role) == [], name
+    example = _template(stages["example"], stages["example"].service)
+    example_roles = _roles(example)
+    device_config = _function_role(example, "device-config")
+    for name, role in example_roles.items():
+        expected = [{"Fn::GetAtt": [_logical_ids(example)["example-camera-default"], "Arn"]}]
+        assert _assumable(role) == (expected if name == device_config else []), name
+
+
+@pytest.mark.parametrize(("stage_name", "cell_id"), [("celled", "a"), ("example", "default")])
+def test_the_control_cells_camera_role_is_for_device_config_only_and_a_cameras_three_actions(
+    stages: dict[str, SignalingStage], stage_name: str, cell_id: str
+) -> None:
+    stage = stages[stage_name]
+    template = _template(stage, stage.service)
+    role = _roles(template)[f"{stage_name}-camera-{cell_id}"]
+    (statement,) = role["trust"]
+    assert statement["Effect"] == "Allow"
+    assert statement["Action"] == "sts:AssumeRole"
+    assert statement["Principal"]["AWS"] == f"arn:aws:iam::{stage.account}:root"
+    assert statement["Condition"] == {
+        "ArnEquals": {
+            "aws:PrincipalArn": [{"Fn::GetAtt": [_function_role(template, "device-config"), "Arn"]}]
+        }
+    }
+    assert {a for s in role["allow"] for a in _listed(s["Action"])} == {
+        "kinesisvideo:ConnectAsMaster",
+        "kinesisvideo:GetSignalingChannelEndpoint",
+        "kinesisvideo:GetIceServerConfig",
+    }
+    own = _channel(stage.account, "us-east-1", f"{PREFIX}cam-1")
+    assert _allows(role["allow"], "kinesisvideo:GetIceServerConfig", own)
+    assert not _allows(
+        role["allow"], "kinesisvideo:GetIceServerConfig", _channel(stage.account, "us-east-1", "x")
     )
+    assert not _allows(
+        role["allow"], "kinesisvideo:GetIceServerConfig", _channel(ACCOUNT_B, "us-east-1", PREFIX)
+    )
+    assert not _allows(role["allow"], "kinesisvideo:DeleteSignalingChannel", own)
+
+
+def test_the_session_policy_narrows_a_camera_role_to_one_channel(stages: dict[str, SignalingStage]) -> None:
+    """What device config passes to AssumeRole: effective permissions are the intersection."""
+    from functions.device_config.camera_credentials import session_policy
+
+    own = _channel(ACCOUNT_B, "us-east-1", f"{PREFIX}cam-1")
+    (statement,) = json.loads(session_policy(own))["Statement"]
+    session = [statement]
+    role = _roles(_cell_stacks(stages["celled"])["b"])["celled-camera-b"]["allow"]
+    for action in ("ConnectAsMaster", "GetSignalingChannelEndpoint", "GetIceServerConfig"):
+        assert _allows(role, f"kinesisvideo:{action}", own)
+        assert _allows(session, f"kinesisvideo:{action}", own)
+        sibling = _channel(ACCOUNT_B, "us-east-1", f"{PREFIX}cam-2")
+        assert _allows(role, f"kinesisvideo:{action}", sibling)  # the role alone reaches the prefix
+        assert not _allows(session, f"kinesisvideo:{action}", sibling)  # the session only its own
+    assert not _allows(session, "kinesisvideo:SendAlexaOfferToMaster", own)
+    assert not _allows(session, "kinesisvideo:ConnectAsViewer", own)
 
 
 def test_the_placement_table_is_kept_with_the_registry(stages: dict[str, SignalingStage]) -> None:
