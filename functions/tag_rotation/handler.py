@@ -18,6 +18,12 @@ from functions.tag_rotation.dependencies import dependencies
 from functions.tag_rotation.summary import RunStatus, add_metrics
 
 
+def _place_of(function_arn: str) -> tuple[str, str]:
+    """The control account and region: arn:aws:lambda:{region}:{account}:function:{name}."""
+    parts = function_arn.split(":")
+    return parts[4], parts[3]
+
+
 class RotationRequest(BaseModel):
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
 
@@ -30,7 +36,9 @@ class RotationRequest(BaseModel):
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, object]:
     settings = dependencies().settings
     request = parse(event=event, model=RotationRequest)
-    summary = logic.run(settings, context, run_id=request.run_id)
+    summary = logic.run(
+        settings, context, run_id=request.run_id, control=_place_of(context.invoked_function_arn)
+    )
     add_metrics(summary)
     if summary.status is RunStatus.PARTIAL and settings.function_name:
         continuation.invoke_async(settings.function_name, summary.run_id)

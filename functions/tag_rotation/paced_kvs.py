@@ -1,6 +1,7 @@
 """KVS access for rotation: the adapter's listing and tagging, paced by rate limiters, retried.
 
-Every call waits for its operation's account-wide limiter (each KVS operation has its own quota)
+Every call waits for its operation's account-wide limiter (each KVS operation has its own quota;
+one PacedKvs per cell, as quotas are per account)
 and, for per-channel calls, the channel's limiter. Retries follow the one KVS retry policy
 (functions.common.kvs.retry), not botocore's, so that each retry waits for the limiters too. No
 call, limiter wait or backoff goes past the invocation's cutoff: it raises OutOfTime instead (see
@@ -32,6 +33,7 @@ from functions.tag_rotation.budget import OutOfTime
 from functions.tag_rotation.rate_limit import RateLimiter
 
 if TYPE_CHECKING:
+    from functions.common.cells import Cell
     from functions.common.kvs.clients import ControlPlaneClient
 
 T = TypeVar("T")
@@ -41,8 +43,9 @@ KVS_LIMITS = clients.ClientLimits(connect_timeout=2.0, read_timeout=10.0, max_at
 BACKOFF_BASE_S, BACKOFF_CAP_S = 0.1, 5.0
 
 
-def kvs_client() -> ControlPlaneClient:
-    return clients.control_plane(KVS_LIMITS)
+def kvs_client(cell: Cell) -> ControlPlaneClient:
+    """The cell's control-plane client (a remote cell's through its role)."""
+    return clients.control_plane(KVS_LIMITS, cell=cell)
 
 
 class PacedKvs:

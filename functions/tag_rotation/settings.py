@@ -18,9 +18,10 @@ class RotationSettings(CellSettings):
     rotation_state_table_name: Annotated[
         str, Field(alias="ROTATION_STATE_TABLE_NAME", min_length=3, max_length=255)
     ]
-    # Calls per second per KVS operation, account-wide (each operation has its own quota).
+    # Calls per second per KVS operation in each cell's account (each operation has its own quota).
     max_tps: Annotated[int, Field(alias="ROTATION_MAX_TPS", ge=1, le=100_000)] = DEFAULT_MAX_TPS
     channel_tps: Annotated[int, Field(alias="ROTATION_CHANNEL_TPS", ge=1, le=100_000)] = CHANNEL_TPS_QUOTA
+    # Channels handled at once, per cell (the cells run in parallel).
     workers: Annotated[int, Field(alias="ROTATION_WORKERS", ge=1, le=64)] = 16
     page_size: Annotated[int, Field(alias="ROTATION_PAGE_SIZE", ge=1, le=10_000)] = 100
     # Stop taking new channels when less than this is left of the invocation.

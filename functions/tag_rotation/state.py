@@ -2,8 +2,9 @@
 
 Every write is conditional on the version read before it (optimistic locking), so two
 invocations can never both believe they own a run: the loser of a race sees its write rejected
-and does no work. A run's listing checkpoint (the page token and the channels done in that page)
-lives in the same item, so a new invocation continues exactly where the last one stopped.
+and does no work. One lease covers the run in every cell. Each cell's listing checkpoint (the page
+token and the channels done in that page) lives in the same item, so a new invocation continues
+each cell exactly where the last one stopped.
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ from collections.abc import Callable
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from functions.common import aws_clients
+from functions.common.cells import DEFAULT_CELL_ID
 from functions.common.rotation_state_schema import EXPIRES_AT, PARTITION_KEY
-from functions.tag_rotation.summary import RunSummary, Totals
+from functions.tag_rotation.summary import CellRun, RunSummary
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -31,6 +33,16 @@ class Phase(StrEnum):
     COMPLETE = "COMPLETE"
 
 
+class CellProgress(CellRun):
+    # Token of the listing page in progress (None: the first page) and the channels done in it.
+    next_token: str | None = None
+    page_done: list[str] = Field(default_factory=list)
+
+
+# What a run's item held before cells: one listing position and totals, now the default cell's.
+_SINGLE_CELL_FIELDS = ("next_token", "page_done", "totals")
+
+
 class RunState(BaseModel):
     run_id: str
     generation: str
@@ -38,13 +50,20 @@ class RunState(BaseModel):
     phase: Phase = Phase.RUNNING
     started_at: float
     invocations: int = 0
-    # Token of the listing page in progress (None: the first page) and the channels done in it.
-    next_token: str | None = None
-    page_done: list[str] = Field(default_factory=list)
     lease_owner: str | None = None
     lease_until: float = 0.0
-    totals: Totals = Field(default_factory=Totals)
+    # By cell id; a cell not in it has not started.
+    cells: dict[str, CellProgress] = Field(default_factory=dict)
     summary: RunSummary | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _single_cell_item(cls, data: Any) -> Any:
+        """An item written before cells continues as the default cell's progress."""
+        if isinstance(data, dict) and "cells" not in data and _SINGLE_CELL_FIELDS[0] in data:
+            data = dict(data)
+            data["cells"] = {DEFAULT_CELL_ID: {k: data.pop(k) for k in _SINGLE_CELL_FIELDS if k in data}}
+        return data
 
 
 class LeaseLost(RuntimeError):

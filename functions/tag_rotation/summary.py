@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from enum import StrEnum
 
 from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.metrics.provider.cloudwatch_emf.cloudwatch import AmazonCloudWatchEMFProvider
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
-from functions.common.observability import logger, metrics
+from functions.common.cells import Cell
+from functions.common.observability import NAMESPACE, logger, metrics
 
 # Counts are exact; name lists are samples so the state item and log record stay small.
 SAMPLE_LIMIT = 100
@@ -41,11 +44,11 @@ class Totals(_Camel):
     throttles: int = 0
     listing_restarts: int = 0
 
-    def record(self, outcome: RotationOutcome, channel_name: str) -> None:
+    def record(self, outcome: RotationOutcome, channel_name: str, sample_limit: int = SAMPLE_LIMIT) -> None:
         self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
         if outcome in _NAMED:
             sample = self.names.setdefault(outcome, [])
-            if len(sample) < SAMPLE_LIMIT:
+            if len(sample) < sample_limit:
                 sample.append(channel_name)
 
     def add_calls(self, calls: Counter[str], throttles: int) -> None:
@@ -54,6 +57,90 @@ class Totals(_Camel):
 
     def count(self, outcome: RotationOutcome) -> int:
         return self.outcomes.get(outcome, 0)
+
+    @classmethod
+    def merged(cls, parts: Sequence[Totals]) -> Totals:
+        """The sum of several cells' totals (name samples joined, up to the sample limit)."""
+        outcomes: Counter[RotationOutcome] = Counter()
+        calls: Counter[str] = Counter()
+        names: dict[RotationOutcome, list[str]] = {}
+        for part in parts:
+            outcomes.update(part.outcomes)
+            calls.update(part.calls)
+            for outcome, sample in part.names.items():
+                names.setdefault(outcome, []).extend(sample)
+        return cls(
+            outcomes=dict(outcomes),
+            names={outcome: sample[:SAMPLE_LIMIT] for outcome, sample in names.items()},
+            calls=dict(calls),
+            throttles=sum(part.throttles for part in parts),
+            listing_restarts=sum(part.listing_restarts for part in parts),
+        )
+
+
+class CellStatus(StrEnum):
+    PARTIAL = "partial"  # not walked to the end yet
+    COMPLETE = "complete"  # every channel of the cell visited, its ghosts known
+    FAILED = "failed"  # the cell could not be walked (listing or its role refused): next run retries
+
+
+class CellRun(_Camel):
+    """One cell's share of a run so far, kept across invocations."""
+
+    status: CellStatus = CellStatus.PARTIAL
+    totals: Totals = Field(default_factory=Totals)
+    ghost_count: int = 0
+    ghost_names: list[str] = Field(default_factory=list)
+    # The AWS error code that failed the cell.
+    error: str | None = None
+
+
+class CellSummary(_Camel):
+    """What a run did in one cell."""
+
+    cell_id: str
+    account: str
+    region: str
+    status: CellStatus
+    channels_seen: int = 0
+    updated: int = 0
+    rotated: int = 0
+    unchanged: int = 0
+    orphans: int = 0
+    conflicts: int = 0
+    ghosts: int = 0
+    no_room: int = 0
+    vanished: int = 0
+    failed: int = 0
+    throttles: int = 0
+    error: str | None = None
+
+    @classmethod
+    def of(cls, cell: Cell, run: CellRun) -> CellSummary:
+        return cls(
+            cell_id=cell.id,
+            account=cell.account,
+            region=cell.region,
+            status=run.status,
+            ghosts=run.ghost_count,
+            error=run.error,
+            **_figures(run.totals),
+        )
+
+
+def _figures(totals: Totals) -> dict[str, int]:
+    return {
+        "channels_seen": sum(totals.outcomes.values()),
+        "updated": totals.count(RotationOutcome.UPDATED),
+        "rotated": totals.count(RotationOutcome.ROTATED),
+        "unchanged": totals.count(RotationOutcome.UNCHANGED),
+        "orphans": totals.count(RotationOutcome.ORPHAN),
+        "conflicts": totals.count(RotationOutcome.CONFLICT),
+        "no_room": totals.count(RotationOutcome.NO_ROOM),
+        "vanished": totals.count(RotationOutcome.VANISHED),
+        "failed": totals.count(RotationOutcome.FAILED),
+        "throttles": totals.throttles,
+    }
 
 
 class RunStatus(StrEnum):
@@ -88,6 +175,9 @@ class RunSummary(_Camel):
     ghost_names: list[str] = Field(default_factory=list)
     no_room_names: list[str] = Field(default_factory=list)
     failed_names: list[str] = Field(default_factory=list)
+    cells_failed: int = 0
+    # Per cell, in CELLS order (one cell `default` without CELLS).
+    cells: list[CellSummary] = Field(default_factory=list)
 
     @classmethod
     def build(
@@ -96,28 +186,20 @@ class RunSummary(_Camel):
         run_id: str,
         generation: str,
         status: RunStatus,
-        totals: Totals,
+        cells: Sequence[tuple[Cell, CellRun]],
         invocations: int,
         duration_seconds: float,
-        ghosts: list[str] | None = None,
     ) -> RunSummary:
-        ghost_names = ghosts or []
+        """The run's figures: the sums over its cells, and each cell's."""
+        totals = Totals.merged([run.totals for _, run in cells])
+        ghost_names = [name for _, run in cells for name in run.ghost_names]
         return cls(
             run_id=run_id,
             generation=generation,
             status=status,
             complete=status is RunStatus.COMPLETE,
-            channels_seen=sum(totals.outcomes.values()),
-            updated=totals.count(RotationOutcome.UPDATED),
-            rotated=totals.count(RotationOutcome.ROTATED),
-            unchanged=totals.count(RotationOutcome.UNCHANGED),
-            orphans=totals.count(RotationOutcome.ORPHAN),
-            conflicts=totals.count(RotationOutcome.CONFLICT),
-            ghosts=len(ghost_names),
-            no_room=totals.count(RotationOutcome.NO_ROOM),
-            vanished=totals.count(RotationOutcome.VANISHED),
-            failed=totals.count(RotationOutcome.FAILED),
-            throttles=totals.throttles,
+            **_figures(totals),
+            ghosts=sum(run.ghost_count for _, run in cells),
             listing_restarts=totals.listing_restarts,
             calls=dict(totals.calls),
             invocations=invocations,
@@ -127,6 +209,8 @@ class RunSummary(_Camel):
             ghost_names=ghost_names[:SAMPLE_LIMIT],
             no_room_names=totals.names.get(RotationOutcome.NO_ROOM, []),
             failed_names=totals.names.get(RotationOutcome.FAILED, []),
+            cells_failed=sum(run.status is CellStatus.FAILED for _, run in cells),
+            cells=[CellSummary.of(cell, run) for cell, run in cells],
         )
 
     def to_output(self) -> dict[str, object]:
@@ -142,6 +226,15 @@ _METRICS = {
     "ConflictChannels": "conflicts",
     "GhostDevices": "ghosts",
     "ChannelsWithoutRoom": "no_room",
+    "ChannelsFailed": "failed",
+    "Throttles": "throttles",
+}
+# Per cell (dimension Cell): enough to see which account lags, throttles or fails.
+_CELL_METRICS = {
+    "ChannelsSeen": "channels_seen",
+    "ChannelsUpdated": "updated",
+    "ChannelsRotated": "rotated",
+    "ConflictChannels": "conflicts",
     "ChannelsFailed": "failed",
     "Throttles": "throttles",
 }
@@ -169,3 +262,16 @@ def add_metrics(summary: RunSummary) -> None:
     for operation, count in summary.calls.items():
         metrics.add_metric(name=f"{operation}Calls", unit=MetricUnit.Count, value=count)
     metrics.add_metric(name="RunDuration", unit=MetricUnit.Seconds, value=summary.duration_seconds)
+    metrics.add_metric(name="CellsFailed", unit=MetricUnit.Count, value=summary.cells_failed)
+    for cell in summary.cells:
+        _add_cell_metrics(cell)
+
+
+def _add_cell_metrics(cell: CellSummary) -> None:
+    """One EMF record per cell (its own metric set: a dimension the function's other metrics do not
+    carry), written at once."""
+    record = AmazonCloudWatchEMFProvider(namespace=NAMESPACE, service=metrics.service)
+    record.add_dimension(name="Cell", value=cell.cell_id)
+    for name, field in _CELL_METRICS.items():
+        record.add_metric(name=name, unit=MetricUnit.Count, value=getattr(cell, field))
+    record.flush_metrics()

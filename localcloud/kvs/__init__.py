@@ -88,11 +88,21 @@ def inject(
     times: int | None = None,
     message: str = "Injected fault",
     status: int | None = None,
+    account: str | None = None,
 ) -> None:
-    """Make the next ``times`` calls of ``operation`` (all when None) slow and/or fail."""
+    """Make the next ``times`` calls of ``operation`` (all when None; only ``account``'s when given)
+    slow and/or fail."""
     from .faults import inject as run  # noqa: PLC0415
 
-    run(operation, error=error, latency_s=latency_s, times=times, message=message, status=status)
+    run(
+        operation,
+        error=error,
+        latency_s=latency_s,
+        times=times,
+        message=message,
+        status=status,
+        account=account,
+    )
 
 
 def reset_faults() -> None:

@@ -56,6 +56,7 @@ class Injection:
     remaining: int | None  # None: every call
     message: str
     status: int | None
+    account: str | None  # None: every account
 
 
 class FaultState:
@@ -68,16 +69,14 @@ class FaultState:
         # Admitted call times per (account, region, operation, channel or "*"): a sliding window.
         self.windows: dict[tuple[str, str, str, str], deque[float]] = {}
 
-    def take_injection(self, operation: str) -> Injection | None:
+    def take_injection(self, operation: str, account: str) -> Injection | None:
         with self.lock:
-            queue = self.injections.get(operation)
-            if not queue:
-                return None
-            current = queue[0]
-            if current.remaining is not None:
+            queue = self.injections.get(operation, [])
+            current = next((i for i in queue if i.account in (None, account)), None)
+            if current is not None and current.remaining is not None:
                 current.remaining -= 1
                 if current.remaining <= 0:
-                    queue.pop(0)
+                    queue.remove(current)
             return current
 
     def _scaled(self, tps: int) -> int:
@@ -163,11 +162,13 @@ def inject(
     times: int | None = None,
     message: str = "Injected fault",
     status: int | None = None,
+    account: str | None = None,
 ) -> None:
     """Make the next ``times`` calls of ``operation`` (every call when None) slow and/or fail.
 
     ``error`` is an AWS error code such as "ClientLimitExceededException"; its HTTP status comes
-    from the service model unless ``status`` is given. Injections queue up in order.
+    from the service model unless ``status`` is given. ``account`` limits the injection to calls in
+    that account (one cell of several). Injections queue up in order.
     """
     if operation not in OPERATIONS:
         raise ValueError(f"unknown operation {operation!r}; expected one of {', '.join(OPERATIONS)}")
@@ -178,7 +179,7 @@ def inject(
     current = state()
     with current.lock:
         current.injections.setdefault(operation, []).append(
-            Injection(error, latency_s, times, message, status)
+            Injection(error, latency_s, times, message, status, account)
         )
 
 

@@ -64,7 +64,7 @@ class _Instrumented(SignalingResponseBase):
         return error.code, headers, error.get_body()
 
     def _admit(self, operation: str, channel_arn: str | None) -> None:
-        injection = faults.state().take_injection(operation)
+        injection = faults.state().take_injection(operation, self.current_account)
         if injection is not None:
             if injection.latency_s:
                 time.sleep(injection.latency_s)

@@ -84,3 +84,16 @@ def test_the_adapter_reaches_a_remote_cell_through_its_role_and_reuses_the_crede
     assert clients.control_plane(clients.ClientLimits()) is not kv_b
     aws_clients.clear_cache()
     assert clients.control_plane(clients.ClientLimits(), cell=cell_b) is not kv_b
+
+
+def test_an_injection_for_one_account_leaves_the_others_alone(kv: Any, cell_b: Cell) -> None:
+    kv_b = CellCredentials().session(cell_b).client("kinesisvideo")
+    kvs.inject("ListSignalingChannels", error="AccessDeniedException", account=ACCOUNT_B)
+    try:
+        assert _names(kv) == []  # the control account is served
+        with pytest.raises(ClientError, match="AccessDeniedException"):
+            kv_b.list_signaling_channels()
+        with pytest.raises(ClientError, match="AccessDeniedException"):
+            kv_b.list_signaling_channels()  # every call of B's, not only the first
+    finally:
+        kvs.reset_faults()

@@ -26,11 +26,13 @@ def static_tags(device_id: str) -> dict[str, str]:
 
 
 class Fleet:
-    """Channels and registry entries created straight against the emulated account."""
+    """Channels and registry entries created straight against the emulated account (or a cell's,
+    through `kvs`, a client with the cell's credentials; its devices then record `cell_id`)."""
 
-    def __init__(self, registry_table: str) -> None:
-        self.kvs = boto3.client("kinesisvideo")
+    def __init__(self, registry_table: str, *, kvs: Any | None = None, cell_id: str | None = None) -> None:
+        self.kvs = kvs if kvs is not None else boto3.client("kinesisvideo")
         self.registry = Registry(registry_table)
+        self.cell_id = cell_id
         self.arns: dict[str, str] = {}
 
     def channel(self, device_id: str, tags: dict[str, str] | None = None) -> str:
@@ -50,6 +52,7 @@ class Fleet:
                 owner_id=owner_of(device_id) if active else None,
                 status=status,
                 channel_name=f"{PREFIX}{device_id}",
+                cell_id=self.cell_id,
                 last_event_time=EVENT_TIME,
                 last_event_id=f"evt-{device_id}",
             )

@@ -51,6 +51,10 @@ def test_scheduled_event_runs_a_whole_rotation(
 
     assert output["complete"] is True and output["status"] == "complete"
     assert output["updated"] == 5 and output["orphans"] == 1 and output["orphanNames"] == ["alexa-cam-stray"]
+    # Without CELLS, one cell: the function's own account and region.
+    assert [(c["cellId"], c["account"], c["channelsSeen"]) for c in output["cells"]] == [  # type: ignore[attr-defined]
+        ("default", "123456789012", 6)
+    ]
     emf = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
     assert emf and emf[-1]["ChannelsUpdated"] == [5.0] and emf[-1]["OrphanChannels"] == [1.0]
 

@@ -1,0 +1,15 @@
+"""The account and region this code runs in, for callers without a Lambda context (the local cloud's
+tools and the tests call the logic directly; in Lambda the invoked ARN names both)."""
+
+from __future__ import annotations
+
+import boto3
+
+from functions.common.aws_clients import client_config
+
+
+def own_place() -> tuple[str, str]:
+    """(account, region) of the credentials and region in the environment: one STS call."""
+    session = boto3.session.Session()
+    sts = session.client("sts", config=client_config(connect_timeout=1.0, read_timeout=2.0, max_attempts=3))
+    return sts.get_caller_identity()["Account"], session.region_name
