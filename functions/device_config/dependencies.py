@@ -8,14 +8,11 @@ from __future__ import annotations
 
 from functools import cache
 
-from functions.common.cells import Cell
 from functions.common.kvs import clients as kvs_clients
-from functions.common.kvs.control_plane import ChannelControl
-from functions.common.kvs.data_plane import SignalingDataPlane
-from functions.common.kvs.endpoints import EndpointCache
+from functions.common.kvs.router import CellRouter
 from functions.common.registry import Registry
 from functions.device_config.camera_credentials import CameraCredentialsIssuer, sts_client
-from functions.device_config.logic import CellKvs, DeviceConfigService
+from functions.device_config.logic import DeviceConfigService
 from functions.device_config.settings import DeviceConfigSettings
 
 
@@ -23,21 +20,16 @@ from functions.device_config.settings import DeviceConfigSettings
 def dependencies() -> DeviceConfigService:
     settings = DeviceConfigSettings.load()
     limits = kvs_clients.ClientLimits()
-
-    @cache
-    def kvs_in(cell: Cell | None) -> CellKvs:
-        control = ChannelControl(kvs_clients.control_plane(limits, cell=cell))
-        return CellKvs(SignalingDataPlane(EndpointCache(control), limits, cell=cell), control)
-
-    # The control account's KVS clients and STS now (a remote cell's need its role's credentials,
-    # fetched on the first request there).
+    # Every camera's first request asks the control plane for its endpoints: the control account's
+    # client and STS's are made now (the router's lazy client finds the same cached one). A remote
+    # cell's client waits for the first request there, which brings its role's AssumeRole.
     for cell in settings.cells_config or [None]:
         if cell is None or cell.role_arn is None:
-            kvs_in(cell)
+            kvs_clients.control_plane(limits, cell=cell)
     sts_client()
     return DeviceConfigService(
         settings,
         Registry(settings.registry_table_name),
-        kvs_in,
+        CellRouter(settings.cells_config, control_limits=limits, data_limits=limits),
         CameraCredentialsIssuer(settings.camera_credentials_duration_seconds),
     )

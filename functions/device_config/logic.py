@@ -12,17 +12,16 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import NamedTuple
 
 from aws_lambda_powertools.metrics import MetricUnit
 from botocore.exceptions import ClientError
 
 from functions.common.aws_clients import THROTTLING_CODES, error_code
-from functions.common.cells import DEFAULT_CELL_ID, Cell, Cells
-from functions.common.kvs.control_plane import DELETING, ChannelControl
-from functions.common.kvs.data_plane import SignalingDataPlane
+from functions.common.cells import DEFAULT_CELL_ID
+from functions.common.kvs.control_plane import DELETING
 from functions.common.kvs.errors import ChannelBusy, ChannelNotFound
 from functions.common.kvs.errors import Throttled as KvsThrottled
+from functions.common.kvs.router import CellRouter
 from functions.common.observability import logger, metrics
 from functions.common.registry import Device, Registry
 from functions.device_config.camera_credentials import CameraCredentialsIssuer, ChannelCredentials
@@ -69,29 +68,19 @@ def throttling_refused() -> Iterator[None]:
         raise _throttled(error_code(exc)) from exc
 
 
-class CellKvs(NamedTuple):
-    """KVS in one cell: its data plane (with its endpoint cache) and control plane."""
-
-    signaling: SignalingDataPlane
-    control: ChannelControl
-
-
 class DeviceConfigService:
     def __init__(
         self,
         settings: DeviceConfigSettings,
         registry: Registry,
-        kvs_in: Callable[[Cell | None], CellKvs],
+        router: CellRouter,
         credentials: CameraCredentialsIssuer,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        """`kvs_in(cell)`: KVS in that cell; None is the function's own account and region (no CELLS)."""
         self.settings = settings
         self._registry = registry
-        self._kvs_in = kvs_in
+        self._router = router
         self._credentials = credentials
-        # No CELLS: every channel is in the function's own account and region.
-        self._cells = Cells(settings.cells_config) if settings.cells_config else None
         self._clock = clock
 
     def config_for(self, device_id: str) -> DeviceConfig:
@@ -105,8 +94,9 @@ class DeviceConfigService:
                 raise ChannelNotReady(
                     "the camera's channel is being created", retry_after(NOT_READY_RETRY_AFTER_SECONDS)
                 )
-            cell = self._cells.of_channel_arn(device.channel_arn) if self._cells else None
-            endpoints, ice_servers = self._signaling_for(self._kvs_in(cell), device.channel_arn, device_id)
+            # No CELLS: the cell is the function's own account and region, `default`.
+            cell = self._router.cell_of(device.channel_arn)
+            endpoints, ice_servers = self._signaling_for(device.channel_arn, device_id)
             credentials = self._credentials.issue(
                 self.settings.camera_role_arn(device.channel_arn, cell.id if cell else DEFAULT_CELL_ID),
                 device.channel_arn,
@@ -142,15 +132,14 @@ class DeviceConfigService:
         if recorded:
             metrics.add_metric(name="CheckInRecorded", unit=MetricUnit.Count, value=1)
 
-    def _signaling_for(
-        self, kvs: CellKvs, channel_arn: str, device_id: str
-    ) -> tuple[MasterEndpoints, list[IceServer]]:
+    def _signaling_for(self, channel_arn: str, device_id: str) -> tuple[MasterEndpoints, list[IceServer]]:
+        signaling = self._router.signaling(channel_arn)
         try:
-            endpoints = MasterEndpoints.model_validate(kvs.signaling.endpoints.get(channel_arn, "MASTER"))
+            endpoints = MasterEndpoints.model_validate(signaling.endpoints.get(channel_arn, "MASTER"))
             # TURN credentials expire, so they are never cached.
             ice_servers = [
                 IceServer(uris=s.uris, username=s.username, password=s.password, ttl=s.ttl)
-                for s in kvs.signaling.ice_servers(endpoints.https, channel_arn, device_id)
+                for s in signaling.ice_servers(endpoints.https, channel_arn, device_id)
             ]
         except UNAVAILABLE as exc:
             logger.info("channel unavailable", extra={"device_id": device_id, "error": exc.aws_code})
@@ -158,9 +147,9 @@ class DeviceConfigService:
             return endpoints, ice_servers
         # Only on this failure path is the status worth a DescribeSignalingChannel; the cached
         # endpoints may belong to a channel that is gone, so they are dropped.
-        kvs.signaling.endpoints.forget(channel_arn)
+        signaling.endpoints.forget(channel_arn)
         try:
-            status = kvs.control.status(channel_arn)
+            status = self._router.control(channel_arn).status(channel_arn)
         except ChannelNotFound:
             raise DeviceNotFound("the camera's channel no longer exists") from None
         if status == DELETING:
