@@ -388,7 +388,14 @@ EXPECTED_KVS = {
 EXPECTED_DYNAMODB = {
     # GetItem and Query on the registry, PutItem on the grants table (AcceptGrant).
     "alexa-skill": {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem"},
-    "device-lifecycle": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"},
+    # The registry; and the placement table: its slot and counters, written in transactions.
+    "device-lifecycle": {
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:BatchGetItem",
+        "dynamodb:DeleteItem",
+    },
     "tag-rotation": {"dynamodb:Scan", "dynamodb:GetItem", "dynamodb:PutItem"},
     "device-config": {"dynamodb:GetItem", "dynamodb:UpdateItem"},
     "alexa-events": {"dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"},
