@@ -1,0 +1,94 @@
+"""The local cloud's three cells in three accounts: CELLS the functions accept, the cell roles in
+the cell accounts, and the running cloud's view of them."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Any
+
+import pytest
+
+from functions.common.cell_placement import CellPlacement
+from functions.common.cells import Cells, CellSettings
+from localcloud.bootstrap import create_resources
+from localcloud.camera import SimulatedCamera
+from localcloud.cells import (
+    admin_session,
+    camera_role_name,
+    cell_role_name,
+    cell_status,
+    cells_variable,
+    create_cell_roles,
+    local_cells,
+)
+from localcloud.client import CloudClient, cloud_session
+from localcloud.cloud import CloudState
+from localcloud.lambda_context import ACCOUNT_ID
+
+REGION = "us-east-1"
+
+
+def test_the_functions_accept_the_local_cells_with_the_control_account_as_cell_a() -> None:
+    settings = CellSettings.load({"REGISTRY_TABLE_NAME": "registry", "CELLS": cells_variable(local_cells(3))})
+    cells = settings.cells(ACCOUNT_ID, REGION)
+    assert [cell.id for cell in cells] == ["a", "b", "c"]
+    assert len({cell.account for cell in cells}) == 3
+    assert cells.get("a").account == ACCOUNT_ID and cells.get("a").role_arn is None
+    assert [cell.role_arn for cell in cells][1:] == [
+        f"arn:aws:iam::{cells.get(i).account}:role/local-cell-{i}" for i in ("b", "c")
+    ]
+    assert {cell.capacity for cell in cells} == {3}
+
+
+def test_each_cell_account_holds_its_cell_and_camera_roles_and_only_it(aws: None) -> None:
+    cells = local_cells()
+    create_cell_roles(cells, "alexa-cam-")
+    roles = {
+        cell.id: {role["RoleName"] for role in admin_session(cell).client("iam").list_roles()["Roles"]}
+        for cell in cells
+    }
+    assert roles["a"].isdisjoint({cell_role_name(i) for i in "abc"} | {camera_role_name(i) for i in "abc"})
+    for cell in cells[1:]:
+        assert {cell_role_name(cell.id), camera_role_name(cell.id)} <= roles[cell.id]
+        other = next(c for c in cells[1:] if c.id != cell.id)
+        assert cell_role_name(other.id) not in roles[cell.id]
+        role = admin_session(cell).client("iam").get_role(RoleName=cell_role_name(cell.id))["Role"]
+        assert role["Arn"] == cell.role_arn
+    create_cell_roles(cells, "alexa-cam-")  # a restart finds them in place
+
+
+def test_cell_status_counts_placements_and_the_channels_each_account_holds(aws: None) -> None:
+    env = create_resources()
+    cells = local_cells()
+    create_cell_roles(cells, env["CHANNEL_NAME_PREFIX"])
+    placement = CellPlacement(env["PLACEMENT_TABLE_NAME"], Cells(cells))
+    placed = [placement.assign(f"cam-{n}").id for n in range(4)]
+    assert placed == ["a", "b", "c", "a"]  # least loaded, ties in CELLS order
+    status = cell_status(cells, env["PLACEMENT_TABLE_NAME"], env["CHANNEL_NAME_PREFIX"])
+    assert [(s["id"], s["placed"], s["capacity"], s["channels"]) for s in status] == [
+        ("a", 2, 2, 0),
+        ("b", 1, 2, 0),
+        ("c", 1, 2, 0),
+    ]
+
+
+@pytest.mark.e2e
+def test_the_running_cloud_reports_three_cells_and_its_cameras_channels_in_them(cloud: CloudState) -> None:
+    async def scenario() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        async with cloud_session(cloud.ca_file) as session:
+            client = CloudClient(cloud.url, session, cloud.region)
+            before = await client.cells()
+            camera = SimulatedCamera(client, f"cell-{uuid.uuid4().hex[:6]}", "fay", "Shed")
+            await camera.bring_up()
+            try:
+                assert camera.connected
+                after = await client.cells()
+            finally:
+                await camera.close()
+            return before, after
+
+    before, after = asyncio.run(scenario())
+    assert [(c["id"], c["capacity"]) for c in before] == [("a", 2), ("b", 2), ("c", 2)]
+    assert len({c["account"] for c in before}) == 3
+    assert sum(int(c["channels"]) for c in after) == sum(int(c["channels"]) for c in before) + 1
