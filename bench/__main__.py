@@ -13,7 +13,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import alexa_events, burst, cold_start, hot_path, lifecycle, machine, package, presence, rotation
+from bench import (
+    alexa_events,
+    burst,
+    cells,
+    cold_start,
+    hot_path,
+    lifecycle,
+    machine,
+    package,
+    presence,
+    rotation,
+)
 from bench.report import Report, Section, render, write
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -31,10 +42,16 @@ class Sizes:
     burst_events: int
     scaled_burst_events: int
     presence_cameras: int
+    cells_events: int
+    cells_capacity: int
 
 
 # A burst at quota x0.1 (5 creates/s): 300 events take a minute at least.
 BURST_QUOTA_SCALE = 0.1
+# Cells at quota x0.04 (2 creates/s per account): 120 devices over three cells take 20 s at least
+# (60 s in one account); a record out of its budget comes back after 30 s, not 360.
+CELLS_QUOTA_SCALE = 0.04
+CELLS_VISIBILITY_S = 30
 FULL = Sizes(
     cold_runs=7,
     directives=500,
@@ -46,6 +63,8 @@ FULL = Sizes(
     burst_events=2_000,
     scaled_burst_events=300,
     presence_cameras=100,
+    cells_events=120,
+    cells_capacity=50,
 )
 QUICK = Sizes(
     cold_runs=1,
@@ -58,6 +77,8 @@ QUICK = Sizes(
     burst_events=20,
     scaled_burst_events=10,
     presence_cameras=5,
+    cells_events=9,
+    cells_capacity=5,
 )
 
 
@@ -97,6 +118,13 @@ def main(argv: list[str] | None = None) -> Report:
         _timed(lambda: burst.measure(sizes.burst_events, sizes.scaled_burst_events, BURST_QUOTA_SCALE))
     )
     report.sections.append(_timed(lambda: presence.measure(sizes.presence_cameras)))
+    report.sections.append(
+        _timed(
+            lambda: cells.measure(
+                sizes.cells_events, sizes.cells_capacity, CELLS_QUOTA_SCALE, CELLS_VISIBILITY_S
+            )
+        )
+    )
     rss = {name: s.rss_kib for name, s in samples.items()}
     report.sections.append(_timed(lambda: package.measure(rss)))
 
