@@ -75,7 +75,6 @@ class SimulatedCamera:
         device_id: str,
         owner_id: str,
         friendly_name: str,
-        region: str = "us-east-1",
         *,
         doorbell: bool = False,
     ) -> None:
@@ -84,7 +83,6 @@ class SimulatedCamera:
         self.device_id = device_id
         self.owner_id = owner_id
         self.friendly_name = friendly_name
-        self.region = region
         self.config: CameraConfig | None = None
         self.offers_answered = 0
         self.went_away = asyncio.Event()
@@ -138,7 +136,8 @@ class SimulatedCamera:
     async def connect(self) -> None:
         """Connect to the channel as MASTER (fetching the configuration first if needed)."""
         config = self.config or await self.fetch_config()
-        url = presign(config.endpoints.wss, config.channel_arn, self.region)
+        # The channel may live in any cell: sign for the region its ARN names.
+        url = presign(config.endpoints.wss, config.channel_arn, config.channel_arn.split(":")[3])
         self.went_away.clear()
         self._ws = await self.client.session.ws_connect(url, heartbeat=30)
         self._reader = asyncio.create_task(self._serve(self._ws))
