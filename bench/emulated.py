@@ -67,7 +67,7 @@ def server(cells: Sequence[Cell] = ()) -> Iterator[Cloud]:
     """
     from localcloud import dynamodb_atomicity, kvs, sqs_speed
     from localcloud.bootstrap import create_resources
-    from localcloud.cells import cells_variable, create_cell_roles
+    from localcloud.cells import cells_environment, create_cell_roles
     from localcloud.moto_server import TlsMotoServer
     from localcloud.tls import LocalCA
 
@@ -90,7 +90,7 @@ def server(cells: Sequence[Cell] = ()) -> Iterator[Cloud]:
             env = {**create_resources(), **trust}
             if cells:
                 create_cell_roles(cells, env["CHANNEL_NAME_PREFIX"])
-                env["CELLS"] = cells_variable(cells)
+                env.update(cells_environment(cells))
             with environ.patched(env):
                 yield Cloud(env=env, meter=None, endpoint_url=url)
     finally:

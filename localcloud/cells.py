@@ -118,23 +118,31 @@ def _put_role(iam: Any, name: str, trust: str, policy: str) -> None:
 
 
 def create_cell_roles(cells: Sequence[Cell], channel_prefix: str) -> None:
-    """In each cell outside the control account, the two roles its cell stack deploys."""
+    """Each cell's camera credentials role, and in each cell outside the control account the role
+    the control functions assume: what the cell stacks (and the control stack, for cell a's camera
+    role) deploy."""
     function_roles = [f"arn:aws:iam::{ACCOUNT_ID}:role/{STAGE}-{service}" for service in KVS_FUNCTIONS]
     for cell in cells:
-        if cell.role_arn is None:
-            continue
         iam = admin_session(cell).client("iam")
-        cell_policy = json.loads(_channels_policy(cell, channel_prefix, CELL_ACTIONS))
-        cell_policy["Statement"].append(
-            {"Effect": "Allow", "Action": "kinesisvideo:ListSignalingChannels", "Resource": "*"}
-        )
-        _put_role(iam, cell_role_name(cell.id), _trust(function_roles), json.dumps(cell_policy))
         _put_role(
             iam,
             camera_role_name(cell.id),
             _trust([f"arn:aws:iam::{ACCOUNT_ID}:role/{STAGE}-device-config"]),
             _channels_policy(cell, channel_prefix, CAMERA_ACTIONS),
         )
+        if cell.role_arn is None:
+            continue
+        cell_policy = json.loads(_channels_policy(cell, channel_prefix, CELL_ACTIONS))
+        cell_policy["Statement"].append(
+            {"Effect": "Allow", "Action": "kinesisvideo:ListSignalingChannels", "Resource": "*"}
+        )
+        _put_role(iam, cell_role_name(cell.id), _trust(function_roles), json.dumps(cell_policy))
+
+
+def cells_environment(cells: Sequence[Cell]) -> dict[str, str]:
+    """The functions' variables for these cells: `CELLS`, and the stage name the role names
+    derive from."""
+    return {"CELLS": cells_variable(cells), "ENVIRONMENT_NAME": STAGE}
 
 
 def cell_status(cells: Sequence[Cell], placement_table: str, channel_prefix: str) -> list[dict[str, Any]]:

@@ -32,7 +32,7 @@ from functions.common import aws_clients
 from localcloud import dynamodb_atomicity, kvs, sqs_speed
 from localcloud.alexa_cloud import AlexaCloud
 from localcloud.bootstrap import client_credentials, create_resources
-from localcloud.cells import DEFAULT_CAPACITY, cell_status, cells_variable, create_cell_roles, local_cells
+from localcloud.cells import DEFAULT_CAPACITY, cell_status, cells_environment, create_cell_roles, local_cells
 from localcloud.device_auth import DEVICE_ROLE, ROLE_ALIAS, CredentialsProvider
 from localcloud.identity import LocalIssuer
 from localcloud.invoke import Invoker
@@ -134,7 +134,7 @@ class LocalCloud:
         create_cell_roles(self.cells, env["CHANNEL_NAME_PREFIX"])
         env.update(
             self.issuer.env(),
-            CELLS=cells_variable(self.cells),
+            **cells_environment(self.cells),
             CAMERA_ROLE_NAME=DEVICE_ROLE,
             CAMERA_ACCOUNT_ID=ACCOUNT_ID,
             POWERTOOLS_TRACE_DISABLED="1",
