@@ -4,16 +4,20 @@ the cell accounts, and the running cloud's view of them."""
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from typing import Any
 
+import boto3
 import pytest
 
 from functions.common.cell_placement import CellPlacement
 from functions.common.cells import Cells, CellSettings
+from localcloud import master_access
 from localcloud.bootstrap import create_resources
 from localcloud.camera import SimulatedCamera
 from localcloud.cells import (
+    CELL_ACCOUNTS,
     admin_session,
     camera_role_name,
     cell_role_name,
@@ -94,3 +98,40 @@ def test_the_running_cloud_reports_three_cells_and_its_cameras_channels_in_them(
     assert [(c["id"], c["capacity"]) for c in before] == [("a", 2), ("b", 2), ("c", 2)]
     assert len({c["account"] for c in before}) == 3
     assert sum(int(c["channels"]) for c in after) == sum(int(c["channels"]) for c in before) + 1
+
+
+def _session_query(cell_account: str, role: str, policy: str | None = None) -> dict[str, str]:
+    """The credential part of a URL presigned with a fresh STS session of `role` in the account."""
+    kwargs = {"Policy": policy} if policy is not None else {}
+    issued = boto3.client("sts", region_name=REGION).assume_role(
+        RoleArn=f"arn:aws:iam::{cell_account}:role/{role}", RoleSessionName="cam-1", **kwargs
+    )["Credentials"]
+    return {"X-Amz-Credential": f"{issued['AccessKeyId']}/20260101/{REGION}/kinesisvideo/aws4_request"}
+
+
+def test_a_master_connects_only_with_credentials_of_its_channels_account_and_policy(aws: None) -> None:
+    account_b, account_c = CELL_ACCOUNTS["b"], CELL_ACCOUNTS["c"]
+    channel = f"arn:aws:kinesisvideo:{REGION}:{account_b}:channel/alexa-cam-cam-1/1"
+    other = f"arn:aws:kinesisvideo:{REGION}:{account_b}:channel/alexa-cam-cam-2/2"
+    narrowed = _session_query(account_b, camera_role_name("b"), session_policy(channel))
+    master_access.check(narrowed, channel)
+    with pytest.raises(master_access.MasterRefused, match="session policy"):
+        master_access.check(narrowed, other)
+    with pytest.raises(master_access.MasterRefused, match="account"):
+        master_access.check(_session_query(account_c, camera_role_name("c")), channel)
+    # A session with no session policy: its role's policies decide (moto evaluates none).
+    master_access.check(_session_query(account_b, camera_role_name("b")), other)
+    # A key no STS session owns (tests presigning by hand) passes, as before cells.
+    master_access.check(
+        {"X-Amz-Credential": f"localcloud/20260101/{REGION}/kinesisvideo/aws4_request"}, other
+    )
+
+
+def session_policy(channel_arn: str) -> str:
+    """A one-channel camera session policy, as device config writes it."""
+    statement = {
+        "Effect": "Allow",
+        "Action": ["kinesisvideo:ConnectAsMaster", "kinesisvideo:GetIceServerConfig"],
+        "Resource": channel_arn,
+    }
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
