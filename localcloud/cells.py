@@ -145,11 +145,17 @@ def cells_environment(cells: Sequence[Cell]) -> dict[str, str]:
     return {"CELLS": cells_variable(cells), "ENVIRONMENT_NAME": STAGE}
 
 
-def cell_status(cells: Sequence[Cell], placement_table: str, channel_prefix: str) -> list[dict[str, Any]]:
+def cell_status(
+    cells: Sequence[Cell],
+    placement_table: str,
+    channel_prefix: str,
+    credentials: CellCredentials | None = None,
+) -> list[dict[str, Any]]:
     """Each cell with its capacity, the devices placement put there and the channels its account
-    holds (listed through the cell's role, as the functions reach it)."""
+    holds (listed through the cell's role, as the functions reach it; pass `credentials` to reuse
+    the role sessions across calls)."""
     loads = CellPlacement(placement_table, Cells(cells)).loads()
-    credentials = CellCredentials(session_name="localcloud-status")
+    credentials = credentials or CellCredentials(session_name="localcloud-status")
     status = []
     for cell in cells:
         kinesisvideo = credentials.session(cell).client("kinesisvideo")

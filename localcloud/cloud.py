@@ -29,6 +29,7 @@ from aiohttp import web
 from pydantic import BaseModel, Field, ValidationError
 
 from functions.common import aws_clients
+from functions.common.cell_credentials import CellCredentials
 from localcloud import dynamodb_atomicity, kvs, sqs_speed
 from localcloud.alexa_cloud import AlexaCloud
 from localcloud.bootstrap import client_credentials, create_resources
@@ -89,6 +90,8 @@ class LocalCloud:
         self.state_dir = state_dir
         self.region = region
         self.cells = local_cells(cell_capacity or DEFAULT_CAPACITY, region)
+        # The cell roles' sessions behind GET /cells, assumed once.
+        self._cell_credentials = CellCredentials(session_name="localcloud-status")
         self._port = port
         self.signaling = SignalingServer()
         self.issuer = LocalIssuer(state_dir / "identity")
@@ -222,7 +225,11 @@ class LocalCloud:
     async def _cells(self, request: web.Request) -> web.Response:
         """The cells with their capacity, placed devices and channels (for the demo and the page)."""
         status = await asyncio.to_thread(
-            cell_status, self.cells, self.env["PLACEMENT_TABLE_NAME"], self.env["CHANNEL_NAME_PREFIX"]
+            cell_status,
+            self.cells,
+            self.env["PLACEMENT_TABLE_NAME"],
+            self.env["CHANNEL_NAME_PREFIX"],
+            self._cell_credentials,
         )
         return web.json_response({"cells": status})
 
