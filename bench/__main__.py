@@ -82,6 +82,22 @@ QUICK = Sizes(
 )
 
 
+def _standalone(sizes: Sizes) -> dict[str, Callable[[], Section]]:
+    """The sections that stand alone, by name (cold start feeds the package section its memory
+    samples, so those two run only in a whole run)."""
+    return {
+        "hot-path": lambda: hot_path.measure(sizes.directives),
+        "rotation": lambda: rotation.measure(sizes.scale_channels, sizes.fast_rate, sizes.quota_channels),
+        "lifecycle": lambda: lifecycle.measure(sizes.new_devices),
+        "alexa-events": lambda: alexa_events.measure(sizes.alexa_events),
+        "burst": lambda: burst.measure(sizes.burst_events, sizes.scaled_burst_events, BURST_QUOTA_SCALE),
+        "presence": lambda: presence.measure(sizes.presence_cameras),
+        "cells": lambda: cells.measure(
+            sizes.cells_events, sizes.cells_capacity, CELLS_QUOTA_SCALE, CELLS_VISIBILITY_S
+        ),
+    }
+
+
 def _timed(run: Callable[[], Section]) -> Section:
     started = time.perf_counter()
     section = run()
@@ -95,6 +111,11 @@ def main(argv: list[str] | None = None) -> Report:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="tiny sizes: checks that everything runs")
     parser.add_argument("--out", type=Path, default=RESULTS, help="folder of latest.json")
+    parser.add_argument(
+        "--only",
+        choices=list(_standalone(FULL)),
+        help="run one section; its JSON goes to <name>.json beside latest.json",
+    )
     args = parser.parse_args(argv)
     quick: bool = args.quick
     sizes = QUICK if quick else FULL
@@ -104,33 +125,20 @@ def main(argv: list[str] | None = None) -> Report:
     if quick:
         report.machine["mode"] = "quick (tiny sizes; not figures)"
 
-    cold_started = time.perf_counter()
-    cold, samples = cold_start.measure(runs=sizes.cold_runs)
-    cold.seconds = time.perf_counter() - cold_started
-    report.sections.append(cold)
-    report.sections.append(_timed(lambda: hot_path.measure(sizes.directives)))
-    report.sections.append(
-        _timed(lambda: rotation.measure(sizes.scale_channels, sizes.fast_rate, sizes.quota_channels))
-    )
-    report.sections.append(_timed(lambda: lifecycle.measure(sizes.new_devices)))
-    report.sections.append(_timed(lambda: alexa_events.measure(sizes.alexa_events)))
-    report.sections.append(
-        _timed(lambda: burst.measure(sizes.burst_events, sizes.scaled_burst_events, BURST_QUOTA_SCALE))
-    )
-    report.sections.append(_timed(lambda: presence.measure(sizes.presence_cameras)))
-    report.sections.append(
-        _timed(
-            lambda: cells.measure(
-                sizes.cells_events, sizes.cells_capacity, CELLS_QUOTA_SCALE, CELLS_VISIBILITY_S
-            )
-        )
-    )
-    rss = {name: s.rss_kib for name, s in samples.items()}
-    report.sections.append(_timed(lambda: package.measure(rss)))
+    if args.only is not None:
+        report.sections.append(_timed(_standalone(sizes)[args.only]))
+    else:
+        cold_started = time.perf_counter()
+        cold, samples = cold_start.measure(runs=sizes.cold_runs)
+        cold.seconds = time.perf_counter() - cold_started
+        report.sections.append(cold)
+        report.sections.extend(_timed(run) for run in _standalone(sizes).values())
+        rss = {name: s.rss_kib for name, s in samples.items()}
+        report.sections.append(_timed(lambda: package.measure(rss)))
 
     report.seconds = time.perf_counter() - started
     print(render(report))
-    print(f"JSON: {write(report, args.out)}")
+    print(f"JSON: {write(report, args.out, f'{args.only}.json' if args.only else 'latest.json')}")
     return report
 
 
