@@ -38,6 +38,17 @@ class MasterEndpoints(BaseModel):
     https: str = Field(alias="HTTPS")
 
 
+class ChannelCredentials(BaseModel):
+    """Device config's short-lived credentials for the camera's own channel, in its cell."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    access_key_id: str = Field(alias="accessKeyId")
+    secret_access_key: str = Field(alias="secretAccessKey", repr=False)
+    session_token: str = Field(alias="sessionToken", repr=False)
+    region: str
+
+
 class CameraConfig(BaseModel):
     """The parts of the device config function's answer a master needs."""
 
@@ -46,6 +57,7 @@ class CameraConfig(BaseModel):
     channel_arn: str = Field(alias="channelArn")
     endpoints: MasterEndpoints
     ice_servers: list[dict[str, Any]] = Field(alias="iceServers")
+    credentials: ChannelCredentials
 
 
 class ViewerMessage(BaseModel):
@@ -58,13 +70,14 @@ class ViewerMessage(BaseModel):
     message_payload: str = Field(default="", alias="messagePayload")
 
 
-def presign(wss_endpoint: str, channel_arn: str, region: str) -> str:
+# What tests that presign by hand use: no STS session owns it (see master_access).
+PLACEHOLDER = Credentials("localcloud", "localcloud")
+
+
+def presign(wss_endpoint: str, channel_arn: str, region: str, credentials: Credentials = PLACEHOLDER) -> str:
     """The master's connect URL, SigV4 query-signed for kinesisvideo."""
     request = AWSRequest(method="GET", url=f"{wss_endpoint}?{urlencode({'X-Amz-ChannelARN': channel_arn})}")
-    # Fake credentials: the local endpoint checks that a signature is present, not its value.
-    SigV4QueryAuth(
-        Credentials("localcloud", "localcloud"), "kinesisvideo", region, PRESIGN_EXPIRES_S
-    ).add_auth(request)
+    SigV4QueryAuth(credentials, "kinesisvideo", region, PRESIGN_EXPIRES_S).add_auth(request)
     return str(request.url)
 
 
@@ -136,8 +149,10 @@ class SimulatedCamera:
     async def connect(self) -> None:
         """Connect to the channel as MASTER (fetching the configuration first if needed)."""
         config = self.config or await self.fetch_config()
-        # The channel may live in any cell: sign for the region its ARN names.
-        url = presign(config.endpoints.wss, config.channel_arn, config.channel_arn.split(":")[3])
+        # Signed with the channel's own credentials, in its cell's account and region.
+        channel = config.credentials
+        credentials = Credentials(channel.access_key_id, channel.secret_access_key, channel.session_token)
+        url = presign(config.endpoints.wss, config.channel_arn, channel.region, credentials)
         self.went_away.clear()
         self._ws = await self.client.session.ws_connect(url, heartbeat=30)
         self._reader = asyncio.create_task(self._serve(self._ws))
