@@ -124,7 +124,8 @@ METHOD = (
     "visibility timeout {vis} s instead of 360 s, so a record out of its budget comes back within "
     "the run), then one tag rotation run to completion in process. KVS quotas on, per account, "
     "scaled to {scale:g}x ({tps:g} TPS per account per operation) as the burst scales them, so "
-    "that this machine outruns them several times over; the rotation's ROTATION_MAX_TPS is that "
+    "that the quotas rather than this shared machine set the pace (the throttles show they were "
+    "reached); the rotation's ROTATION_MAX_TPS is that "
     "scaled quota. Floors: the fullest cell's channels / the scaled quota (cells in parallel, each "
     "in its own account), beside N / the scaled quota (one account)."
 )

@@ -65,7 +65,7 @@ def server(cells: Sequence[Cell] = ()) -> Iterator[Cloud]:
     the data plane too; masters attached here answer the offers it forwards. Clients pay for TLS as
     they do on AWS, and trust the local CA through AWS_CA_BUNDLE.
     """
-    from localcloud import dynamodb_atomicity, kvs, sqs_speed
+    from localcloud import kvs, sqs_speed
     from localcloud.bootstrap import create_resources
     from localcloud.cells import cells_environment, create_cell_roles
     from localcloud.moto_server import TlsMotoServer
@@ -73,8 +73,6 @@ def server(cells: Sequence[Cell] = ()) -> Iterator[Cloud]:
 
     kvs.install()
     sqs_speed.install()
-    # Pollers in other processes place devices concurrently through this server.
-    dynamodb_atomicity.install()
     # werkzeug logs every request to stderr; the table is what matters here.
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     tls_dir = tempfile.TemporaryDirectory(prefix="bench-tls-")

@@ -30,7 +30,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from functions.common import aws_clients
 from functions.common.cell_credentials import CellCredentials
-from localcloud import dynamodb_atomicity, kvs, sqs_speed
+from localcloud import kvs, sqs_speed
 from localcloud.alexa_cloud import AlexaCloud
 from localcloud.bootstrap import client_credentials, create_resources
 from localcloud.cells import DEFAULT_CAPACITY, cell_status, cells_environment, create_cell_roles, local_cells
@@ -108,9 +108,6 @@ class LocalCloud:
         # The emulation must be in moto's routes before the server handles its first request.
         kvs.install()
         sqs_speed.install()  # a receive's cost independent of the queue's depth, as on AWS
-        # Registrations run concurrently (the pump, the invoke routes): placement needs DynamoDB's
-        # per-request atomicity, which moto lacks.
-        dynamodb_atomicity.install()
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per moto request otherwise
         self.ca.ensure()
         server_tls = self.ca.server_context()
