@@ -15,6 +15,7 @@ from __future__ import annotations
 import multiprocessing
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -187,64 +188,95 @@ def run(
     give_up_s: float = 1800,
 ) -> Outcome:
     """Enqueue `events` registrations, drain them with `workers` pollers, count what is left."""
+    with emulated.server() as cloud:
+        return drain(
+            cloud,
+            events,
+            workers=workers,
+            batch_size=batch_size,
+            visibility_timeout_s=visibility_timeout_s,
+            timeout_s=timeout_s,
+            quota_scale=quota_scale,
+            give_up_s=give_up_s,
+        )
+
+
+def drain(
+    cloud: emulated.Cloud,
+    events: int,
+    *,
+    workers: int = MAX_CONCURRENCY,
+    batch_size: int = BATCH_SIZE,
+    visibility_timeout_s: int = VISIBILITY_TIMEOUT_SECONDS,
+    timeout_s: float = LIFECYCLE_FUNCTION_TIMEOUT_SECONDS,
+    quota_scale: float = 1.0,
+    give_up_s: float = 1800,
+    channels_of: Callable[[str], int] | None = None,
+) -> Outcome:
+    """The burst on a running emulated server: `channels_of(name_prefix)` counts the burst's
+    channels (default: those of the control account)."""
     import boto3
 
     from localcloud import kvs
 
-    with emulated.server() as cloud:
-        assert cloud.endpoint_url is not None
-        env = {**emulated.environ.FAKE_AWS, **cloud.env, "AWS_ENDPOINT_URL": cloud.endpoint_url}
-        sqs, ddb = boto3.client("sqs"), boto3.client("dynamodb")
-        queue_url, dlq_url = env["LIFECYCLE_QUEUE_URL"], env["LIFECYCLE_DLQ_URL"]
-        queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
-            "QueueArn"
-        ]
-        # The emulation is process-wide: other benchmarks' cameras may share it, so this burst's
-        # devices carry their own prefix, and only they are counted.
-        fleet = f"burst{uuid.uuid4().hex[:6]}"
-        _enqueue(sqs, queue_url, env, events, fleet)
-        dead_before = _dead_letters(sqs, dlq_url)
-        kvs.clear_calls()
-        kvs.enable_quotas(quota_scale)
-        poller = Poller(
-            env=env,
-            queue_url=queue_url,
-            queue_arn=queue_arn,
-            batch_size=batch_size,
-            timeout_s=timeout_s,
-            visibility_timeout_s=visibility_timeout_s,
-            give_up_at=time.time() + give_up_s,
-        )
-        # spawn: a fresh interpreter per container (this process runs the moto server's threads).
-        context = multiprocessing.get_context("spawn")
-        ready, go, results = context.Semaphore(0), context.Event(), context.Queue()
-        processes = [context.Process(target=poll, args=(poller, ready, go, results)) for _ in range(workers)]
-        for process in processes:
-            process.start()
-        for _ in processes:
-            ready.acquire()
-        started = time.perf_counter()
-        go.set()
-        tallies: list[Tally] = [results.get(timeout=give_up_s + 60) for _ in processes]
-        seconds = time.perf_counter() - started
-        for process in processes:
-            process.join()
-        kvs.disable_quotas()
-        throttles = sum(1 for c in kvs.calls() if c.outcome == "ClientLimitExceededException")
-        return Outcome(
-            events=events,
-            workers=workers,
-            batch_size=batch_size,
-            visibility_timeout_s=visibility_timeout_s,
-            seconds=seconds,
-            throttles=throttles,
-            retried=sum(t.failures for t in tallies),
-            dead_letters=_dead_letters(sqs, dlq_url) - dead_before,
-            channels=_count_channels(boto3.client("kinesisvideo"), f"{env['CHANNEL_NAME_PREFIX']}{fleet}-"),
-            registry_entries=_count_registered(ddb, env["REGISTRY_TABLE_NAME"], fleet),
-            invocations=sum(t.invocations for t in tallies),
-            quota_scale=quota_scale,
-        )
+    assert cloud.endpoint_url is not None
+    env = {**emulated.environ.FAKE_AWS, **cloud.env, "AWS_ENDPOINT_URL": cloud.endpoint_url}
+    sqs, ddb = boto3.client("sqs"), boto3.client("dynamodb")
+    queue_url, dlq_url = env["LIFECYCLE_QUEUE_URL"], env["LIFECYCLE_DLQ_URL"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    # The emulation is process-wide: other benchmarks' cameras may share it, so this burst's
+    # devices carry their own prefix, and only they are counted.
+    fleet = f"burst{uuid.uuid4().hex[:6]}"
+    _enqueue(sqs, queue_url, env, events, fleet)
+    dead_before = _dead_letters(sqs, dlq_url)
+    kvs.clear_calls()
+    kvs.enable_quotas(quota_scale)
+    poller = Poller(
+        env=env,
+        queue_url=queue_url,
+        queue_arn=queue_arn,
+        batch_size=batch_size,
+        timeout_s=timeout_s,
+        visibility_timeout_s=visibility_timeout_s,
+        give_up_at=time.time() + give_up_s,
+    )
+    # spawn: a fresh interpreter per container (this process runs the moto server's threads).
+    context = multiprocessing.get_context("spawn")
+    ready, go, results = context.Semaphore(0), context.Event(), context.Queue()
+    processes = [context.Process(target=poll, args=(poller, ready, go, results)) for _ in range(workers)]
+    for process in processes:
+        process.start()
+    for _ in processes:
+        ready.acquire()
+    started = time.perf_counter()
+    go.set()
+    tallies: list[Tally] = [results.get(timeout=give_up_s + 60) for _ in processes]
+    seconds = time.perf_counter() - started
+    for process in processes:
+        process.join()
+    kvs.disable_quotas()
+    throttles = sum(1 for c in kvs.calls() if c.outcome == "ClientLimitExceededException")
+    name_prefix = f"{env['CHANNEL_NAME_PREFIX']}{fleet}-"
+    if channels_of is None:
+        channels = _count_channels(boto3.client("kinesisvideo"), name_prefix)
+    else:
+        channels = channels_of(name_prefix)
+    return Outcome(
+        events=events,
+        workers=workers,
+        batch_size=batch_size,
+        visibility_timeout_s=visibility_timeout_s,
+        seconds=seconds,
+        throttles=throttles,
+        retried=sum(t.failures for t in tallies),
+        dead_letters=_dead_letters(sqs, dlq_url) - dead_before,
+        channels=channels,
+        registry_entries=_count_registered(ddb, env["REGISTRY_TABLE_NAME"], fleet),
+        invocations=sum(t.invocations for t in tallies),
+        quota_scale=quota_scale,
+    )
 
 
 METHOD = (

@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import logging
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bench import environ
 from bench.meter import CallMeter
+
+if TYPE_CHECKING:
+    from functions.common.cells import Cell
 
 
 @dataclass
@@ -52,9 +56,10 @@ def in_process() -> Iterator[Cloud]:
 
 
 @contextmanager
-def server() -> Iterator[Cloud]:
+def server(cells: Sequence[Cell] = ()) -> Iterator[Cloud]:
     """The local cloud's moto server (HTTPS, local CA) on a free loopback port, in a thread of this
-    process, for fresh interpreters.
+    process, for fresh interpreters; with `cells`, their roles in their accounts and `CELLS` in
+    the functions' environment, as the local cloud has them.
 
     GetSignalingChannelEndpoint answers the server's URL, so a function in another process reaches
     the data plane too; masters attached here answer the offers it forwards. Clients pay for TLS as
@@ -62,6 +67,7 @@ def server() -> Iterator[Cloud]:
     """
     from localcloud import kvs, sqs_speed
     from localcloud.bootstrap import create_resources
+    from localcloud.cells import cells_environment, create_cell_roles
     from localcloud.moto_server import TlsMotoServer
     from localcloud.tls import LocalCA
 
@@ -80,6 +86,9 @@ def server() -> Iterator[Cloud]:
         with environ.patched({**environ.FAKE_AWS, **trust, "AWS_ENDPOINT_URL": url}, remove=environ.REMOVED):
             # The functions' environment carries the trust too, into the fresh interpreters.
             env = {**create_resources(), **trust}
+            if cells:
+                create_cell_roles(cells, env["CHANNEL_NAME_PREFIX"])
+                env.update(cells_environment(cells))
             with environ.patched(env):
                 yield Cloud(env=env, meter=None, endpoint_url=url)
     finally:

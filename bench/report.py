@@ -89,9 +89,9 @@ def render(report: Report) -> str:
     return "\n".join(lines)
 
 
-def write(report: Report, directory: Path) -> Path:
+def write(report: Report, directory: Path, name: str = "latest.json") -> Path:
     directory.mkdir(parents=True, exist_ok=True)
-    path = directory / "latest.json"
+    path = directory / name
     tmp = path.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(report.model_dump(mode="json"), indent=2) + "\n")
     tmp.replace(path)

@@ -31,7 +31,7 @@ METHOD = (
 )
 
 
-def _rotate(settings: dict[str, str]) -> tuple[list[dict[str, Any]], float, float]:
+def rotate(settings: dict[str, str]) -> tuple[list[dict[str, Any]], float, float]:
     """Invoke the handler until the run is complete: its summaries, wall time and CPU time."""
     from localcloud.lambda_context import LambdaContext
 
@@ -71,7 +71,7 @@ def _run(channels: int, rate: float, *, quotas: bool) -> dict[str, Any]:
         if quotas:
             kvs.enable_quotas()
         settings = {"ROTATION_MAX_TPS": str(rate), "ROTATION_STOP_MARGIN_SECONDS": "5"}
-        summaries, wall, cpu = _rotate(settings)
+        summaries, wall, cpu = rotate(settings)
         admitted, throttled, first, last = _kvs_calls()
         kvs.reset_faults()
     final = summaries[-1]

@@ -43,7 +43,7 @@ async def _up(args: argparse.Namespace) -> int:
 
     terminal = sys.stdout
     with _function_output(args.state_dir, "functions.log") as function_log:
-        cloud = LocalCloud(args.state_dir, port=args.port)
+        cloud = LocalCloud(args.state_dir, port=args.port, cell_capacity=args.cell_capacity)
         await cloud.start()
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
@@ -70,6 +70,8 @@ async def _up(args: argparse.Namespace) -> int:
                 f"  moto server  {cloud.moto_url}  (AWS_ENDPOINT_URL for boto3 / the AWS CLI)\n"
                 f"  local CA     {cloud.ca.ca_file}  (AWS_CA_BUNDLE; `python -m localcloud trust`)\n"
                 f"  cameras      {', '.join(c.device_id for c in cameras) or 'none'}\n"
+                f"  cells        {', '.join(f'{c.id} (account {c.account})' for c in cloud.cells)}: "
+                f"{cloud.cells[0].capacity} channels each (GET /cells)\n"
                 f"  functions    {function_log} (their logs and metrics, as CloudWatch would get them)\n"
                 f"  state        {args.state_dir}/state.json   Ctrl-C stops",
                 file=terminal,
@@ -89,7 +91,7 @@ async def _demo(args: argparse.Namespace) -> int:
 
     transcript = Transcript(out=sys.stdout)
     print("Local cloud demo: moto + KVS signaling emulation, the four functions, aiortc peers", flush=True)
-    cloud = LocalCloud(args.state_dir)
+    cloud = LocalCloud(args.state_dir, cell_capacity=args.cell_capacity)
 
     async def start() -> str:
         await cloud.start()
@@ -169,6 +171,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m localcloud", description=__doc__)
     parser.add_argument("--state-dir", type=Path, default=DEFAULT_STATE_DIR)
     parser.add_argument("--log-level", default="WARNING", help="the functions' log level (default WARNING)")
+    parser.add_argument(
+        "--cell-capacity", type=int, default=None, help="channels per cell (cells a, b, c; default 2)"
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     up = commands.add_parser("up", help="start the local cloud and its web page (Ctrl-C stops it)")
     up.add_argument("--port", type=int, default=0, help="web/WSS port (default: a free one)")

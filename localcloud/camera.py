@@ -38,6 +38,17 @@ class MasterEndpoints(BaseModel):
     https: str = Field(alias="HTTPS")
 
 
+class ChannelCredentials(BaseModel):
+    """Device config's short-lived credentials for the camera's own channel, in its cell."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    access_key_id: str = Field(alias="accessKeyId")
+    secret_access_key: str = Field(alias="secretAccessKey", repr=False)
+    session_token: str = Field(alias="sessionToken", repr=False)
+    region: str
+
+
 class CameraConfig(BaseModel):
     """The parts of the device config function's answer a master needs."""
 
@@ -46,6 +57,7 @@ class CameraConfig(BaseModel):
     channel_arn: str = Field(alias="channelArn")
     endpoints: MasterEndpoints
     ice_servers: list[dict[str, Any]] = Field(alias="iceServers")
+    credentials: ChannelCredentials
 
 
 class ViewerMessage(BaseModel):
@@ -58,13 +70,14 @@ class ViewerMessage(BaseModel):
     message_payload: str = Field(default="", alias="messagePayload")
 
 
-def presign(wss_endpoint: str, channel_arn: str, region: str) -> str:
+# What tests that presign by hand use: no STS session owns it (see master_access).
+PLACEHOLDER = Credentials("localcloud", "localcloud")
+
+
+def presign(wss_endpoint: str, channel_arn: str, region: str, credentials: Credentials = PLACEHOLDER) -> str:
     """The master's connect URL, SigV4 query-signed for kinesisvideo."""
     request = AWSRequest(method="GET", url=f"{wss_endpoint}?{urlencode({'X-Amz-ChannelARN': channel_arn})}")
-    # Fake credentials: the local endpoint checks that a signature is present, not its value.
-    SigV4QueryAuth(
-        Credentials("localcloud", "localcloud"), "kinesisvideo", region, PRESIGN_EXPIRES_S
-    ).add_auth(request)
+    SigV4QueryAuth(credentials, "kinesisvideo", region, PRESIGN_EXPIRES_S).add_auth(request)
     return str(request.url)
 
 
@@ -75,7 +88,6 @@ class SimulatedCamera:
         device_id: str,
         owner_id: str,
         friendly_name: str,
-        region: str = "us-east-1",
         *,
         doorbell: bool = False,
     ) -> None:
@@ -84,7 +96,6 @@ class SimulatedCamera:
         self.device_id = device_id
         self.owner_id = owner_id
         self.friendly_name = friendly_name
-        self.region = region
         self.config: CameraConfig | None = None
         self.offers_answered = 0
         self.went_away = asyncio.Event()
@@ -138,7 +149,10 @@ class SimulatedCamera:
     async def connect(self) -> None:
         """Connect to the channel as MASTER (fetching the configuration first if needed)."""
         config = self.config or await self.fetch_config()
-        url = presign(config.endpoints.wss, config.channel_arn, self.region)
+        # Signed with the channel's own credentials, in its cell's account and region.
+        channel = config.credentials
+        credentials = Credentials(channel.access_key_id, channel.secret_access_key, channel.session_token)
+        url = presign(config.endpoints.wss, config.channel_arn, channel.region, credentials)
         self.went_away.clear()
         self._ws = await self.client.session.ws_connect(url, heartbeat=30)
         self._reader = asyncio.create_task(self._serve(self._ws))

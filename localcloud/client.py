@@ -81,6 +81,14 @@ class CloudClient:
         async with self.session.get(url, headers=headers) as response:
             return response.status, await response.json()
 
+    async def cells(self) -> list[dict[str, Any]]:
+        """Each cell: id, account, region, capacity, devices placed and channels held."""
+        async with self.session.get(f"{self.base_url}/cells") as response:
+            if response.status != 200:
+                raise CloudError(f"/cells: HTTP {response.status}")
+            cells: list[dict[str, Any]] = (await response.json())["cells"]
+            return cells
+
     async def link(self, user: str) -> str:
         """The grant code Alexa receives when `user` links the skill (for AcceptGrant)."""
         return str((await self._post("/alexa/link", {"user": user}))["code"])

@@ -9,8 +9,9 @@ Alexa side, and a camera made of the browser with AWS's
 KVS WebRTC SDK). Both servers listen on 127.0.0.1 only, over TLS with certificates of the local CA
 (``tls.py``): every endpoint handed out is https:// or wss://, as on AWS.
 Functions run in this process against the moto server (``AWS_ENDPOINT_URL``), with the
-environment the bootstrap and the identity provider produce. State (keys, ports, pid) lives in
-``.localcloud/``.
+environment the bootstrap and the identity provider produce, and with three cells in three
+accounts (``cells.py``: `CELLS` names them, their roles exist in moto's IAM). State (keys, ports,
+pid) lives in ``.localcloud/``.
 """
 
 from __future__ import annotations
@@ -28,9 +29,11 @@ from aiohttp import web
 from pydantic import BaseModel, Field, ValidationError
 
 from functions.common import aws_clients
+from functions.common.cell_credentials import CellCredentials
 from localcloud import kvs, sqs_speed
 from localcloud.alexa_cloud import AlexaCloud
 from localcloud.bootstrap import client_credentials, create_resources
+from localcloud.cells import DEFAULT_CAPACITY, cell_status, cells_environment, create_cell_roles, local_cells
 from localcloud.device_auth import DEVICE_ROLE, ROLE_ALIAS, CredentialsProvider
 from localcloud.identity import LocalIssuer
 from localcloud.invoke import Invoker
@@ -77,9 +80,18 @@ class CloudState(BaseModel):
 
 
 class LocalCloud:
-    def __init__(self, state_dir: Path = DEFAULT_STATE_DIR, port: int = 0, region: str = "us-east-1") -> None:
+    def __init__(
+        self,
+        state_dir: Path = DEFAULT_STATE_DIR,
+        port: int = 0,
+        region: str = "us-east-1",
+        cell_capacity: int | None = None,
+    ) -> None:
         self.state_dir = state_dir
         self.region = region
+        self.cells = local_cells(cell_capacity or DEFAULT_CAPACITY, region)
+        # The cell roles' sessions behind GET /cells, assumed once.
+        self._cell_credentials = CellCredentials(session_name="localcloud-status")
         self._port = port
         self.signaling = SignalingServer()
         self.issuer = LocalIssuer(state_dir / "identity")
@@ -119,8 +131,10 @@ class LocalCloud:
         )
         aws_clients.clear_cache()
         env = create_resources(self.region)
+        create_cell_roles(self.cells, env["CHANNEL_NAME_PREFIX"])
         env.update(
             self.issuer.env(),
+            **cells_environment(self.cells),
             CAMERA_ROLE_NAME=DEVICE_ROLE,
             CAMERA_ACCOUNT_ID=ACCOUNT_ID,
             POWERTOOLS_TRACE_DISABLED="1",
@@ -144,6 +158,7 @@ class LocalCloud:
                 web.get("/camera", self._camera),
                 web.post("/token", self._token),
                 web.get("/info", self._info),
+                web.get("/cells", self._cells),
                 web.static("/static", WEB_DIR),
             ]
         )
@@ -203,6 +218,17 @@ class LocalCloud:
     async def _info(self, request: web.Request) -> web.Response:
         info: dict[str, Any] = {"motoUrl": self.moto_url, "region": self.region, "roleAlias": ROLE_ALIAS}
         return web.json_response(info)
+
+    async def _cells(self, request: web.Request) -> web.Response:
+        """The cells with their capacity, placed devices and channels (for the demo and the page)."""
+        status = await asyncio.to_thread(
+            cell_status,
+            self.cells,
+            self.env["PLACEMENT_TABLE_NAME"],
+            self.env["CHANNEL_NAME_PREFIX"],
+            self._cell_credentials,
+        )
+        return web.json_response({"cells": status})
 
 
 def read_state(state_dir: Path = DEFAULT_STATE_DIR) -> CloudState:

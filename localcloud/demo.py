@@ -1,13 +1,15 @@
 """The scripted end-to-end run behind `make demo`, with a readable transcript and timings.
 
 The user links the skill (AcceptGrant with a real code exchange at the emulated LWA); three
-cameras register, connect, and reach Alexa through AddOrUpdateReport; Alexa discovers them, opens
-a live view and decodes frames, reports the session, is refused another user's camera; one tag
+cameras register, each into its own cell (three accounts), connect, and reach Alexa through
+AddOrUpdateReport; two more fill cell a and spill into the next; Alexa discovers the cameras,
+opens a live view and decodes frames, then one in each cell, reports the session, is refused
+another user's camera; one tag
 rotation runs; a camera goes offline and comes back, and Alexa hears each change through a
 ChangeReport that ReportState agrees with; the front door is a video doorbell: a press becomes a
 DoorbellPress and Alexa opens its live view by itself; an expired Alexa token is refreshed; one
-camera is deregistered and leaves Alexa through DeleteReport. Every step checks its outcome; the
-run succeeds only if all of them pass.
+camera is deregistered, frees its cell's slot and leaves Alexa through DeleteReport. Every step
+checks its outcome; the run succeeds only if all of them pass.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ from localcloud.camera import SimulatedCamera
 from localcloud.client import CloudClient
 
 MIN_FRAMES = 30
+# Per camera when Alexa views one camera in each cell: enough to show video flows, kept short.
+CELL_VIEW_FRAMES = 10
 FRAME_TIMEOUT_S = 15.0
 ALEXA_DEADLINE_S = 6.0
 # Amazon's guidance for change reports; the doorbell press target is a second.
@@ -100,11 +104,15 @@ class DemoRun:
 
     def __init__(self, client: CloudClient, suffix: str = "") -> None:
         self.client = client
-        self.alice, self.bob = f"alice{suffix}", f"bob{suffix}"
+        self.alice, self.bob, self.carol = f"alice{suffix}", f"bob{suffix}", f"carol{suffix}"
         self.front = SimulatedCamera(client, f"front-door{suffix}", self.alice, "Front door", doorbell=True)
         self.garage = SimulatedCamera(client, f"garage{suffix}", self.alice, "Garage")
         self.porch = SimulatedCamera(client, f"porch{suffix}", self.bob, "Porch")
         self.cameras = [self.front, self.garage, self.porch]
+        # Registered only, to fill cells (carol never links, so Alexa hears nothing of them).
+        self.shed = SimulatedCamera(client, f"shed{suffix}", self.carol, "Shed")
+        self.barn = SimulatedCamera(client, f"barn{suffix}", self.carol, "Barn")
+        self.cell_of: dict[str, str] = {}  # deviceId -> cell id, from its channel's account
         self.alexa = SimulatedAlexa(client)
         self.tokens: dict[str, str] = {}
         self.views: list[LiveView] = []
@@ -115,9 +123,12 @@ class DemoRun:
             ("Register three cameras", self.register),
             ("New cameras reach Alexa through AddOrUpdateReport, no Discover", self.reported),
             ("Cameras fetch their config and connect as MASTER", self.connect),
+            ("Each camera's channel is in its own cell: three accounts", self.in_cells),
+            ("Cell a is full: a new camera spills into the next cell", self.spill),
             ("Alexa discovers the user's cameras", self.discover),
             ("Alexa opens a live view with its own WebRTC offer", self.offer),
             ("Alexa receives and decodes video", self.receive),
+            ("Alexa opens a live view of a camera in each cell", self.views_in_cells),
             ("Alexa reports SessionConnected", self.connected),
             ("Alexa reports SessionDisconnected", self.disconnected),
             ("Alexa asks for another user's camera", self.foreign),
@@ -210,6 +221,71 @@ class DemoRun:
             f" MASTER over {config.endpoints.wss.split('/m-')[0]}"
         )
 
+    async def _placed(self) -> dict[str, dict[str, Any]]:
+        return {cell["id"]: cell for cell in await self.client.cells()}
+
+    async def in_cells(self) -> str:
+        cells = await self._placed()
+        by_account = {cell["account"]: cell_id for cell_id, cell in cells.items()}
+        lines = []
+        for camera in self.cameras:
+            assert camera.config is not None
+            account = camera.config.channel_arn.split(":")[4]
+            self.cell_of[camera.device_id] = by_account[account]
+            lines.append(f"{camera.device_id} -> cell {by_account[account]} (account {account})")
+        check(
+            sorted(self.cell_of.values()) == sorted(cells),
+            f"the cameras are in cells {self.cell_of}, not one in each",
+        )
+        loads = ", ".join(f"{i} {c['placed']}/{c['capacity']}" for i, c in cells.items())
+        return "\n".join([*lines, f"least loaded first; placed/capacity: {loads}"])
+
+    async def spill(self) -> str:
+        before = await self._placed()
+        # The first fills cell a (every cell holds one; ties go in CELLS order).
+        await self.shed.register()
+        filled = await self._placed()
+        check(filled["a"]["placed"] == filled["a"]["capacity"], f"cell a is not full: {filled['a']}")
+        await self.barn.register()
+        after = await self._placed()
+        check(after["a"]["placed"] == filled["a"]["placed"], "a camera went into the full cell a")
+        grew = [i for i in after if after[i]["placed"] > filled[i]["placed"]]
+        check(len(grew) == 1, f"placed before {filled}, after {after}")
+        (cell,) = grew
+        check(after[cell]["channels"] == after[cell]["placed"], f"cell {cell}: {after[cell]}")
+        return (
+            f"{self.shed.device_id} -> cell a ({before['a']['placed']} -> {filled['a']['placed']}/"
+            f"{filled['a']['capacity']}: full)\n"
+            f"{self.barn.device_id} -> cell {cell} (a is full; the least loaded cell with room), "
+            f"its channel created in account {after[cell]['account']}"
+        )
+
+    async def views_in_cells(self) -> str:
+        owners = {self.garage.device_id: self.alice, self.porch.device_id: self.bob}
+        views: dict[str, tuple[LiveView, float]] = {}
+        # The front door's view (cell a) is already open: one more view per other cell.
+        for camera in (self.garage, self.porch):
+            view, seconds = await self.alexa.live_view(
+                self.tokens[owners[camera.device_id]], camera.device_id
+            )
+            self.views.append(view)
+            check(event_name(view.response) == "AnswerGeneratedForSession", f"got {view.response}")
+            check(seconds < ALEXA_DEADLINE_S, f"answer took {seconds:.2f} s")
+            views[camera.device_id] = (view, seconds)
+        counts = await asyncio.gather(
+            *(v.receive(CELL_VIEW_FRAMES, FRAME_TIMEOUT_S) for v, _ in views.values())
+        )
+        lines = [f"cell {self.cell_of[self.front.device_id]}: {self.front.device_id} (the view above)"]
+        for (device_id, (_, seconds)), count in zip(views.items(), counts, strict=True):
+            check(count >= CELL_VIEW_FRAMES, f"{device_id}: only {count} frames decoded")
+            lines.append(
+                f"cell {self.cell_of[device_id]}: {device_id} answered in {seconds * 1000:.0f} ms, "
+                f"{count} frames decoded"
+            )
+        for view, _ in views.values():
+            await view.close()
+        return "\n".join(lines)
+
     async def discover(self) -> str:
         for user in (self.alice, self.bob):
             self.tokens[user] = await self.client.token(user)
@@ -250,10 +326,11 @@ class DemoRun:
         return f"SessionDisconnected -> {event_name(response)}"
 
     async def foreign(self) -> str:
+        answered = self.porch.offers_answered
         view, _ = await self.alexa.live_view(self.tokens[self.alice], self.porch.device_id)
         await view.close()
         check(error_type(view.response) == "NO_SUCH_ENDPOINT", f"got {view.response}")
-        check(self.porch.offers_answered == 0, "the foreign camera received the offer")
+        check(self.porch.offers_answered == answered, "the foreign camera received the offer")
         return f"{self.alice} -> {self.bob}'s {self.porch.device_id}: ErrorResponse NO_SUCH_ENDPOINT"
 
     async def rotate(self) -> str:
@@ -263,14 +340,20 @@ class DemoRun:
         return "tag rotation: " + ", ".join(f"{k}={v}" for k, v in figures.items())
 
     async def deregister(self) -> str:
+        cell = self.cell_of[self.garage.device_id]
+        before = (await self._placed())[cell]
         await self.garage.deregister()
         endpoints = await self.alexa.discover(self.tokens[self.alice])
         found = [e["endpointId"] for e in endpoints]
         check(found == [self.front.device_id], f"{self.alice} still discovers {found}")
         status, _ = await self.client.device_config(self.garage.device_id)
         check(status >= 400, f"the deregistered camera still gets its config (HTTP {status})")
+        after = (await self._placed())[cell]
+        check(after["placed"] == before["placed"] - 1, f"cell {cell} still holds {after['placed']}")
         return (
-            f"DeviceDeregistered {self.garage.device_id}: gone from Discovery, config refused (HTTP {status})"
+            f"DeviceDeregistered {self.garage.device_id}: gone from Discovery, config refused "
+            f"(HTTP {status}); its slot in cell {cell} is free "
+            f"({before['placed']} -> {after['placed']}/{after['capacity']})"
         )
 
     async def _next_report(self, name: str, endpoint_id: str) -> tuple[dict[str, Any], float]:
@@ -330,7 +413,7 @@ class DemoRun:
         await self.alexa.stop_following()
         for view in self.views:
             await view.close()
-        for camera in self.cameras:
+        for camera in [*self.cameras, self.shed, self.barn]:
             await camera.close()
 
 

@@ -1,7 +1,9 @@
 """The emulated KVS WSS signaling endpoint, where cameras connect as MASTER.
 
 Speaks the KVS master protocol: the camera connects to ``{wss}/m-xxxxxxxx?X-Amz-ChannelARN=...``
-(SigV4-presigned; any signature is accepted locally, but it must be there), receives
+(SigV4-presigned; the signature is not checked locally, but it must be there, and credentials
+of a local STS session must be of the channel's account and, under a session policy, allowed on
+the channel: ``master_access.py``), receives
 ``SDP_OFFER`` messages and sends ``SDP_ANSWER`` actions, payloads base64 of JSON. Each connection
 registers with the KVS emulation as the channel's master, so ``SendAlexaOfferToMaster`` from the
 skill reaches it. As on KVS, the newest master of a channel wins: the previous connection gets
@@ -21,7 +23,7 @@ from aiohttp import WSMsgType, web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from functions.common.observability import logger
-from localcloud import kvs
+from localcloud import kvs, master_access
 
 PATH = "/signaling"
 
@@ -148,6 +150,10 @@ class SignalingServer:
         channel_arn = request.query.get("X-Amz-ChannelARN")
         if not channel_arn or "X-Amz-Signature" not in request.query:
             raise web.HTTPForbidden(text="X-Amz-ChannelARN and a SigV4 signature are required")
+        try:
+            master_access.check(request.query, channel_arn)
+        except master_access.MasterRefused as exc:
+            raise web.HTTPForbidden(text=str(exc)) from None
         ws = web.WebSocketResponse(heartbeat=30)
         connection = MasterConnection(ws, channel_arn)
         try:

@@ -114,12 +114,18 @@ async function start(owner, deviceId, friendlyName) {
   $("source").textContent = source;
   step(`media: ${source}`);
 
+  // Device config's credentials for this channel only, in its cell's account and region.
+  const channel = config.credentials;
   const signaling = new KVSWebRTC.SignalingClient({
     channelARN: config.channelArn,
     channelEndpoint: config.endpoints.WSS,
     role: KVSWebRTC.Role.MASTER,
-    region: info.region,
-    credentials: creds,
+    region: channel.region,
+    credentials: {
+      accessKeyId: channel.accessKeyId,
+      secretAccessKey: channel.secretAccessKey,
+      sessionToken: channel.sessionToken,
+    },
   });
   signaling.on("open", () => { status("connected"); step(`MASTER connected to ${config.endpoints.WSS}`); });
   signaling.on("sdpOffer", (offer, remoteClientId) => {

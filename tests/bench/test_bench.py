@@ -21,6 +21,7 @@ SECTIONS = {
     "Alexa events",
     "Registration burst",
     "Presence and doorbells",
+    "Cells",
     "Package",
 }
 

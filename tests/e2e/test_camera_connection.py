@@ -13,8 +13,10 @@ import aiohttp
 import boto3
 import pytest
 
+from functions.common.cells import Cells
 from localcloud.alexa import SimulatedAlexa, error_type, event_name
 from localcloud.camera import SimulatedCamera, presign
+from localcloud.cells import local_cells
 from localcloud.client import CloudClient, cloud_session
 from localcloud.cloud import CloudState
 from localcloud.signaling_server import encode_payload
@@ -153,6 +155,30 @@ def test_a_bad_answer_with_a_correlation_id_gets_a_status_response(cloud: CloudS
     assert reply["statusResponse"]["statusCode"] == "400"
 
 
+def _skill_signaling(cloud: CloudState, channel_arn: str, endpoint: str) -> Any:
+    """A signaling client as the skill has it for this channel: credentials of the channel's cell
+    (its cell role's in another account, the control account's own in cell a)."""
+    cell = Cells(local_cells(region=cloud.region)).of_channel_arn(channel_arn)
+    credentials: dict[str, str] = {}
+    if cell.role_arn is not None:
+        sts = boto3.client(
+            "sts", region_name=cloud.region, endpoint_url=cloud.moto_url, verify=str(cloud.ca_file)
+        )
+        issued = sts.assume_role(RoleArn=cell.role_arn, RoleSessionName="test-skill")["Credentials"]
+        credentials = {
+            "aws_access_key_id": issued["AccessKeyId"],
+            "aws_secret_access_key": issued["SecretAccessKey"],
+            "aws_session_token": issued["SessionToken"],
+        }
+    return boto3.client(
+        "kinesis-video-signaling",
+        region_name=cloud.region,
+        endpoint_url=endpoint,
+        verify=str(cloud.ca_file),
+        **credentials,
+    )
+
+
 def test_payloads_cross_the_wss_endpoint_verbatim(cloud: CloudState) -> None:
     """The offer reaches the master and the answer reaches SendAlexaOfferToMaster as sent, byte for byte
     (a JavaScript master's compact JSON is not re-serialized)."""
@@ -166,12 +192,7 @@ def test_payloads_cross_the_wss_endpoint_verbatim(cloud: CloudState) -> None:
         await camera.register()
         config = await camera.fetch_config()
         ws = await client.session.ws_connect(presign(config.endpoints.wss, config.channel_arn, "us-east-1"))
-        signaling = boto3.client(
-            "kinesis-video-signaling",
-            region_name=cloud.region,
-            endpoint_url=config.endpoints.https,
-            verify=str(cloud.ca_file),
-        )
+        signaling = _skill_signaling(cloud, config.channel_arn, config.endpoints.https)
         sent = asyncio.create_task(
             asyncio.to_thread(
                 signaling.send_alexa_offer_to_master,

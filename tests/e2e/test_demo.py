@@ -25,7 +25,7 @@ def test_the_scripted_demo_passes_every_step(tmp_path: Path) -> None:
     transcript = result.stdout
     assert result.returncode == 0, transcript + result.stderr
     assert "FAIL" not in transcript
-    assert "18/18 steps passed" in transcript
+    assert "21/21 steps passed" in transcript
     # Frames are counted as aiortc decodes them on the simulated Alexa's side.
     decoded = re.search(r"(\d+) video frames decoded \((\d+)x(\d+)\)", transcript)
     assert decoded is not None, transcript
@@ -37,6 +37,14 @@ def test_the_scripted_demo_passes_every_step(tmp_path: Path) -> None:
     assert "Alexa lists Front door, Garage (pushed, no Discover" in transcript
     assert "refreshed once and resent" in transcript
     assert "DeleteReport garage" in transcript
+    # Cells: one camera in each of three accounts, a spill out of the full cell a, a live view from
+    # a camera in each cell, a slot freed by the deregistration.
+    for cell, account in (("a", "123456789012"), ("b", "222222222222"), ("c", "333333333333")):
+        assert f"-> cell {cell} (account {account})" in transcript
+    assert re.search(r"shed -> cell a \(1 -> 2/2: full\)\n\s+barn -> cell [bc] \(a is full", transcript)
+    for cell in "bc":
+        assert re.search(rf"cell {cell}: \w+ answered in \d+ ms, \d+ frames decoded", transcript)
+    assert re.search(r"its slot in cell b is free \(2 -> 1/2\)", transcript)
     # Presence and the doorbell.
     assert re.search(
         r"ChangeReport UNREACHABLE \(PHYSICAL_INTERACTION\) accepted .*ReportState -> UNREACHABLE", transcript
