@@ -10,6 +10,7 @@ the real responses; every other path goes to moto untouched.
 
 from __future__ import annotations
 
+import io
 import ssl
 import threading
 from collections.abc import Callable, Iterable
@@ -96,6 +97,73 @@ def cors_headers(origin: str) -> list[tuple[str, str]]:
     ]
 
 
+class KeepAliveRequestHandler(MotoRequestHandler):
+    """moto's request handler, answering on persistent HTTP/1.1 connections as AWS does.
+
+    werkzeug's server closes every connection (`Connection: close`), so each AWS call of a client
+    paid a new TCP connection, TLS handshake and server thread. Here the request body is read whole
+    before the app runs and the response is sent with its length, so the next request on the
+    connection starts exactly at its request line; the connection closes only when the client
+    asks for it, or after `timeout` seconds idle.
+    """
+
+    protocol_version = "HTTP/1.1"
+    timeout = 120  # seconds an idle connection (and its thread) is kept
+
+    def run_wsgi(self) -> None:
+        if self.headers.get("Expect", "").strip().lower() == "100-continue":
+            self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        environ = self.make_environ()
+        environ["wsgi.input"] = io.BytesIO(self._request_body(environ))
+        started: list[Any] = []
+        body: list[bytes] = []
+
+        def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            started[:] = [status, headers]
+            return body.append
+
+        try:
+            answer = self.server.app(environ, start_response)
+            try:
+                body.extend(answer)
+            finally:
+                if hasattr(answer, "close"):
+                    answer.close()
+        except Exception:
+            # No request text in the log (it may carry a token): the error class only.
+            self.server.log("error", "moto app error on %s %s", self.command, environ.get("PATH_INFO", ""))
+            started[:], body[:] = ["500 Internal Server Error", [("Content-Type", "text/plain")]], [b""]
+        self._respond(environ, started[0], started[1], b"".join(body))
+
+    def _request_body(self, environ: dict[str, Any]) -> bytes:
+        """The whole body, so that nothing of this request is left on the connection."""
+        if environ.get("wsgi.input_terminated"):  # chunked: werkzeug's decoder reads to its end
+            return bytes(environ["wsgi.input"].read())
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        return bytes(self.rfile.read(length)) if length > 0 else b""
+
+    def _respond(
+        self, environ: dict[str, Any], status: str, headers: list[tuple[str, str]], data: bytes
+    ) -> None:
+        code, _, reason = status.partition(" ")
+        self.send_response(int(code), reason)
+        # No body on a HEAD answer (which keeps the length the app gave), a 1xx, 204 or 304.
+        head = environ["REQUEST_METHOD"] == "HEAD" or int(code) < 200 or int(code) in (204, 304)
+        for name, value in headers:
+            lowered = name.lower()
+            if lowered in ("connection", "transfer-encoding") or (lowered == "content-length" and not head):
+                continue
+            self.send_header(name, value)
+        if not head:
+            self.send_header("Content-Length", str(len(data)))
+        if self.close_connection:  # the client said `Connection: close`, or spoke HTTP/1.0
+            self.send_header("Connection", "close")
+        self.end_headers()
+        if not head:
+            self.wfile.write(data)
+        self.wfile.flush()
+
+
 class TlsMotoServer:
     """moto's server app behind KvsCors, over HTTPS, in a background thread."""
 
@@ -109,7 +177,12 @@ class TlsMotoServer:
         """Listen on a free port; the server's https:// URL."""
         app = KvsCors(DomainDispatcherApplication(create_backend_app))
         self._server = make_server(
-            self._host, 0, app, threaded=True, request_handler=MotoRequestHandler, ssl_context=self._context
+            self._host,
+            0,
+            app,
+            threaded=True,
+            request_handler=KeepAliveRequestHandler,
+            ssl_context=self._context,
         )
         self._thread = threading.Thread(target=self._server.serve_forever, name="moto-server", daemon=True)
         self._thread.start()

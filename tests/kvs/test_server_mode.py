@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import http.client
+import os
+import ssl
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -135,3 +138,26 @@ def test_moto_api_reset_clears_state(server_url: str) -> None:
     assert kv.list_signaling_channels()["ChannelInfoList"] == []
     kv.create_signaling_channel(ChannelName="after-reset")
     kv.create_signaling_channel(ChannelName="limit-was-reset-too")
+
+
+def test_consecutive_requests_share_one_tls_connection(server_url: str) -> None:
+    # AWS keeps connections alive: a client's next call must not pay a new TLS handshake.
+    context = ssl.create_default_context(cafile=os.environ["AWS_CA_BUNDLE"])
+    host, port = server_url.removeprefix("https://").split(":")
+    connection = http.client.HTTPSConnection(host, int(port), context=context, timeout=10)
+    try:
+        # A body the server must read whole, then a request right behind it on the same socket.
+        connection.request(
+            "POST", "/moto-api/reset", body=b"{}", headers={"Content-Type": "application/json"}
+        )
+        first = connection.getresponse()
+        first.read()
+        sock = connection.sock
+        connection.request("POST", "/moto-api/reset")
+        second = connection.getresponse()
+        second.read()
+        assert first.status == second.status == 200
+        assert first.getheader("Connection") != "close"
+        assert connection.sock is sock and sock is not None
+    finally:
+        connection.close()
