@@ -28,7 +28,8 @@ METHOD = (
     "warm-up round (which also writes bytecode caches: Lambda ships none unless the asset does, "
     "so real cold starts compile too); median of {runs} runs; ratios are per round, then the "
     "median, so load that shifts during the run cancels out. Each first invocation gets its own "
-    "fresh state (a new camera or event)."
+    "fresh state (a new camera or event). Beside wall time, each child's CPU time (process_time: "
+    "interpreter start included, every thread), which the load of a shared machine barely moves."
 )
 # What Lambda sets and the libraries look at: the X-Ray SDK samples locally instead of creating a
 # sampling client (hundreds of milliseconds off Lambda), Powertools' Tracer is on and patches
@@ -58,6 +59,7 @@ class Samples:
     init_s: list[float] = field(default_factory=list)
     first_invoke_s: list[float] = field(default_factory=list)
     rss_kib: list[int] = field(default_factory=list)
+    cpu_s: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
     def cold_path_s(self) -> list[float]:
@@ -106,6 +108,7 @@ def measure(runs: int) -> tuple[Section, dict[str, Samples]]:
                 sample.init_s.append(outcome["init_s"])
                 sample.first_invoke_s.append(outcome["first_invoke_s"])
                 sample.rss_kib.append(outcome.get("rss_kib", 0))
+                sample.cpu_s.append(outcome["cpu_s"])
                 problem = invocation.check(outcome["response"])
                 if problem:
                     sample.errors.append(problem)
@@ -123,6 +126,15 @@ def measure(runs: int) -> tuple[Section, dict[str, Samples]]:
             + _failures(sample),
         )
         ratio = round(stats.median([t / f for t, f in zip(total, floor_total, strict=True)]), 2)
+        cpu_ratio = stats.median([c / f for c, f in zip(sample.cpu_s, samples[FLOOR].cpu_s, strict=True)])
+        section.add(
+            f"{function.name}: CPU of the whole process, ratio to floor",
+            round(cpu_ratio, 2),
+            "x",
+            note=f"{stats.median(sample.cpu_s) * 1000:.0f} ms against the floor's "
+            f"{stats.median(samples[FLOOR].cpu_s) * 1000:.0f} ms (interpreter start included; "
+            "barely moved by other load, unlike wall time)",
+        )
         if function.name == "alexa_skill":
             after_init = stats.median(
                 [f / t for f, t in zip(sample.first_invoke_s, floor_total, strict=True)]

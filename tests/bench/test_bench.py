@@ -54,6 +54,7 @@ def test_quick_run_writes_every_section(tmp_path: Path) -> None:
     ):
         assert cold[f"{function}: whole cold path"]["value"] > 0
         assert "FAILED" not in cold[f"{function}: whole cold path"]["note"]
+        assert cold[f"{function}: CPU of the whole process, ratio to floor"]["value"] > 0
 
     hot = sections["Live-view hot path"]
     assert hot["alexa_skill: AWS calls per offer (warm)"]["value"] == 2
