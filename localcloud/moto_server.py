@@ -135,6 +135,11 @@ class KeepAliveRequestHandler(MotoRequestHandler):
             started[:], body[:] = ["500 Internal Server Error", [("Content-Type", "text/plain")]], [b""]
         self._respond(environ, started[0], started[1], b"".join(body))
 
+    def log_error(self, format: str, *args: Any) -> None:
+        # A kept-alive connection left idle for `timeout` is closed as routine, not as an error.
+        if not format.startswith("Request timed out"):
+            super().log_error(format, *args)
+
     def _request_body(self, environ: dict[str, Any]) -> bytes:
         """The whole body, so that nothing of this request is left on the connection."""
         if environ.get("wsgi.input_terminated"):  # chunked: werkzeug's decoder reads to its end
