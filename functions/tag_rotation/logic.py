@@ -107,6 +107,7 @@ class _Rotation:
         self._home = next((c.id for c in cells if (c.account, c.region) == control), None)
         self._devices = Registry(settings.registry_table_name)
         self._time_left = TimeLeft(budget, settings.stop_margin_seconds)
+        self._cutoff = cutoff(budget)
         # Guards the run's state: cells record outcomes and checkpoint from their own threads.
         self._lock = threading.Lock()
         # The item's samples stay as small as with one cell.
@@ -157,7 +158,7 @@ class _Rotation:
             snapshot=snapshot,
             channel_in_cell=lambda device: self._channel_in(device, cell.id),
             time_left=self._time_left,
-            cutoff=cutoff(self._budget),
+            cutoff=self._cutoff,
             lock=self._lock,
             save=lambda update: self._save(release=False, update=update),
             sample_limit=self._sample_limit,
