@@ -95,13 +95,9 @@ class CellRun(_Camel):
     error: str | None = None
 
 
-class CellSummary(_Camel):
-    """What a run did in one cell."""
+class _Counts(_Camel):
+    """What a walk found, by outcome: the same figures for a run and for each of its cells."""
 
-    cell_id: str
-    account: str
-    region: str
-    status: CellStatus
     channels_seen: int = 0
     updated: int = 0
     rotated: int = 0
@@ -113,6 +109,15 @@ class CellSummary(_Camel):
     vanished: int = 0
     failed: int = 0
     throttles: int = 0
+
+
+class CellSummary(_Counts):
+    """What a run did in one cell."""
+
+    cell_id: str
+    account: str
+    region: str
+    status: CellStatus
     error: str | None = None
 
     @classmethod
@@ -150,22 +155,11 @@ class RunStatus(StrEnum):
     LEASE_LOST = "leaseLost"  # this invocation's lease was taken over; it stopped
 
 
-class RunSummary(_Camel):
+class RunSummary(_Counts):
     run_id: str
     generation: str
     status: RunStatus
     complete: bool
-    channels_seen: int = 0
-    updated: int = 0
-    rotated: int = 0
-    unchanged: int = 0
-    orphans: int = 0
-    conflicts: int = 0
-    ghosts: int = 0
-    no_room: int = 0
-    vanished: int = 0
-    failed: int = 0
-    throttles: int = 0
     listing_restarts: int = 0
     calls: dict[str, int] = Field(default_factory=dict)
     invocations: int = 0
