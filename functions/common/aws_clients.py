@@ -124,6 +124,14 @@ def client(
     )
 
 
+def sts_client() -> Any:
+    """The container's STS client (no stubs installed for it). STS answers in milliseconds, so a
+    stuck call fails fast instead of holding a camera's request or a cold offer's deadline."""
+    return cached_client(
+        "sts", region=None, endpoint_url=None, connect_timeout=1.0, read_timeout=2.0, max_attempts=2
+    )
+
+
 class LazyClient:
     """A client created on its first use: a cold path that never needs it does not pay for loading
     its service model (tens of milliseconds)."""

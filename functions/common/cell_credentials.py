@@ -17,7 +17,7 @@ import boto3
 import botocore.session
 from botocore.credentials import RefreshableCredentials
 
-from functions.common.aws_clients import also_clear, client_config
+from functions.common.aws_clients import also_clear, sts_client
 from functions.common.cells import Cell
 
 DEFAULT_DURATION_S = 3600
@@ -27,11 +27,6 @@ ADVISORY_REFRESH_S, MANDATORY_REFRESH_S = 15 * 60, 10 * 60
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def _sts_client() -> Any:
-    # STS answers in milliseconds; a cold offer's deadline must cover this call.
-    return boto3.client("sts", config=client_config(connect_timeout=1.0, read_timeout=2.0, max_attempts=2))
 
 
 class CellCredentials:
@@ -89,7 +84,7 @@ class CellCredentials:
 
     def _assume(self, role_arn: str) -> dict[str, str]:
         if self._sts is None:
-            self._sts = _sts_client()
+            self._sts = sts_client()
         response = self._sts.assume_role(
             RoleArn=role_arn, RoleSessionName=self._session_name, DurationSeconds=self._duration
         )

@@ -12,12 +12,11 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from functions.common import aws_clients
-from functions.common.aws_clients import THROTTLING_CODES, error_code
+from functions.common.aws_clients import THROTTLING_CODES, error_code, sts_client
 from functions.common.observability import logger
 from functions.device_config.errors import CredentialsRefused, CredentialsUnavailable
 
@@ -27,13 +26,6 @@ CAMERA_ACTIONS = (
     "kinesisvideo:GetIceServerConfig",
 )
 UNAVAILABLE_RETRY_AFTER_SECONDS = 5
-
-
-def sts_client() -> Any:
-    # STS answers in milliseconds; the camera's request should not wait long for a stuck one.
-    return aws_clients.cached_client(
-        "sts", region=None, endpoint_url=None, connect_timeout=1.0, read_timeout=2.0, max_attempts=2
-    )
 
 
 def session_policy(channel_arn: str) -> str:

@@ -5,18 +5,14 @@ from __future__ import annotations
 
 from functools import cache
 
-import boto3
-
-from functions.common.aws_clients import also_clear, client_config
+from functions.common.aws_clients import also_clear, sts_client
 
 
 @cache
 def own_place() -> tuple[str, str]:
-    """(account, region) of the environment's credentials and region: one STS call per process
-    (a new session and client cost more than the call; a run's short budget should not pay them)."""
-    session = boto3.session.Session()
-    sts = session.client("sts", config=client_config(connect_timeout=1.0, read_timeout=2.0, max_attempts=3))
-    return sts.get_caller_identity()["Account"], session.region_name
+    """(account, region) of the environment's credentials and region: one STS call per process."""
+    sts = sts_client()
+    return sts.get_caller_identity()["Account"], sts.meta.region_name
 
 
 also_clear(own_place.cache_clear)

@@ -181,7 +181,7 @@ def test_the_credentials_reach_no_log(
 
 def _sts_answers(code: str, status: int) -> None:
     """The function's STS client answers its next AssumeRole with this error."""
-    from functions.device_config.camera_credentials import sts_client
+    from functions.common.aws_clients import sts_client
 
     events = sts_client().meta.events
     name = "before-call.sts.AssumeRole"
