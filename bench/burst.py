@@ -177,28 +177,11 @@ def _count_registered(ddb: Any, table: str, fleet: str) -> int:
         kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
-def run(
-    events: int,
-    *,
-    workers: int = MAX_CONCURRENCY,
-    batch_size: int = BATCH_SIZE,
-    visibility_timeout_s: int = VISIBILITY_TIMEOUT_SECONDS,
-    timeout_s: float = LIFECYCLE_FUNCTION_TIMEOUT_SECONDS,
-    quota_scale: float = 1.0,
-    give_up_s: float = 1800,
-) -> Outcome:
-    """Enqueue `events` registrations, drain them with `workers` pollers, count what is left."""
+def run(events: int, **options: Any) -> Outcome:
+    """Enqueue `events` registrations on a fresh local cloud and drain them (`options` as for
+    `drain`: workers, batch size, visibility timeout, quotas), counting what is left."""
     with emulated.server() as cloud:
-        return drain(
-            cloud,
-            events,
-            workers=workers,
-            batch_size=batch_size,
-            visibility_timeout_s=visibility_timeout_s,
-            timeout_s=timeout_s,
-            quota_scale=quota_scale,
-            give_up_s=give_up_s,
-        )
+        return drain(cloud, events, **options)
 
 
 def drain(
