@@ -42,6 +42,15 @@ def test_private_keys_are_0600_after_every_start_even_if_they_were_looser(tmp_pa
     assert [oct(key.stat().st_mode & 0o777) for key in keys] == [PRIVATE, PRIVATE]
 
 
+def test_the_throwaway_chromium_that_trust_prints_reaches_loopback_names_only(tmp_path: Path) -> None:
+    ca = LocalCA(tmp_path / "tls")
+    ca.ensure_ca()
+    (command,) = [line for line in ca.trust_instructions().splitlines() if "chromium --user-data-dir" in line]
+    flags = shlex.split(command.replace("$(mktemp -d)", "profile"))
+    assert "--no-proxy-server" in flags
+    assert "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1, EXCLUDE ::1" in flags
+
+
 @contextlib.asynccontextmanager
 async def evil_server(ca: LocalCA) -> AsyncIterator[int]:
     """An https server on 127.0.0.1 presenting a leaf for evil.test from the local CA; its port."""
@@ -69,6 +78,20 @@ async def evil_server(ca: LocalCA) -> AsyncIterator[int]:
         yield runner.addresses[0][1]
     finally:
         await runner.cleanup()
+
+
+def test_where_the_name_constraints_apply_python_refuses_a_leaf_for_evil_test(tmp_path: Path) -> None:
+    """The boundary the docs draw: a client that verifies against the CA enforces its constraints."""
+    ca = LocalCA(tmp_path / "tls")
+
+    async def scenario() -> None:
+        async with evil_server(ca) as port:
+            with pytest.raises(ssl.SSLCertVerificationError, match="permitted subtree violation"):
+                await asyncio.open_connection(
+                    "127.0.0.1", port, ssl=ca.client_context(), server_hostname=EVIL
+                )
+
+    asyncio.run(scenario())
 
 
 async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
