@@ -33,9 +33,9 @@ REGION_PATTERN = r"^[a-z]{2}(-[a-z]+)+-[0-9]$"
 # Matched whole (`fullmatch`: `$` alone also matches before a trailing newline), in ASCII (IAM
 # names are ASCII; a Unicode \w would take other scripts' letters and digits).
 _ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::([0-9]{12}):role/[\w+=,.@/-]{1,512}", re.ASCII)
-ROLE_ARN_FORM = "arn:aws:iam::{12 digits}:role/{path and name of A-Z a-z 0-9 _+=,.@/-}"
-CELLS_FORM = 'a JSON list of {"id", "account", "region", "roleArn" (not in the control account), "capacity"}'
-UNSET_CELLS = "leave CELLS unset for one cell in the function's own account and region"
+_ROLE_ARN_FORM = "arn:aws:iam::{12 digits}:role/{path and name of A-Z a-z 0-9 _+=,.@/-}"
+_CELLS_FORM = 'a JSON list of {"id", "account", "region", "roleArn" (not in the control account), "capacity"}'
+_UNSET_CELLS = "leave CELLS unset for one cell in the function's own account and region"
 # Lambda allows 4 KB for all of a function's variables together: a longer CELLS cannot be deployed.
 MAX_CELLS_CHARS = 4096
 _CHANNEL_ARN = re.compile(r"^arn:aws[a-z-]*:kinesisvideo:([a-z0-9-]+):([0-9]{12}):channel/")
@@ -73,7 +73,7 @@ class Cell(BaseModel):
     @classmethod
     def _role_arn_form(cls, role_arn: str | None) -> str | None:
         if role_arn is not None and not _ROLE_ARN.fullmatch(role_arn):
-            raise _invalid(f"not an IAM role ARN ({ROLE_ARN_FORM})")
+            raise _invalid(f"not an IAM role ARN ({_ROLE_ARN_FORM})")
         return role_arn
 
     @model_validator(mode="after")
@@ -122,9 +122,9 @@ def _parse_json(value: Any) -> Any:
     # RecursionError: nesting past the interpreter's limit, which is lower on some Pythons than
     # the length limit allows.
     except (ValueError, RecursionError):
-        raise _invalid(f"not valid JSON; expected {CELLS_FORM}") from None
+        raise _invalid(f"not valid JSON; expected {_CELLS_FORM}") from None
     if parsed is None:
-        raise _invalid(f"null is not a list of cells; {UNSET_CELLS}")
+        raise _invalid(f"null is not a list of cells; {_UNSET_CELLS}")
     return parsed
 
 
@@ -203,7 +203,7 @@ class CellSettings(FunctionSettings):
     @classmethod
     def _valid_cells(cls, cells: tuple[Cell, ...] | None) -> tuple[Cell, ...] | None:
         if cells == ():
-            raise _invalid(f"an empty list; name at least one cell, or {UNSET_CELLS}")
+            raise _invalid(f"an empty list; name at least one cell, or {_UNSET_CELLS}")
         return None if cells is None else check_cells(cells)
 
     def cells(self, control_account: str, control_region: str) -> Cells:
