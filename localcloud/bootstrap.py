@@ -21,6 +21,7 @@ from functions.common.rotation_state_schema import create_table_kwargs as rotati
 from functions.common.rotation_state_schema import time_to_live_kwargs
 from functions.common.settings import MESSAGE_TTL_DEFAULT
 from localcloud import dynamodb_atomicity
+from localcloud.device_auth import DEVICE_ROLE
 
 TABLE_NAME = "camera-registry"
 QUEUE_NAME = "device-lifecycle"
@@ -75,6 +76,8 @@ def create_resources(region: str = "us-east-1") -> dict[str, str]:
         "PRESENCE_QUEUE_URL": presence_url,
         "PRESENCE_DLQ_URL": presence_dlq_url,
         "ALEXA_CLIENT_SECRET_ID": _client_secret(region),
+        # The role whose sessions are cameras (the credentials provider's, device_auth.py).
+        "CAMERA_ROLE_NAME": DEVICE_ROLE,
     }
 
 

@@ -18,6 +18,7 @@ from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
+from functions.common.function_arn import account_and_region
 from functions.common.observability import logger, metrics, tracer
 from functions.device_config.dependencies import dependencies
 from functions.device_config.errors import BadRequest, ConfigRefused
@@ -66,7 +67,10 @@ def _error(status: HTTPStatus, body: ErrorBody) -> Response[dict[str, Any]]:
 def get_config() -> Response[dict[str, Any]]:
     config_service = dependencies()
     event = app.current_event
-    device_id = device_id_from_caller(event.request_context.authorizer.iam.user_arn, config_service.settings)
+    function_account, _ = account_and_region(app.lambda_context.invoked_function_arn)
+    device_id = device_id_from_caller(
+        event.request_context.authorizer.iam.user_arn, config_service.settings, function_account
+    )
     logger.append_keys(device_id=device_id)
     refuse_other_device(_named_device(event), device_id)
     config = config_service.config_for(device_id)

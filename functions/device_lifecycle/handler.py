@@ -21,6 +21,7 @@ from pydantic import ValidationError
 
 from functions.common.cell_placement import FleetFullError
 from functions.common.deadline import Deadline
+from functions.common.function_arn import account_and_region
 from functions.common.observability import logger, metrics, tracer
 from functions.device_lifecycle.dependencies import dependencies
 from functions.device_lifecycle.events import parse_event
@@ -64,12 +65,6 @@ def _validation_summary(exc: ValidationError) -> str:
     return "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in exc.errors())
 
 
-def _account_and_region(function_arn: str) -> tuple[str, str]:
-    # arn:aws:lambda:{region}:{account}:function:{name}
-    parts = function_arn.split(":")
-    return parts[4], parts[3]
-
-
 def _process(
     record: SQSRecord, lifecycle: Callable[[Deadline], Lifecycle], invocation: Deadline
 ) -> LifecycleOutcome:
@@ -94,7 +89,7 @@ def handler(event: dict[str, Any], context: LambdaContextLike) -> PartialItemFai
     deadline = Deadline.of_invocation(context, reserve_s=INVOCATION_RESERVE_S)
     deps = dependencies()
     settings, registry = deps.settings, deps.registry
-    account, region = _account_and_region(context.invoked_function_arn)
+    account, region = account_and_region(context.invoked_function_arn)
     publishers = settings.publisher_accounts(account)
     device_cells = deps.device_cells(account, region)
     outbound = deps.outbound

@@ -18,6 +18,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
 from functions.common.aws_clients import error_code
+from functions.common.function_arn import account_and_region
 from functions.common.observability import logger, metrics, tracer
 from functions.device_presence.dependencies import dependencies
 from functions.device_presence.events import parse_record
@@ -36,11 +37,6 @@ def _validation_summary(exc: ValidationError) -> str:
     return "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in exc.errors())
 
 
-def _account_of(function_arn: str) -> str:
-    # arn:aws:lambda:{region}:{account}:function:{name}
-    return function_arn.split(":")[4]
-
-
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 @tracer.capture_lambda_handler(capture_response=False, capture_error=False)
@@ -50,7 +46,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailure
         deps.registry,
         deps.publisher,
         source=deps.settings.device_event_source,
-        accounts=deps.settings.publisher_accounts(_account_of(context.invoked_function_arn)),
+        accounts=deps.settings.publisher_accounts(account_and_region(context.invoked_function_arn)[0]),
     )
 
     def record_handler(record: SQSRecord) -> str:
