@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 
 OwnerId = Annotated[str, Field(min_length=1, max_length=1024)]
 # The device event that caused a message, for logs and for tracing a report back to its cause.
-EventId = Annotated[str, Field(alias="eventId", min_length=1, max_length=256)]
+EVENT_ID_MAX = 256
+EventId = Annotated[str, Field(alias="eventId", min_length=1, max_length=EVENT_ID_MAX)]
 
 
 class EndpointChanged(BaseModel):

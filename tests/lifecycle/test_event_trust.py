@@ -112,7 +112,9 @@ def test_a_time_that_leaves_the_calendar_in_utc_is_a_bad_record(lifecycle: Regis
 
 
 @pytest.mark.parametrize(
-    "envelope", [{"id": "i" * 300}, {"source": "s" * 300}, {"account": "1" * 13}], ids=["id", "source", "account"]
+    "envelope",
+    [{"id": "i" * 300}, {"source": "s" * 300}, {"account": "1" * 13}],
+    ids=["id", "source", "account"],
 )
 def test_an_oversized_envelope_field_is_refused_before_any_channel_or_item(
     lifecycle: Registry, caplog: pytest.LogCaptureFixture, envelope: dict[str, Any]

@@ -134,7 +134,9 @@ def test_an_old_press_never_rings_and_is_counted(
     assert _presses(presence) == ["DoorbellPress"]
 
 
-def test_the_maximum_press_age_is_configurable(presence: PresencePath, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_maximum_press_age_is_configurable(
+    presence: PresencePath, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("DOORBELL_MAX_PRESS_AGE_SECONDS", "5")
     _door(presence)
     assert presence.run(bus_event("DoorbellPressed", "door", datetime.now(UTC) - timedelta(seconds=10))) == []
