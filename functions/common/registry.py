@@ -134,13 +134,21 @@ class Device(BaseModel):
 
     @classmethod
     def tombstone(cls, device_id: str, event_time: str, event_id: str, now: int) -> Device:
-        """What a deregistration leaves: no owner, no channel, expiring after the retention."""
+        """What a deregistration leaves: no owner, no channel, expiring after the retention.
+
+        The deregistration is also the floor of the presence and press orders: lifecycle writes
+        keep those attributes, so a connect, disconnect or press dated before it (a late delivery
+        from the old registration) is stale for the next registration too."""
         return cls(
             device_id=device_id,
             status=DeviceStatus.DEREGISTERED,
             last_event_time=event_time,
             last_event_id=event_id,
             expires_at=now + TOMBSTONE_RETENTION_SECONDS,
+            presence_time=event_time,
+            presence_event_id=event_id,
+            last_press_time=event_time,
+            last_press_id=event_id,
         )
 
     @classmethod
