@@ -29,6 +29,7 @@ OUTCOME_METRICS = {
     PresenceOutcome.STALE: "PresenceEventsStale",
     PresenceOutcome.UNKNOWN_DEVICE: "PresenceEventsUnknownDevice",
     PresenceOutcome.PRESSED: "DoorbellPresses",
+    PresenceOutcome.OWNER_CHANGED: "DoorbellPressesOwnerChanged",
 }
 
 
