@@ -51,5 +51,5 @@ def dependencies() -> Dependencies:
         tokens=tokens,
         sender=sender,
         reports=EndpointReports(registry, sender),
-        presence=PresenceReports(registry, sender),
+        presence=PresenceReports(registry, sender, max_press_age=settings.doorbell_max_press_age_seconds),
     )

@@ -34,6 +34,12 @@ class EventsSettings(AlexaAuthorizationSettings):
         str | None, Field(alias="ALEXA_EVENT_GATEWAY_URL", pattern=r"^https?://\S+$")
     ] = None
 
+    # A press is "someone is at the door now": an Echo that rings and opens the live view minutes
+    # later shows an empty porch. Older presses (a backlog, a dead-letter redrive) are dropped.
+    doorbell_max_press_age_seconds: Annotated[
+        int, Field(alias="DOORBELL_MAX_PRESS_AGE_SECONDS", ge=1, le=3600)
+    ] = 30
+
     @property
     def gateway_url(self) -> str:
         return self.alexa_event_gateway_url or gateway_for_region(self.aws_region)

@@ -165,12 +165,17 @@ class Lifecycle:
         values["tags"] = values.get("tags") or {}
         values["full_duplex_audio"] = bool(values.get("full_duplex_audio"))
         values["doorbell"] = bool(values.get("doorbell"))
+        # When the current owner got the camera: an update that keeps the owner keeps it too.
+        owner_since: str | None = event_time
+        if current is not None and current.is_active and current.owner_id == values["owner_id"]:
+            owner_since = current.owner_since
         return Device(
             device_id=device_id,
             status=DeviceStatus.ACTIVE,
             channel_name=self._settings.channel_name(device_id),
             last_event_time=event_time,
             last_event_id=event_id,
+            owner_since=owner_since,
             **values,
         )
 

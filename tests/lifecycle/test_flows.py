@@ -18,20 +18,10 @@ from functions.device_lifecycle.lifecycle_channels import kvs_client
 from functions.device_lifecycle.settings import LifecycleSettings
 from localcloud import kvs
 from tests.lifecycle.support import ACCOUNT, channels, event, lifecycle_context, run, sqs_event, sqs_record
+from tests.lifecycle.support import emitted_metrics as _metrics
 from tests.lifecycle.support import run_ids as run_batch
 
 NAME = "alexa-cam-cam-1"
-
-
-def _metrics(out: str) -> dict[str, float]:
-    """Sum of every EMF metric printed by the handler."""
-    totals: dict[str, float] = {}
-    for line in out.splitlines():
-        if line.startswith('{"_aws"'):
-            doc = json.loads(line)
-            for metric in doc["_aws"]["CloudWatchMetrics"][0]["Metrics"]:
-                totals[metric["Name"]] = totals.get(metric["Name"], 0) + sum(doc[metric["Name"]])
-    return totals
 
 
 def _ops(operation: str) -> list[kvs.CallRecord]:
