@@ -26,7 +26,7 @@ from functions.common.http import TransportError, post
 class ClientCredentials(BaseModel):
     """The value of the ALEXA_CLIENT_SECRET_ID secret: `{"clientId": ..., "clientSecret": ...}`."""
 
-    model_config = ConfigDict(frozen=True, populate_by_name=True)
+    model_config = ConfigDict(frozen=True, populate_by_name=True, hide_input_in_errors=True)
 
     client_id: Annotated[str, Field(alias="clientId", min_length=1)]
     client_secret: Annotated[SecretStr, Field(alias="clientSecret", min_length=1)]
@@ -35,7 +35,7 @@ class ClientCredentials(BaseModel):
 class Tokens(BaseModel):
     """LWA's token answer. A refresh may or may not carry a new refresh token."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, hide_input_in_errors=True)
 
     access_token: Annotated[SecretStr, Field(min_length=1)]
     refresh_token: SecretStr | None = None

@@ -72,7 +72,8 @@ class ConfigurationError(RuntimeError):
 class FunctionSettings(BaseModel):
     """Settings every function shares. Field aliases are the environment variable names."""
 
-    model_config = ConfigDict(frozen=True, populate_by_name=True, extra="ignore")
+    # No value in an error: a setting can be a secret's name or a URL with credentials in it.
+    model_config = ConfigDict(frozen=True, populate_by_name=True, extra="ignore", hide_input_in_errors=True)
 
     registry_table_name: Annotated[str, Field(alias="REGISTRY_TABLE_NAME", min_length=3, max_length=255)]
     channel_name_prefix: Annotated[

@@ -228,3 +228,36 @@ def test_no_token_or_client_secret_in_any_log_line(
     ):
         assert value not in logs
     assert "gateway busy" in logs and "gateway refused the event" in logs
+
+
+MALFORMED_SECRETS = [
+    '{"clientId": "amzn1.application-oa2-client.x", "clientSecrett": "%s"}',  # a misspelt key
+    '{"clientId": "%s"}',  # a missing field
+    '{"clientId": "amzn1.application-oa2-client.x", "clientSecret": ["%s"]}',  # a wrong type
+    '{"clientId": "amzn1.application-oa2-client.x", "clientSecret": "%s"',  # not JSON
+]
+
+
+def secret_parts(secret: str) -> list[str]:
+    """Every 6 characters in a row of `secret`: no part of it may be logged."""
+    return [secret[i : i + 6] for i in range(len(secret) - 5)]
+
+
+@pytest.mark.parametrize("template", MALFORMED_SECRETS)
+def test_a_malformed_client_secret_fails_without_quoting_it_at_any_level(
+    outbound: Outbound, caplog: pytest.LogCaptureFixture, template: str
+) -> None:
+    outbound.link(ALICE)
+    outbound.alexa.lwa.expire_access_tokens(ALICE)  # the gateway's 401 makes the events function refresh
+    value = "pQ7vX2kLm9ZtR4wYb8NcJ1hFs6DgA3eU"
+    boto3.client("secretsmanager").put_secret_value(
+        SecretId=outbound.env["ALEXA_CLIENT_SECRET_ID"], SecretString=template % value
+    )
+    caplog.set_level(logging.DEBUG)
+    registered(outbound)
+    messages = outbound.queued()
+    assert outbound.send(messages) == [m["MessageId"] for m in messages]  # fails, for a redelivery
+    logs = logged_text(caplog) + "".join(r.exc_text or "" for r in caplog.records)
+    for part in secret_parts(value):
+        assert part not in logs
+    assert "client credentials" in logs

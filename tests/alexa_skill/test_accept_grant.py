@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 
@@ -125,3 +126,21 @@ def test_a_slow_lwa_answer_stores_nothing_after_accept_grant_failed(
         time.sleep(max(0.0, started + len(tokens) * 0.03 + 0.5 - time.monotonic()))
     cloud.deps.close()  # the AcceptGrant worker has finished
     assert stored(cloud) is None
+
+
+def test_a_malformed_client_secret_fails_accept_grant_without_quoting_it(
+    cloud: Cloud, alexa_cloud: AlexaCloud, caplog: pytest.LogCaptureFixture
+) -> None:
+    value = "pQ7vX2kLm9ZtR4wYb8NcJ1hFs6DgA3eU"
+    boto3.client("secretsmanager").put_secret_value(
+        SecretId=cloud.env["ALEXA_CLIENT_SECRET_ID"],
+        SecretString=json.dumps({"clientId": "amzn1.application-oa2-client.x", "clientSecrets": value}),
+    )
+    caplog.set_level(logging.DEBUG)
+    response = cloud.invoke(accept_grant(cloud.issuer.mint(OWNER), alexa_cloud.lwa.issue_code(OWNER)))
+    assert error_type(response) == "ACCEPT_GRANT_FAILED"
+    cloud.deps.close()
+    logs = logged_text(caplog) + "".join(r.exc_text or "" for r in caplog.records)
+    for part in (value[i : i + 6] for i in range(len(value) - 5)):
+        assert part not in logs
+    assert "client credentials" in logs
