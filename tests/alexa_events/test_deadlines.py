@@ -50,7 +50,7 @@ def test_a_drip_fed_gateway_cannot_keep_a_record_past_its_deadline(
         failed, elapsed = run(messages, invocation_s=RESERVE_SECONDS + 2.0)
         assert gateway.requests  # the record was tried: it had the time for a call
     assert failed == [m["MessageId"] for m in messages]
-    assert elapsed < 2.0 + 0.3, elapsed  # ended by the record's deadline, the reserve untouched
+    assert elapsed < 2.0 + 0.5, elapsed  # ended by the record's deadline, the reserve untouched
 
 
 def test_an_attempt_the_time_left_cannot_cover_is_not_started(

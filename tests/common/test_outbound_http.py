@@ -64,7 +64,7 @@ def test_a_drip_fed_body_is_cut_at_the_deadline() -> None:
         with pytest.raises(TransportError):
             post(server.url, b"{}", {}, Deadline(1.0))
         elapsed = time.monotonic() - started
-    assert 0.9 < elapsed < 1.3, elapsed
+    assert 0.9 < elapsed < 1.5, elapsed
 
 
 def test_a_call_is_not_started_without_the_time_to_make_it(target: LoopbackHttp) -> None:
