@@ -138,7 +138,7 @@ class Skill:
         tokens the events function sends with. Any failure stores nothing."""
         try:
             owner = self._within(deadline, lambda: self.owner(token, deadline))
-            self._within(deadline, lambda: self._grants().accept(owner, code))
+            self._within(deadline, lambda: self._grants().accept(owner, code, deadline))
         except SkillError as exc:
             raise SkillError(ErrorType.ACCEPT_GRANT_FAILED) from exc
 

@@ -28,7 +28,10 @@ CorrelationToken = NonEmpty
 
 
 class _Message(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, frozen=True)
+    # Directives carry bearer tokens and grant codes: no input in a validation error's text.
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=True, frozen=True, hide_input_in_errors=True
+    )
 
 
 # --- directives ---------------------------------------------------------------------------
