@@ -129,7 +129,7 @@ class DeleteDataPayload(Model):
 
 class DataSchema(Model):
     type: Literal["JSON"] = "JSON"
-    schema_: Literal["SmartVisionData"] = Field(default=SCHEMA_NAME, alias="schema")
+    schema_: Literal["SmartVisionData"] = Field(default="SmartVisionData", alias="schema")
 
 
 class PaginationContext(Model):

@@ -172,8 +172,8 @@ class SetClassesPayload(Model):
 
 
 class ClassesProperty(Model):
-    namespace: Literal["Alexa.SmartVision.ObjectDetectionSensor"] = INTERFACE
-    name: Literal["objectDetectionClasses"] = PROPERTY
+    namespace: Literal["Alexa.SmartVision.ObjectDetectionSensor"] = "Alexa.SmartVision.ObjectDetectionSensor"
+    name: Literal["objectDetectionClasses"] = "objectDetectionClasses"
     value: list[ClassEntry]
     time_of_sample: Time
     uncertainty_in_milliseconds: int = 0
