@@ -96,6 +96,9 @@ class Device(BaseModel):
     last_event_time: str | None = Field(default=None, alias="lastEventTime")
     last_event_id: str | None = Field(default=None, alias="lastEventId")
     doorbell: bool = Field(default=False, alias="doorbell")
+    # Alexa class names the camera detects (none: no detection), and whether it takes snapshots.
+    object_detection_classes: list[str] = Field(default_factory=list, alias="objectDetectionClasses")
+    snapshots: bool = Field(default=False, alias="snapshots")
     last_check_in: int | None = Field(default=None, alias="lastCheckIn")
     expires_at: int | None = Field(default=None, alias=EXPIRES_AT)
     # Presence: the current value, since when (an event time key) and why (an Alexa cause type).

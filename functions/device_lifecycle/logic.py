@@ -57,6 +57,8 @@ _METADATA_FIELDS = (
     "message_ttl_seconds",
     "full_duplex_audio",
     "doorbell",
+    "object_detection_classes",
+    "snapshots",
     "tags",
 )
 
@@ -165,6 +167,8 @@ class Lifecycle:
         values["tags"] = values.get("tags") or {}
         values["full_duplex_audio"] = bool(values.get("full_duplex_audio"))
         values["doorbell"] = bool(values.get("doorbell"))
+        values["object_detection_classes"] = list(dict.fromkeys(values.get("object_detection_classes") or []))
+        values["snapshots"] = bool(values.get("snapshots"))
         return Device(
             device_id=device_id,
             status=DeviceStatus.ACTIVE,

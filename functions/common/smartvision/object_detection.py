@@ -239,3 +239,18 @@ def set_classes_response(
             endpoint=Endpoint(endpoint_id=device_id),
         ),
     ).to_dict()
+
+
+def capability(classes: list[str]) -> dict[str, Any]:
+    """The discovery capability of a camera detecting `classes` (which must not be empty). The
+    classes the user enabled are the skill's to answer (SetObjectDetectionClasses), so the
+    property is neither reported proactively nor retrievable."""
+    return {
+        "type": "AlexaInterface",
+        "interface": INTERFACE,
+        "version": VERSION,
+        "properties": {"supported": [{"name": PROPERTY}], "proactivelyReported": False, "retrievable": False},
+        "configuration": ObjectDetectionConfiguration(
+            object_detection_configuration=class_entries(classes)
+        ).to_dict(),
+    }

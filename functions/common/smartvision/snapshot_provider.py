@@ -92,3 +92,6 @@ def snapshot_response(
             payload=SnapshotPayload(snapshot_uri=uri, time_of_sample=time_of_sample(taken_at)),
         )
     ).to_dict()
+
+
+CAPABILITY: dict[str, Any] = {"type": "AlexaInterface", "interface": INTERFACE, "version": VERSION}
