@@ -22,6 +22,7 @@ from functions.common.observability import logger, metrics, tracer
 from functions.device_config.dependencies import dependencies
 from functions.device_config.errors import BadRequest, ConfigRefused
 from functions.device_config.identity import device_id_from_caller, refuse_other_device
+from functions.device_config.media_upload import uploads
 from functions.device_config.models import ConfigRequest, ErrorBody
 
 # The answer carries TURN credentials: no cache along the way may keep it.
@@ -77,6 +78,22 @@ def get_config() -> Response[dict[str, Any]]:
         content_type=content_types.APPLICATION_JSON,
         body=config.to_json(),
         headers=_NO_STORE,
+    )
+
+
+@app.post("/media")
+def post_media() -> Response[dict[str, Any]]:
+    event = app.current_event
+    device_id = device_id_from_caller(event.request_context.authorizer.iam.user_arn, dependencies().settings)
+    logger.append_keys(device_id=device_id)
+    try:
+        body = event.decoded_body
+    except ValueError:  # flagged base64 but not, or not UTF-8
+        raise BadRequest("the body is not valid") from None
+    grant = uploads().grant(device_id, body)
+    metrics.add_metric(name="UploadsGranted", unit=MetricUnit.Count, value=1)
+    return Response(
+        status_code=HTTPStatus.OK, content_type=content_types.APPLICATION_JSON, body=grant, headers=_NO_STORE
     )
 
 
