@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
+from functions.alexa_events.detection_reports import DetectionReports
 from functions.alexa_events.gateway import EventGateway
 from functions.alexa_events.presence_reports import PresenceReports
 from functions.alexa_events.reports import EndpointReports
@@ -31,6 +32,7 @@ class Dependencies:
     sender: Sender
     reports: EndpointReports
     presence: PresenceReports
+    detections: DetectionReports
 
 
 @cache
@@ -52,4 +54,5 @@ def dependencies() -> Dependencies:
         sender=sender,
         reports=EndpointReports(registry, sender),
         presence=PresenceReports(registry, sender),
+        detections=DetectionReports(sender),
     )

@@ -1,5 +1,6 @@
 """Lambda entry point: SQS batches of outbound Alexa events (ALEXA_EVENTS_QUEUE_URL): endpoint
-changes (discovery reports), connectivity changes (ChangeReports) and doorbell presses.
+changes (discovery reports), connectivity changes (ChangeReports), doorbell presses, object
+detections and detection data deleted in the maker's app.
 
 Each record is handled on its own and failures are reported per record (`batchItemFailures`).
 A record that cannot be parsed, or that the gateway refuses as malformed, fails every delivery
@@ -19,10 +20,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
 from functions.alexa_events.dependencies import dependencies
+from functions.alexa_events.dispatch import deliver
 from functions.alexa_events.gateway import GatewayError, RequestRejected
 from functions.common.lwa import LwaError
 from functions.common.observability import logger, metrics, tracer
-from functions.common.outbound import OUTBOUND_ADAPTER, ConnectivityChanged, EndpointChanged
+from functions.common.outbound import OUTBOUND_ADAPTER
 
 # Time kept back at the end of an invocation: a record started later could be cut off mid-send.
 RESERVE_MS = 15_000
@@ -49,13 +51,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailure
                 logger.error("outbound event is malformed; it will reach the dead-letter queue")
                 raise
             logger.append_keys(device_id=message.device_id, event_id=message.event_id)
-            if isinstance(message, EndpointChanged):
-                deliveries = deps.reports.apply(message)
-                outcomes = sorted(d.value for d in deliveries.values())
-            elif isinstance(message, ConnectivityChanged):
-                outcomes = [deps.presence.connectivity(message).value]
-            else:
-                outcomes = [deps.presence.doorbell(message).value]
+            outcomes = deliver(deps, message)
             logger.info("reported", extra={"type": message.type, "deliveries": outcomes})
             return "ok"
         except RequestRejected as exc:

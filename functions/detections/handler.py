@@ -20,6 +20,7 @@ from functions.common.aws_clients import error_code
 from functions.common.detections_store import DetectionsStore
 from functions.common.media_store import MediaStore, s3_client
 from functions.common.observability import logger, metrics, tracer
+from functions.common.outbound import OutboundPublisher
 from functions.common.registry import Registry
 from functions.detections.events import parse_record
 from functions.detections.logic import Detections, Refused
@@ -27,7 +28,7 @@ from functions.detections.settings import DetectionsSettings
 
 
 @cache
-def _parts() -> tuple[DetectionsSettings, Registry, DetectionsStore, MediaStore]:
+def _parts() -> tuple[DetectionsSettings, Registry, DetectionsStore, MediaStore, OutboundPublisher]:
     settings = DetectionsSettings.load()
     dynamodb = aws_clients.client("dynamodb")
     return (
@@ -35,6 +36,7 @@ def _parts() -> tuple[DetectionsSettings, Registry, DetectionsStore, MediaStore]
         Registry(settings.registry_table_name, dynamodb),
         DetectionsStore(settings.detections_table_name, dynamodb),
         MediaStore(settings.media_bucket_name, s3_client()),
+        OutboundPublisher(settings.alexa_events_queue_url, aws_clients.client("sqs")),
     )
 
 
@@ -42,9 +44,10 @@ def _parts() -> tuple[DetectionsSettings, Registry, DetectionsStore, MediaStore]
 @metrics.log_metrics
 @tracer.capture_lambda_handler(capture_response=False, capture_error=False)
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    settings, registry, store, media = _parts()
+    settings, registry, store, media, publisher = _parts()
     own_account = context.invoked_function_arn.split(":")[4]
-    detections = Detections(settings, registry, store, media, settings.publisher_accounts(own_account))
+    accounts = settings.publisher_accounts(own_account)
+    detections = Detections(settings, registry, store, media, publisher, accounts)
 
     def record_handler(record: SQSRecord) -> str:
         logger.append_keys(message_id=record.message_id)

@@ -1,6 +1,8 @@
 """What each detection device event does. A detection is recorded for the camera's owner at
-detection time, once per eventId; one too old, from the future, of a class the camera does not
-detect, or naming media the camera never uploaded is refused (and counted by the handler)."""
+detection time, once per eventId, and queued for the events function to announce to that owner
+when its class is enabled; one too old, from the future, of a class the camera does not detect,
+or naming media the camera never uploaded is refused (and counted by the handler). Detections
+deleted in the maker's app are queued to be told to Alexa too."""
 
 from __future__ import annotations
 
@@ -11,7 +13,10 @@ from enum import StrEnum
 
 from functions.common.detections_store import Detection, DetectionsStore, Snapshot
 from functions.common.device_events import UntrustedEvent, check_origin
+from functions.common.image_uris import ImageUris
 from functions.common.media_store import MediaStore, media_key
+from functions.common.outbound import OutboundPublisher
+from functions.common.outbound_detections import DetectionDataDeleted, ObjectDetectionFound
 from functions.common.registry import Device, Registry, event_time_key
 from functions.detections.events import DetectionEvent, DetectionsDeleted, ObjectDetected, SnapshotTaken
 from functions.detections.settings import DetectionsSettings
@@ -48,6 +53,7 @@ class Detections:
     registry: Registry
     store: DetectionsStore
     media: MediaStore
+    publisher: OutboundPublisher
     accounts: Collection[str]
     clock: Callable[[], float] = time.time
 
@@ -92,7 +98,21 @@ class Detections:
         )
         if not self.store.record(detection, int(now) + self.settings.retention_seconds):
             return Outcome.REPLAYED
-        return Outcome.RECORDED if announced else Outcome.RECORDED_SILENT
+        if not announced:
+            return Outcome.RECORDED_SILENT
+        uris = ImageUris.of(self.settings, self.store)
+        self.publisher.publish(
+            ObjectDetectionFound(
+                device_id=device.device_id,
+                owner_id=owner,
+                event_id=detail.event_id,
+                object_class=detail.object_class,
+                detected_at=detail.detected_at,
+                frame_image_uri=uris.uri(owner, device.device_id, frame, now),
+                cropped_image_uri=uris.uri(owner, device.device_id, cropped, now) if cropped else None,
+            )
+        )
+        return Outcome.RECORDED
 
     def _snapshot(self, event: SnapshotTaken, device: Device, now: float) -> Outcome:
         if not device.snapshots:
@@ -108,6 +128,15 @@ class Detections:
         found = self.store.by_ids(device.owner_id or "", device.device_id, event.detail.event_ids)
         self.media.delete([k for d in found for k in (d.media_key, d.cropped_media_key) if k])
         self.store.delete(found)
+        # Every id the maker named: Alexa may hold detections our table already let expire.
+        self.publisher.publish(
+            DetectionDataDeleted(
+                device_id=device.device_id,
+                owner_id=device.owner_id or "",
+                event_id=event.id,
+                identifiers=list(dict.fromkeys(event.detail.event_ids)),
+            )
+        )
         return Outcome.DELETED
 
     def _media(self, device_id: str, media_id: str) -> str:

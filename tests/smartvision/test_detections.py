@@ -2,53 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 
-from functions.detections import handler as detections_handler
 from localcloud.device_events import device_event
-from localcloud.lambda_context import LambdaContext
-from tests.alexa_skill.conftest import OWNER, Cloud
-from tests.lifecycle.support import sqs_event
-from tests.smartvision.media import MediaCloud, media_cloud
-
-FRAME, CROP, SNAP = "a" * 32, "b" * 32, "c" * 32
-
-
-@pytest.fixture
-def media(cloud: Cloud, monkeypatch: pytest.MonkeyPatch) -> Iterator[MediaCloud]:
-    found = media_cloud(cloud.env, monkeypatch)
-    detections_handler._parts.cache_clear()
-    cloud.camera("cam-1", object_detection_classes=["person", "package"], snapshots=True)
-    for media_id in (FRAME, CROP, SNAP):
-        found.put_image(f"media/cam-1/{media_id}")
-    yield found
-    detections_handler._parts.cache_clear()
-
-
-def detected(event_id: str = "ev-1", *, ago: float = 1, object_class: str = "person", **extra: Any) -> dict:
-    at = datetime.now(UTC) - timedelta(seconds=ago)
-    detail = {
-        "deviceId": "cam-1",
-        "eventId": event_id,
-        "objectClass": object_class,
-        "detectedAt": at.isoformat(),
-        "mediaId": FRAME,
-        **extra,
-    }
-    return device_event("ObjectDetected", detail)
-
-
-def run(*bodies: dict) -> list[str]:
-    """Failed message ids of one batch."""
-    batch = sqs_event(*bodies)
-    ids = [r["messageId"] for r in batch["Records"]]
-    response = detections_handler.handler(batch, LambdaContext("detections"))
-    failed = {f["itemIdentifier"] for f in response["batchItemFailures"]}
-    return [str(ids.index(i)) for i in ids if i in failed]
+from tests.alexa_skill.conftest import OWNER
+from tests.smartvision.detections import CROP, FRAME, SNAP, detected, run
+from tests.smartvision.media import MediaCloud
 
 
 def test_a_detection_is_recorded_once_for_the_owner_at_detection_time(media: MediaCloud) -> None:
