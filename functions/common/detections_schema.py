@@ -35,3 +35,11 @@ def create_table_kwargs(table_name: str) -> dict[str, Any]:
             {"AttributeName": SORT_KEY, "KeyType": "RANGE"},
         ],
     }
+
+
+def time_to_live_kwargs(table_name: str) -> dict[str, Any]:
+    """Arguments for DynamoDB UpdateTimeToLive: items go once `expiresAt` passes."""
+    return {
+        "TableName": table_name,
+        "TimeToLiveSpecification": {"Enabled": True, "AttributeName": EXPIRES_AT},
+    }

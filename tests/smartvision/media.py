@@ -7,7 +7,6 @@ from dataclasses import dataclass
 import boto3
 import pytest
 
-from functions.common.detections_schema import create_table_kwargs
 from functions.common.detections_store import DetectionsStore
 from functions.common.media_store import MediaStore
 from functions.common.registry import Registry
@@ -29,16 +28,10 @@ class MediaCloud:
 
 
 def media_cloud(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> MediaCloud:
-    bucket, table = "media-test-bucket", "detections-test"
-    boto3.client("s3").create_bucket(Bucket=bucket)
+    """The bucket and table the local bootstrap made (`env`), served under MEDIA_URL_BASE."""
+    bucket, table = env["MEDIA_BUCKET_NAME"], env["DETECTIONS_TABLE_NAME"]
     ddb = boto3.client("dynamodb")
-    ddb.create_table(**create_table_kwargs(table))
-    for key, value in {
-        "MEDIA_BUCKET_NAME": bucket,
-        "DETECTIONS_TABLE_NAME": table,
-        "MEDIA_URL_BASE": MEDIA_URL_BASE,
-    }.items():
-        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("MEDIA_URL_BASE", MEDIA_URL_BASE)
     return MediaCloud(
         DetectionsStore(table, ddb),
         MediaStore(bucket, boto3.client("s3")),

@@ -61,3 +61,14 @@ def test_detections_deleted_in_the_makers_app_are_gone_from_table_and_bucket(med
     assert [d.event_id for d in media.store.page(OWNER, "cam-1", limit=10).detections] == ["ev-2"]
     assert not media.media.exists(f"media/cam-1/{CROP}") and not media.media.exists(f"media/cam-1/{FRAME}")
     assert media.media.exists(f"media/cam-1/{SNAP}")
+
+
+def test_the_local_bootstrap_makes_a_private_media_bucket_and_an_expiring_detections_table(
+    media: MediaCloud,
+) -> None:
+    import boto3
+
+    block = boto3.client("s3").get_public_access_block(Bucket=media.media.bucket)
+    assert all(block["PublicAccessBlockConfiguration"].values())
+    ttl = boto3.client("dynamodb").describe_time_to_live(TableName=media.store.table_name)
+    assert ttl["TimeToLiveDescription"]["AttributeName"] == "expiresAt"
