@@ -169,6 +169,11 @@ def event_time_key(time: datetime) -> str:
     return f"{utc.year:04d}-{utc:%m-%dT%H:%M:%S.%f}Z"
 
 
+def time_from_key(key: str) -> datetime:
+    """An event_time_key back to its (UTC) datetime."""
+    return datetime.strptime(key, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
 _LIFECYCLE_ATTRIBUTES = tuple(
     field.alias
     for field in Device.model_fields.values()
