@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
+from functions.alexa_events.detection_reports import DetectionReports
 from functions.alexa_events.gateway import EventGateway
 from functions.alexa_events.presence_reports import PresenceReports
 from functions.alexa_events.reports import EndpointReports
@@ -43,6 +44,9 @@ class Dependencies:
             Sender(self.tokens, self.gateway, deadline),
             max_press_age=self.settings.doorbell_max_press_age_seconds,
         )
+
+    def detections(self, deadline: Deadline) -> DetectionReports:
+        return DetectionReports(Sender(self.tokens, self.gateway, deadline))
 
 
 @cache

@@ -1,5 +1,6 @@
 """Lambda entry point: SQS batches of outbound Alexa events (ALEXA_EVENTS_QUEUE_URL): endpoint
-changes (discovery reports), connectivity changes (ChangeReports) and doorbell presses.
+changes (discovery reports), connectivity changes (ChangeReports), doorbell presses, object
+detections and detection data deleted in the maker's app.
 
 Each record is handled on its own and failures are reported per record (`batchItemFailures`).
 A record that cannot be parsed, or that the gateway refuses as malformed, fails every delivery
@@ -22,12 +23,13 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
 from functions.alexa_events.dependencies import dependencies
+from functions.alexa_events.dispatch import deliver
 from functions.alexa_events.gateway import GatewayError, RequestRejected
 from functions.common.deadline import Deadline, DeadlineExceeded
 from functions.common.http import MIN_CALL_SECONDS
 from functions.common.lwa import LwaError
 from functions.common.observability import logger, metrics, tracer
-from functions.common.outbound import OUTBOUND_ADAPTER, ConnectivityChanged, EndpointChanged
+from functions.common.outbound import OUTBOUND_ADAPTER
 
 # Time kept back at the end of an invocation for what follows a record's last call: a registry
 # write, the batch's answer, the metrics flush.
@@ -51,13 +53,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailure
                 logger.error("outbound event is malformed; it will reach the dead-letter queue")
                 raise
             logger.append_keys(device_id=message.device_id, event_id=message.event_id)
-            if isinstance(message, EndpointChanged):
-                deliveries = deps.reports(deadline).apply(message)
-                outcomes = sorted(d.value for d in deliveries.values())
-            elif isinstance(message, ConnectivityChanged):
-                outcomes = [deps.presence(deadline).connectivity(message).value]
-            else:
-                outcomes = [deps.presence(deadline).doorbell(message).value]
+            outcomes = deliver(deps, message, deadline)
             logger.info("reported", extra={"type": message.type, "deliveries": outcomes})
             return "ok"
         except DeadlineExceeded:

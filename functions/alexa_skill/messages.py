@@ -45,7 +45,10 @@ class Scope(_Message):
 class DirectiveHeader(_Message):
     namespace: NonEmpty
     name: NonEmpty
-    payload_version: Literal["3"]
+    # "3" for Alexa's own interfaces; SmartVision and DataController carry their interface's.
+    payload_version: Literal["3", "1.0", "1.1"]
+    # DataController names the data controller (an endpoint may have several).
+    instance: NonEmpty | None = None
     message_id: NonEmpty
     correlation_token: CorrelationToken | None = None
 

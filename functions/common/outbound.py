@@ -19,6 +19,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
 
 from functions.common import aws_clients
 from functions.common.device_id import DeviceId
+from functions.common.outbound_detections import DetectionDataDeleted, ObjectDetectionFound
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
@@ -58,7 +59,8 @@ class DoorbellPressed(BaseModel):
 
 
 OutboundMessage = Annotated[
-    EndpointChanged | ConnectivityChanged | DoorbellPressed, Field(discriminator="type")
+    EndpointChanged | ConnectivityChanged | DoorbellPressed | ObjectDetectionFound | DetectionDataDeleted,
+    Field(discriminator="type"),
 ]
 OUTBOUND_ADAPTER: TypeAdapter[OutboundMessage] = TypeAdapter(OutboundMessage)
 
@@ -73,15 +75,15 @@ class OutboundPublisher:
         known = list(dict.fromkeys(o for o in owners if o))
         if not known:
             return
-        self._send(EndpointChanged(device_id=device_id, owners=known, event_id=event_id))
+        self.publish(EndpointChanged(device_id=device_id, owners=known, event_id=event_id))
 
     def connectivity_changed(self, device_id: str, event_id: str) -> None:
-        self._send(ConnectivityChanged(device_id=device_id, event_id=event_id))
+        self.publish(ConnectivityChanged(device_id=device_id, event_id=event_id))
 
     def doorbell_pressed(self, device_id: str, event_id: str, time: datetime, owner_id: str) -> None:
-        self._send(DoorbellPressed(device_id=device_id, event_id=event_id, time=time, owner_id=owner_id))
+        self.publish(DoorbellPressed(device_id=device_id, event_id=event_id, time=time, owner_id=owner_id))
 
-    def _send(self, message: EndpointChanged | ConnectivityChanged | DoorbellPressed) -> None:
+    def publish(self, message: BaseModel) -> None:
         self._sqs.send_message(QueueUrl=self._queue_url, MessageBody=message.model_dump_json(by_alias=True))
 
 

@@ -99,6 +99,9 @@ class Device(BaseModel):
     last_event_time: str | None = Field(default=None, alias="lastEventTime")
     last_event_id: str | None = Field(default=None, alias="lastEventId")
     doorbell: bool = Field(default=False, alias="doorbell")
+    # Alexa class names the camera detects (none: no detection), and whether it takes snapshots.
+    object_detection_classes: list[str] = Field(default_factory=list, alias="objectDetectionClasses")
+    snapshots: bool = Field(default=False, alias="snapshots")
     last_check_in: int | None = Field(default=None, alias="lastCheckIn")
     expires_at: int | None = Field(default=None, alias=EXPIRES_AT)
     # Presence: the current value, since when (an event time key) and why (an Alexa cause type).
@@ -175,6 +178,11 @@ def event_time_key(time: datetime) -> str:
     "2026-...". Years 1 to 9999 (all a datetime holds) then sort in order."""
     utc = time.astimezone(UTC)
     return f"{utc.year:04d}-{utc:%m-%dT%H:%M:%S.%f}Z"
+
+
+def time_from_key(key: str) -> datetime:
+    """An event_time_key back to its (UTC) datetime."""
+    return datetime.strptime(key, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
 
 
 _LIFECYCLE_ATTRIBUTES = tuple(

@@ -57,6 +57,8 @@ _METADATA_FIELDS = (
     "message_ttl_seconds",
     "full_duplex_audio",
     "doorbell",
+    "object_detection_classes",
+    "snapshots",
     "tags",
 )
 
@@ -165,6 +167,8 @@ class Lifecycle:
         values["tags"] = values.get("tags") or {}
         values["full_duplex_audio"] = bool(values.get("full_duplex_audio"))
         values["doorbell"] = bool(values.get("doorbell"))
+        values["object_detection_classes"] = list(dict.fromkeys(values.get("object_detection_classes") or []))
+        values["snapshots"] = bool(values.get("snapshots"))
         # When the current owner got the camera: an update that keeps the owner keeps it too.
         owner_since: str | None = event_time
         if current is not None and current.is_active and current.owner_id == values["owner_id"]:
