@@ -20,7 +20,7 @@ from functions.common.kvs.errors import ChannelNotFound, InvalidArgument, KvsFai
 from functions.common.observability import logger
 from functions.common.registry import Device, Registry
 from functions.tag_rotation import plan
-from functions.tag_rotation.budget import OutOfTime, TimeLeft
+from functions.tag_rotation.budget import Cutoff, OutOfTime, TimeLeft
 from functions.tag_rotation.paced_kvs import PacedKvs, kvs_client
 from functions.tag_rotation.rate_limit import RateLimiter
 from functions.tag_rotation.settings import RotationSettings
@@ -47,7 +47,7 @@ class CellWalk:
         snapshot: dict[str, Device],
         channel_in_cell: Callable[[Device], str | None],
         time_left: TimeLeft,
-        cutoff: float,
+        cutoff: Cutoff,
         lock: threading.Lock,
         save: Save,
         sample_limit: int,
@@ -77,10 +77,10 @@ class CellWalk:
         try:
             # A remote cell's client assumes its role: a refusal fails this cell only.
             kvs = self._kvs = PacedKvs(
-                neutral(lambda: kvs_client(self._cell)),
+                neutral(lambda: kvs_client(self._cell, self._cutoff.call_reserve_s)),
                 account_tps=self._settings.max_tps,
                 max_attempts=self._settings.max_attempts,
-                until=self._cutoff,
+                cutoff=self._cutoff,
             )
             workers = self._settings.workers
             with ThreadPoolExecutor(workers, thread_name_prefix=f"rotation-{self._cell.id}") as pool:

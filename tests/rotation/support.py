@@ -7,14 +7,18 @@ from collections import Counter
 from typing import Any
 
 import boto3
+from moto.core import DEFAULT_ACCOUNT_ID
 
 from functions.common import channel_tags
+from functions.common.cells import Cell
 from functions.common.registry import Device, DeviceStatus, Registry
 from localcloud import kvs
 
 PREFIX = "alexa-cam-"
 ENVIRONMENT = "dev"
 EVENT_TIME = "2025-01-01T00:00:00.000000Z"
+# The one cell without CELLS: the control account and region.
+DEFAULT_CELL = Cell(id="default", account=DEFAULT_ACCOUNT_ID, region="us-east-1", capacity=10_000)
 
 
 def owner_of(device_id: str) -> str:

@@ -7,15 +7,13 @@ from typing import Any
 
 import boto3
 import pytest
-from moto.core import DEFAULT_ACCOUNT_ID
 
 from functions.common import aws_clients, channel_tags
-from functions.common.cells import Cell
 from functions.common.registry import Device, Registry
 from functions.tag_rotation import logic
 from functions.tag_rotation.paced_kvs import kvs_client
 from functions.tag_rotation.settings import RotationSettings
-from tests.rotation.support import PREFIX, Fleet, static_tags
+from tests.rotation.support import DEFAULT_CELL, PREFIX, Fleet, static_tags
 
 
 @pytest.mark.parametrize(
@@ -72,8 +70,7 @@ def change_owner(fleet: Fleet, device_id: str, owner_id: str) -> None:
 # re-read of the registry). Lifecycle only ever changes the channel to match the registry, so a
 # channel already right stays right unless rotation writes it from stale data.
 SCAN = (lambda: aws_clients.client("dynamodb"), "after-call.dynamodb.Scan")
-# Rotation's own client of the one (default) cell: the control account and region.
-DEFAULT_CELL = Cell(id="default", account=DEFAULT_ACCOUNT_ID, region="us-east-1", capacity=10_000)
+# Rotation's own client of the one (default) cell.
 TAG = (lambda: kvs_client(DEFAULT_CELL), "provide-client-params.kinesisvideo.TagResource")
 
 
