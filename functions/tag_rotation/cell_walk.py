@@ -198,7 +198,7 @@ class CellWalk:
         device = self._snapshot.get(channel.name)
         if device is None:
             return RotationOutcome.ORPHAN
-        if not channel_tags.belongs_to(current, device.device_id):
+        if not channel_tags.belongs_to(channel.arn, current, device.device_id, device.channel_arn):
             return RotationOutcome.CONFLICT
         tag_plan = self._plan(current, device)
         if tag_plan.rotating_only:
@@ -229,7 +229,7 @@ class CellWalk:
             device = self._devices.get(device_id, consistent=True)
             if device is None or self._channel_in_cell(device) != channel.name:
                 return RotationOutcome.ORPHAN
-            if not channel_tags.belongs_to(current, device_id):
+            if not channel_tags.belongs_to(channel.arn, current, device_id, device.channel_arn):
                 return RotationOutcome.CONFLICT
             tag_plan = self._plan(current, device)
             outcome = self._apply(channel, tag_plan, limiter)

@@ -48,7 +48,10 @@ class Fleet:
         self.arns[name] = arn
         return arn
 
-    def device(self, device_id: str, *, status: DeviceStatus = DeviceStatus.ACTIVE) -> None:
+    def device(
+        self, device_id: str, *, status: DeviceStatus = DeviceStatus.ACTIVE, channel_arn: str | None = None
+    ) -> None:
+        """A registry entry; `channel_arn` is the channel lifecycle recorded for it (None: none yet)."""
         active = status is DeviceStatus.ACTIVE
         written = self.registry.put_if_newer(
             Device(
@@ -56,6 +59,7 @@ class Fleet:
                 owner_id=owner_of(device_id) if active else None,
                 status=status,
                 channel_name=f"{PREFIX}{device_id}",
+                channel_arn=channel_arn,
                 cell_id=self.cell_id,
                 last_event_time=EVENT_TIME,
                 last_event_id=f"evt-{device_id}",
