@@ -46,8 +46,9 @@ BACKOFF_BASE_S, BACKOFF_CAP_S = 0.1, 5.0
 
 def kvs_client(cell: Cell, call_reserve_s: float = math.inf) -> ControlPlaneClient:
     """The cell's control-plane client (a remote cell's through its role), its connect and read
-    timeouts no longer than `call_reserve_s` (in tenths of a second, so clients are few)."""
-    bound = math.ceil(call_reserve_s * 10) / 10 if call_reserve_s < math.inf else math.inf
+    timeouts no longer than `call_reserve_s` (in tenths of a second, so clients are few; at least
+    one tenth, as urllib3 refuses 0)."""
+    bound = max(0.1, math.ceil(call_reserve_s * 10) / 10) if call_reserve_s < math.inf else math.inf
     limits = KVS_LIMITS._replace(
         connect_timeout=min(KVS_LIMITS.connect_timeout, bound),
         read_timeout=min(KVS_LIMITS.read_timeout, bound),
