@@ -16,9 +16,9 @@ from functions.common.deadline import RemainingTime
 
 # Kept at the end for the checkpoint write and the summary; capped at a twentieth of the budget.
 FINISH_RESERVE_S, FINISH_SHARE = 1.0, 0.05
-# Kept for a call in flight that was never seen before: at most the KVS client's connect + read
-# timeouts, which paced_kvs bounds by this reserve too. Capped at a tenth of the budget, so that a
-# short budget still leaves time for work.
+# Kept for a call in flight that was never seen before: 12 s covers the KVS client's connect and
+# read timeouts (2 + 10 s), and paced_kvs cuts each of them to this reserve when it is shorter.
+# Capped at a tenth of the budget, so that a short budget still leaves time for work.
 CALL_RESERVE_S, RESERVE_SHARE = 12.0, 0.1
 # A call starts only if one as slow as the slowest seen so far, half as long again, ends in time:
 # a slow or loaded service shows itself in the calls it answers, and the margin follows it.

@@ -107,6 +107,8 @@ class PacedKvs:
 
     def _paced(self, channel: RateLimiter | None, operation: str, call: Callable[[], T]) -> T:
         def attempt() -> T:
+            if time.monotonic() >= self._cutoff.latest_start():
+                raise OutOfTime  # before any limiter: a refused call takes no slot
             # The channel's limiter first: it may sleep, and an account-wide slot taken before that
             # sleep would be spent late, bunching the account's calls.
             if channel is not None:
