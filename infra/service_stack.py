@@ -110,6 +110,13 @@ class ServiceStack(Stack):
             description="Presence or doorbell events failed and wait in their DLQ",
         )
         monitoring.watch(
+            "RotationLostInvocations",
+            self.rotation.lost_invocations.metric_approximate_number_of_messages_visible(
+                period=Duration.minutes(1), statistic="Maximum"
+            ),
+            description="A rotation continuation was lost; the next scheduled run resumes the run",
+        )
+        monitoring.watch(
             "FleetFull",
             self.lifecycle.fleet_full_metric(),
             description="Every cell is at capacity: registrations wait in the lifecycle DLQ for capacity",

@@ -272,6 +272,35 @@ def test_rotation_runs_on_schedule_one_at_a_time_and_may_continue_itself(
     assert "function:partner-camera-tag-rotation" in str(invoke[0]["Resource"])
 
 
+def test_a_lost_continuation_lands_in_an_alarmed_queue(partner: assertions.Template) -> None:
+    # A continuation (or scheduled run) that fails Lambda's retries, or waits past its maximum
+    # age behind the reserved concurrency of 1, is kept in a queue whose first message alarms.
+    rotation = functions_by_service(partner)["tag-rotation"]
+    configs = partner.find_resources(
+        "AWS::Lambda::EventInvokeConfig", {"Properties": {"FunctionName": {"Ref": rotation["id"]}}}
+    )
+    assert len(configs) == 1
+    config = next(iter(configs.values()))["Properties"]
+    assert config["MaximumEventAgeInSeconds"] == 3600 and config["MaximumRetryAttempts"] == 2
+    queue_id = config["DestinationConfig"]["OnFailure"]["Destination"]["Fn::GetAtt"][0]
+    queue = partner.find_resources("AWS::SQS::Queue")[queue_id]["Properties"]
+    assert queue["SqsManagedSseEnabled"] is True and queue["MessageRetentionPeriod"] == 14 * 24 * 3600
+    send = [s for s in role_statements(partner, rotation) if "sqs:SendMessage" in str(s["Action"])]
+    assert len(send) == 1 and send[0]["Resource"] == {"Fn::GetAtt": [queue_id, "Arn"]}
+    alarms = partner.find_resources(
+        "AWS::CloudWatch::Alarm",
+        {
+            "Properties": {
+                "MetricName": "ApproximateNumberOfMessagesVisible",
+                "Dimensions": [{"Name": "QueueName", "Value": {"Fn::GetAtt": [queue_id, "QueueName"]}}],
+            }
+        },
+    )
+    assert len(alarms) == 1
+    alarm = next(iter(alarms.values()))["Properties"]
+    assert alarm["Threshold"] == 1 and alarm["AlarmActions"]
+
+
 def test_device_config_is_an_iam_authorized_http_api(service: assertions.Template) -> None:
     config = functions_by_service(service)["device-config"]
     service.has_resource_properties(
@@ -473,8 +502,8 @@ def test_alarms_watch_dead_letters_errors_throttles_and_latency(service: asserti
     metrics = [a["Properties"].get("MetricName") for a in alarms.values()]
     assert metrics.count("Errors") == 7
     assert metrics.count("Throttles") == 7
-    # lifecycle, Alexa events and presence
-    assert metrics.count("ApproximateNumberOfMessagesVisible") == 3
+    # lifecycle, Alexa events and presence; rotation's lost continuations
+    assert metrics.count("ApproximateNumberOfMessagesVisible") == 4
     assert metrics.count("GatewayFailures") == 1
     service.has_resource_properties(
         "AWS::CloudWatch::Alarm",
