@@ -5,9 +5,10 @@ export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 1
 # The Lambda runtime's Python (3.13) runs the suite when the machine has it, on PATH or in pyenv;
 # 3.11 otherwise. `make test PYTHON=/path/to/python` chooses another.
-PYTHON ?= $(shell for p in python3.13 $$(ls -d $$(pyenv root 2>/dev/null)/versions/3.13*/bin/python3.13 \
-  2>/dev/null | sort -rV) python3.11; do $$p -c 'import sys; print(sys.executable)' 2>/dev/null && break; done)
-PY_VERSION := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+PYENV_313 = $$(ls -d $$(pyenv root 2>/dev/null || echo $${PYENV_ROOT:-~/.pyenv})/versions/3.13*/bin/python3.13 2>/dev/null | sort -rV)
+PYTHON ?= $(shell for p in python3.13 $(PYENV_313) python3.11; do \
+  $$p -c 'import sys; print(sys.executable)' 2>/dev/null && break; done)
+PY_VERSION := $(if $(PYTHON),$(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null))
 VENV := .venv
 PY := $(VENV)/bin/python
 # Named for the Python it was built with: another Python rebuilds the environment.
@@ -28,8 +29,8 @@ help:
 	@echo "make trust   - print how to trust the local cloud's CA in your own browser"
 
 venv:
-	@test -n "$(PYTHON)" || { echo "Needs Python 3.13 (the Lambda runtime's) or 3.11: found neither" \
-	  "python3.13 (on PATH or in pyenv) nor python3.11. Or: make PYTHON=/path/to/python3.13" >&2; exit 1; }
+	@test -n "$(PY_VERSION)" || { echo "No Python runs ($(or $(PYTHON),none found)): needs python3.13" \
+	  "(on PATH or in pyenv) or python3.11, or make PYTHON=/path/to/python3.13" >&2; exit 1; }
 	@echo "Python $(PY_VERSION) for $(VENV): $(PYTHON)$(if $(filter 3.13,$(PY_VERSION)),, (no 3.13 here; Lambda runs 3.13))"
 	@[ "$$($(PY) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)" = "$(PY_VERSION)" ] \
 	  || { rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); }
