@@ -27,6 +27,7 @@ help:
 	@echo "make bench   - benchmarks; table on stdout, JSON under bench/results/"
 	@echo "make local   - start the local cloud and its web pages (Ctrl-C stops it)"
 	@echo "make trust   - print how to trust the local cloud's CA in your own browser"
+	@echo "make lock    - after changing a pin: resolve functions/requirements.in into the hashed lock"
 
 venv:
 	@test -n "$(PY_VERSION)" || { echo "No Python runs ($(or $(PYTHON),none found)): needs python3.13" \
