@@ -39,7 +39,7 @@ venv:
 # The functions' packages exactly as locked, hashes checked (the files the Lambda layer is built
 # from), then the tools, which may not move a locked version (its pins as constraints: pip takes no
 # hashes there without asking them of every tool).
-$(STAMP): requirements.txt requirements-dev.txt $(LOCK) | venv
+$(STAMP): requirements.txt requirements-dev.txt functions/requirements.in $(LOCK) | venv
 	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
 	$(PY) -m pip install -q --disable-pip-version-check --require-hashes --no-deps -r $(LOCK)
 	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt \
