@@ -116,11 +116,12 @@ def test_every_function_is_python_313_on_arm64_with_tracing_and_powertools(
         assert props["Architectures"] == ["arm64"]
         assert props["TracingConfig"] == {"Mode": "Active"}
         assert props["Handler"] == f"functions.{name.replace('-', '_')}.handler.handler"
-        # The layer of exactly the pinned Powertools, resolved from its public SSM parameter.
+        # The project's own layer of the lock, for this runtime and architecture (no public layer).
         (layer,) = props["Layers"]
-        parameter = service.to_json()["Parameters"][layer["Ref"]]
-        assert parameter["Type"] == "AWS::SSM::Parameter::Value<String>"
-        assert parameter["Default"] == "/aws/service/powertools/python/arm64/python3.13/3.37.0"
+        resource = service.to_json()["Resources"][layer["Ref"]]
+        assert resource["Type"] == "AWS::Lambda::LayerVersion"
+        assert resource["Properties"]["CompatibleRuntimes"] == ["python3.13"]
+        assert resource["Properties"]["CompatibleArchitectures"] == ["arm64"]
         env = props["Environment"]["Variables"]
         assert env["POWERTOOLS_METRICS_NAMESPACE"] == "AlexaCameraSignaling"
         assert env["CHANNEL_NAME_PREFIX"] == "alexa-cam-"
