@@ -37,6 +37,10 @@ class LoopbackHttp:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
+            # Keeps the connection open between requests, as the answers' HTTP/1.1 promises (1.0
+            # closes it after each answer, racing the client's next request on it).
+            protocol_version = "HTTP/1.1"
+
             def log_message(self, format: str, *args: object) -> None:
                 pass
 
