@@ -44,6 +44,7 @@ from localcloud.signaling_server import SignalingServer
 from localcloud.tls import LocalCA
 
 HOST = "127.0.0.1"
+REGION = "us-east-1"  # the local cloud's region unless a test picks another
 # How often the presence and events queues are drained into their functions (an event source
 # mapping polls); presses and connectivity changes should reach Alexa within a second or so.
 EVENTS_POLL_S = 0.2
@@ -84,12 +85,12 @@ class LocalCloud:
         self,
         state_dir: Path = DEFAULT_STATE_DIR,
         port: int = 0,
-        region: str = "us-east-1",
+        region: str = REGION,
         cell_capacity: int | None = None,
     ) -> None:
         self.state_dir = state_dir
         self.region = region
-        self.cells = local_cells(cell_capacity or DEFAULT_CAPACITY, region)
+        self.cells = local_cells(DEFAULT_CAPACITY if cell_capacity is None else cell_capacity, region)
         # The cell roles' sessions behind GET /cells, assumed once.
         self._cell_credentials = CellCredentials(session_name="localcloud-status")
         self._port = port
