@@ -28,8 +28,8 @@ def _quiet_functions(level: str) -> None:
 @contextlib.contextmanager
 def _function_output(state_dir: Path, name: str) -> Iterator[Path]:
     """Send the functions' stdout (what Lambda sends to CloudWatch Logs: JSON logs and EMF
-    metrics) to a file, so the terminal stays readable. The functions are imported lazily, inside
-    this block, so their loggers bind to the file too."""
+    metrics) to a file, so the terminal stays readable. Import the local cloud inside this block:
+    it imports the functions, whose logger binds to the stdout of that moment."""
     state_dir.mkdir(parents=True, exist_ok=True)
     path = state_dir / name
     # Line-buffered, so `tail -f` follows the functions while the cloud runs.
@@ -38,12 +38,12 @@ def _function_output(state_dir: Path, name: str) -> Iterator[Path]:
 
 
 async def _up(args: argparse.Namespace) -> int:
-    from localcloud.camera import SimulatedCamera  # noqa: PLC0415
-    from localcloud.client import CloudClient, cloud_session  # noqa: PLC0415
-    from localcloud.cloud import LocalCloud  # noqa: PLC0415
-
     terminal = sys.stdout
     with _function_output(args.state_dir, "functions.log") as function_log:
+        from localcloud.camera import SimulatedCamera  # noqa: PLC0415
+        from localcloud.client import CloudClient, cloud_session  # noqa: PLC0415
+        from localcloud.cloud import LocalCloud  # noqa: PLC0415
+
         cloud = LocalCloud(args.state_dir, port=args.port, cell_capacity=args.cell_capacity)
         await cloud.start()
         stop = asyncio.Event()
@@ -86,24 +86,29 @@ async def _up(args: argparse.Namespace) -> int:
 
 
 async def _demo(args: argparse.Namespace) -> int:
-    from localcloud.client import CloudClient, cloud_session  # noqa: PLC0415
-    from localcloud.cloud import LocalCloud  # noqa: PLC0415
-    from localcloud.demo import Transcript, run_demo  # noqa: PLC0415
-
-    transcript = Transcript(out=sys.stdout)
-    print("Local cloud demo: moto + KVS signaling emulation, the four functions, aiortc peers", flush=True)
-    cloud = LocalCloud(args.state_dir, cell_capacity=args.cell_capacity)
-
-    async def start() -> str:
-        await cloud.start()
-        return (
-            f"web and WSS signaling on {cloud.url}, moto server on {cloud.moto_url}\n"
-            f"TLS from the local CA {cloud.ca.ca_file}"
-        )
-
-    ok = False
-    # The transcript writes to the terminal it captured above.
+    terminal = sys.stdout
     with _function_output(args.state_dir, "demo-functions.log") as function_log:
+        from localcloud.client import CloudClient, cloud_session  # noqa: PLC0415
+        from localcloud.cloud import LocalCloud  # noqa: PLC0415
+        from localcloud.demo import Transcript, run_demo  # noqa: PLC0415
+        from localcloud.invoke import HANDLERS  # noqa: PLC0415
+
+        print(
+            f"Local cloud demo: moto + KVS signaling emulation, the {len(HANDLERS)} functions, aiortc peers",
+            file=terminal,
+            flush=True,
+        )
+        transcript = Transcript(out=terminal)
+        cloud = LocalCloud(args.state_dir, cell_capacity=args.cell_capacity)
+
+        async def start() -> str:
+            await cloud.start()
+            return (
+                f"web and WSS signaling on {cloud.url}, moto server on {cloud.moto_url}\n"
+                f"TLS from the local CA {cloud.ca.ca_file}"
+            )
+
+        ok = False
         try:
             if await transcript.step("Start the local cloud", start):
                 async with cloud_session(cloud.ca.ca_file) as session:
@@ -177,7 +182,7 @@ class _Parser(argparse.ArgumentParser):
 
 def _cell_capacity(text: str) -> int:
     from functions.common.cells import channel_quota  # noqa: PLC0415
-    from localcloud.cloud import REGION  # noqa: PLC0415
+    from localcloud.lambda_context import REGION  # noqa: PLC0415
 
     quota = channel_quota(REGION)
     allowed = f"{text!r}: a whole number of channels per cell from 1 to {quota}"

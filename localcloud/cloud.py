@@ -37,14 +37,13 @@ from localcloud.cells import DEFAULT_CAPACITY, cell_status, cells_environment, c
 from localcloud.device_auth import DEVICE_ROLE, ROLE_ALIAS, CredentialsProvider
 from localcloud.identity import LocalIssuer
 from localcloud.invoke import Invoker
-from localcloud.lambda_context import ACCOUNT_ID
+from localcloud.lambda_context import ACCOUNT_ID, REGION
 from localcloud.moto_server import TlsMotoServer
 from localcloud.signaling_server import PATH as SIGNALING_PATH
 from localcloud.signaling_server import SignalingServer
 from localcloud.tls import LocalCA
 
 HOST = "127.0.0.1"
-REGION = "us-east-1"  # the local cloud's region unless a test picks another
 # How often the presence and events queues are drained into their functions (an event source
 # mapping polls); presses and connectivity changes should reach Alexa within a second or so.
 EVENTS_POLL_S = 0.2

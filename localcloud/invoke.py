@@ -1,4 +1,4 @@
-"""Invoke the four functions the way Lambda would, from a local HTTP endpoint.
+"""Invoke the functions the way Lambda would, from a local HTTP endpoint.
 
 - ``POST /invoke/alexa``: the body is an Alexa directive, the answer the skill's response;
 - ``POST /invoke/lifecycle``: drains the lifecycle queue into the handler in batches of up to

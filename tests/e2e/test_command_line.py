@@ -16,18 +16,24 @@ pytestmark = pytest.mark.e2e
 LOG_WAIT_S = 15.0
 
 
-def test_the_functions_log_fills_line_by_line_while_the_cloud_runs(tmp_path: Path) -> None:
-    # A camera coming up registers: the lifecycle function runs and prints its EMF metrics.
+def test_the_functions_log_fills_line_by_line_while_the_cloud_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A camera coming up registers: the lifecycle function logs it (at INFO) and prints its metrics.
+    monkeypatch.setenv("POWERTOOLS_LOG_LEVEL", "INFO")
     process, _ = start_cloud(tmp_path, "--cameras", "1")
     try:
         log = tmp_path / "functions.log"
         deadline = time.monotonic() + LOG_WAIT_S
-        while not log.read_text() and time.monotonic() < deadline:
+        while "lifecycle record applied" not in log.read_text() and time.monotonic() < deadline:
             time.sleep(0.2)
         assert process.poll() is None
         lines = log.read_text().splitlines()
-        assert lines, "nothing in functions.log while the cloud runs (`tail -f` shows nothing)"
+        assert any("lifecycle record applied" in line for line in lines), lines
         assert all(isinstance(json.loads(line), dict) for line in lines)
+        # The terminal has the cloud's own lines only.
+        terminal = (tmp_path / "cloud.log").read_text().splitlines()
+        assert not [line for line in terminal if line.startswith("{")]
     finally:
         stop_cloud(process)
 
