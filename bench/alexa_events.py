@@ -95,6 +95,7 @@ def _seed(
     from functions.alexa_skill.account_grants import AccountGrants
     from functions.common import aws_clients
     from functions.common.alexa_credentials import credentials_reader
+    from functions.common.deadline import Deadline
     from functions.common.grants import GrantStore
     from functions.common.lwa import LoginWithAmazon
     from functions.common.outbound import EndpointChanged
@@ -106,7 +107,7 @@ def _seed(
     lwa = LoginWithAmazon(lwa_url, credentials_reader(env["ALEXA_CLIENT_SECRET_ID"], secrets))
     users = [f"bench-user-{i}" for i in range(USERS)]
     for user in users:
-        AccountGrants(store, lwa).accept(user, alexa.lwa.issue_code(user))
+        AccountGrants(store, lwa).accept(user, alexa.lwa.issue_code(user), Deadline(10))
     registry = Registry(env["REGISTRY_TABLE_NAME"], dynamodb)
     changes: list[dict[str, object]] = []
     for i in range(events):

@@ -107,6 +107,7 @@ def _seed(env: dict[str, str], alexa: Any, lwa_url: str, cameras: int) -> list[s
     from functions.alexa_skill.account_grants import AccountGrants
     from functions.common import aws_clients
     from functions.common.alexa_credentials import credentials_reader
+    from functions.common.deadline import Deadline
     from functions.common.grants import GrantStore
     from functions.common.lwa import LoginWithAmazon
     from functions.common.registry import Connectivity, Device, Registry, event_time_key
@@ -115,7 +116,7 @@ def _seed(env: dict[str, str], alexa: Any, lwa_url: str, cameras: int) -> list[s
     secrets = aws_clients.client("secretsmanager")
     lwa = LoginWithAmazon(lwa_url, credentials_reader(env["ALEXA_CLIENT_SECRET_ID"], secrets))
     AccountGrants(GrantStore(env["GRANTS_TABLE_NAME"], dynamodb), lwa).accept(
-        USER, alexa.lwa.issue_code(USER)
+        USER, alexa.lwa.issue_code(USER), Deadline(10)
     )
     registry = Registry(env["REGISTRY_TABLE_NAME"], dynamodb)
     now = datetime.now(UTC)

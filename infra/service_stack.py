@@ -19,7 +19,7 @@ from infra.components.device_lifecycle import DeviceLifecycle
 from infra.components.device_presence import DevicePresence
 from infra.components.function import FunctionInputs
 from infra.components.monitoring import Monitoring
-from infra.components.packaging import function_code, powertools_layer
+from infra.components.packaging import dependencies_layer, function_code
 from infra.components.tag_rotation import TagRotation
 from infra.settings import StageSettings
 
@@ -43,13 +43,13 @@ class ServiceStack(Stack):
         inputs = FunctionInputs(
             settings=settings,
             code=function_code(),
-            layers=[powertools_layer(self)],
+            layers=[dependencies_layer(self)],
             registry_table=registry_table,
         )
         self.skill = AlexaSkill(
             self,
             "AlexaSkill",
-            inputs.with_code(function_code(("PyJWT",))),
+            inputs,
             identity=identity_variables(self, settings.identity),
         )
         self.lifecycle = DeviceLifecycle(self, "DeviceLifecycle", inputs, placement_table=placement_table)
@@ -108,6 +108,13 @@ class ServiceStack(Stack):
                 period=Duration.minutes(1), statistic="Maximum"
             ),
             description="Presence or doorbell events failed and wait in their DLQ",
+        )
+        monitoring.watch(
+            "RotationLostInvocations",
+            self.rotation.lost_invocations.metric_approximate_number_of_messages_visible(
+                period=Duration.minutes(1), statistic="Maximum"
+            ),
+            description="A rotation continuation was lost; the next scheduled run resumes the run",
         )
         monitoring.watch(
             "FleetFull",

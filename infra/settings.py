@@ -6,14 +6,20 @@ a message naming the setting, so a wrong skill id or region never reaches CloudF
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 from pydantic.alias_generators import to_camel
 
-from functions.common.cells import Cell, camera_role_name, channel_quota, check_cells
+from functions.common.cells import (
+    MAX_CELLS_CHARS,
+    Cell,
+    camera_role_name,
+    channel_quota,
+    check_cells,
+    render_cells,
+)
 from functions.common.settings import MESSAGE_TTL_DEFAULT, MESSAGE_TTL_MAX, MESSAGE_TTL_MIN, NAME_CHARS
 from functions.common.validation_errors import one_line
 
@@ -97,7 +103,7 @@ class CellSettings(_Settings):
     id: Annotated[str, Field(pattern=r"^[a-zA-Z0-9_-]{1,32}$")]
     account: Annotated[str, Field(pattern=r"^[0-9]{12}$")]
     region: Annotated[str, Field(pattern=r"^[a-z]{2}(-[a-z]+)+-[0-9]$")]
-    capacity: Annotated[int, Field(ge=1)] | None = None
+    capacity: Annotated[int, Field(ge=1, strict=True)] | None = None  # a JSON integer, as in CELLS
 
 
 class StageSettings(_Settings):
@@ -144,9 +150,14 @@ class StageSettings(_Settings):
                     f"{region} (the functions' own role reaches channels there only)"
                 )
         try:
-            check_cells(_function_cells(name, account, cells))
+            rendered = render_cells(check_cells(_function_cells(name, account, cells)))
         except ValidationError as exc:
             raise ValueError(one_line(exc)) from None
+        if len(rendered) > MAX_CELLS_CHARS:
+            raise ValueError(
+                f"{len(cells)} cells make a CELLS of {len(rendered)} characters, but at most "
+                f"{MAX_CELLS_CHARS} fit in a Lambda function's variables"
+            )
         return cells
 
     def function_cells(self) -> tuple[Cell, ...]:
@@ -159,12 +170,7 @@ class StageSettings(_Settings):
 
     def cells_variable(self) -> str | None:
         """The CELLS value of the functions that call KVS; None: one cell, this account and region."""
-        if not self.cells:
-            return None
-        return json.dumps(
-            [cell.model_dump(by_alias=True, exclude_none=True) for cell in self.function_cells()],
-            separators=(",", ":"),
-        )
+        return render_cells(self.function_cells()) if self.cells else None
 
     # Fixed role names: a cell account's trust and the functions' grants name roles in the other
     # account, where CloudFormation cannot resolve a generated name.

@@ -2,6 +2,8 @@
 gateway and the tests do. The schema is not part of this project (Amazon Software License): it
 is read from ``ALEXA_SMARTHOME_REFERENCE`` or ``../shared/reference/alexa-smarthome`` next to the
 repository. The official schema has no DeleteReport; it is checked against its documented shape.
+The official schema predates SmartVision and DataController: their events are checked against
+the project's own schemas (functions.common.smartvision), with or without the official one.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+
+from functions.common.smartvision import data_controller, object_detection
 
 SCHEMA_PATH = Path("validation_schemas") / "alexa_smart_home_message_schema.json"
 _ENDPOINT_ID = {"type": "string", "pattern": "^[a-zA-Z0-9_\\-=#;:?@&]*$", "minLength": 1, "maxLength": 256}
@@ -109,6 +113,14 @@ def _leaves(branches: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 _DELETE = jsonschema.Draft4Validator(DELETE_REPORT)
+_PROJECT_EVENTS = {
+    (object_detection.INTERFACE, "ObjectDetection"): jsonschema.Draft202012Validator(
+        object_detection.EVENT_SCHEMA
+    ),
+    (data_controller.INTERFACE, "DataDeleted"): jsonschema.Draft202012Validator(
+        data_controller.DATA_DELETED_SCHEMA
+    ),
+}
 
 
 def errors(message: Any) -> list[str]:
@@ -119,9 +131,12 @@ def errors(message: Any) -> list[str]:
     is_delete = isinstance(header, dict) and header.get("name") == "DeleteReport"
     if is_delete:
         return _problems(_DELETE, message)
+    key = (header.get("namespace"), header.get("name")) if isinstance(header, dict) else None
+    own = _PROJECT_EVENTS.get(key) if key else None  # type: ignore[arg-type]
+    if own is not None:
+        return _problems(own, message)
     if not available():
         return [] if isinstance(event, dict) else ["event: required"]
-    key = (header.get("namespace"), header.get("name")) if isinstance(header, dict) else None
     candidates = _official().get(key, []) if key else []  # type: ignore[arg-type]
     if not candidates:
         return [f"event/header: no message type {key} in the official schema"]
@@ -129,6 +144,6 @@ def errors(message: Any) -> list[str]:
     return [] if any(not v for v in verdicts) else verdicts[0]
 
 
-def _problems(validator: jsonschema.Draft4Validator, message: Any) -> list[str]:
+def _problems(validator: jsonschema.protocols.Validator, message: Any) -> list[str]:
     found = validator.iter_errors(message)
     return sorted(f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in found)

@@ -12,6 +12,8 @@ from typing import Any
 
 import boto3
 
+from functions.common.detections_schema import create_table_kwargs as detections_table_kwargs
+from functions.common.detections_schema import time_to_live_kwargs as detections_ttl_kwargs
 from functions.common.grants_schema import create_table_kwargs as grants_table_kwargs
 from functions.common.lwa import ClientCredentials
 from functions.common.placement_schema import create_table_kwargs as placement_table_kwargs
@@ -21,6 +23,7 @@ from functions.common.rotation_state_schema import create_table_kwargs as rotati
 from functions.common.rotation_state_schema import time_to_live_kwargs
 from functions.common.settings import MESSAGE_TTL_DEFAULT
 from localcloud import dynamodb_atomicity
+from localcloud.device_auth import DEVICE_ROLE
 
 TABLE_NAME = "camera-registry"
 QUEUE_NAME = "device-lifecycle"
@@ -35,13 +38,16 @@ EVENTS_DLQ_NAME = "alexa-events-dlq"
 PRESENCE_QUEUE_NAME = "device-presence"
 PRESENCE_DLQ_NAME = "device-presence-dlq"
 CLIENT_SECRET_NAME = "alexa-skill-messaging"  # noqa: S105 (the secret's name)
+DETECTIONS_TABLE_NAME = "camera-detections"
+MEDIA_BUCKET_NAME = "camera-media"
 LOCAL_CLIENT_ID = "amzn1.application-oa2-client.localcloud"
 
 
 def create_resources(region: str = "us-east-1") -> dict[str, str]:
-    """Create the tables (registry, rotation state, grants, cell placement), the lifecycle, presence and Alexa
-    events queues with their dead-letter queues, and the skill's client secret; return the
-    environment."""
+    """Create the tables (registry, rotation state, grants, cell placement, detections), the media
+    bucket, the lifecycle, presence and Alexa events queues with their dead-letter queues, and the
+    skill's client secret; return the environment (MEDIA_URL_BASE is the runner's to set: it
+    names where the media endpoint listens)."""
     dynamodb = boto3.client("dynamodb", region_name=region)
     sqs = boto3.client("sqs", region_name=region)
     tables = dynamodb.list_tables()["TableNames"]
@@ -56,6 +62,10 @@ def create_resources(region: str = "us-east-1") -> dict[str, str]:
     dynamodb_atomicity.install()
     if PLACEMENT_TABLE_NAME not in tables:
         dynamodb.create_table(**placement_table_kwargs(PLACEMENT_TABLE_NAME))
+    if DETECTIONS_TABLE_NAME not in tables:
+        dynamodb.create_table(**detections_table_kwargs(DETECTIONS_TABLE_NAME))
+        dynamodb.update_time_to_live(**detections_ttl_kwargs(DETECTIONS_TABLE_NAME))
+    _media_bucket(region)
     queue_url, dlq_url = _queue_pair(sqs, QUEUE_NAME, DLQ_NAME)
     events_url, events_dlq_url = _queue_pair(sqs, EVENTS_QUEUE_NAME, EVENTS_DLQ_NAME)
     presence_url, presence_dlq_url = _queue_pair(sqs, PRESENCE_QUEUE_NAME, PRESENCE_DLQ_NAME)
@@ -75,7 +85,35 @@ def create_resources(region: str = "us-east-1") -> dict[str, str]:
         "PRESENCE_QUEUE_URL": presence_url,
         "PRESENCE_DLQ_URL": presence_dlq_url,
         "ALEXA_CLIENT_SECRET_ID": _client_secret(region),
+        # The role whose sessions are cameras (the credentials provider's, device_auth.py).
+        "CAMERA_ROLE_NAME": DEVICE_ROLE,
+        "DETECTIONS_TABLE_NAME": DETECTIONS_TABLE_NAME,
+        "MEDIA_BUCKET_NAME": MEDIA_BUCKET_NAME,
     }
+
+
+def _media_bucket(region: str) -> None:
+    """The media bucket, private and encrypted as the CDK stack makes it."""
+    s3 = boto3.client("s3", region_name=region)
+    existing = {b["Name"] for b in s3.list_buckets().get("Buckets", [])}
+    if MEDIA_BUCKET_NAME in existing:
+        return
+    if region == "us-east-1":
+        s3.create_bucket(Bucket=MEDIA_BUCKET_NAME)
+    else:
+        s3.create_bucket(
+            Bucket=MEDIA_BUCKET_NAME,
+            CreateBucketConfiguration={"LocationConstraint": region},
+        )
+    s3.put_public_access_block(
+        Bucket=MEDIA_BUCKET_NAME,
+        PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True,
+            "IgnorePublicAcls": True,
+            "BlockPublicPolicy": True,
+            "RestrictPublicBuckets": True,
+        },
+    )
 
 
 def _queue_pair(sqs: Any, name: str, dlq_name: str) -> tuple[str, str]:

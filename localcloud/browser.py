@@ -4,7 +4,7 @@ Used by the browser tests and by `python -m localcloud screenshot`: the page sig
 plays the first camera, and reports the frames its video element decoded; or the camera page
 makes the browser a camera. Chromium trusts the local CA explicitly: a throwaway profile with
 ``--ignore-certificate-errors-spki-list`` holding only the CA's key, so any chain not issued by
-that CA is still refused.
+that CA is still refused, confined to loopback names (``localcloud.tls.chromium_flags``).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from typing import Any
 
 import aiohttp
 
-from localcloud.tls import spki_pin
+from localcloud.tls import chromium_flags
 
 CHROMIUM_PATHS = ("chromium", "/usr/bin/chromium", "chromium-browser", "google-chrome")
 FLAGS = [
@@ -61,7 +61,7 @@ class Chromium:
 
     def __init__(self, executable: str, ca_file: Path, fake_media: bool = False) -> None:
         self._executable = executable
-        self._flags = [*FLAGS, f"--ignore-certificate-errors-spki-list={spki_pin(ca_file)}"]
+        self._flags = [*FLAGS, *chromium_flags(ca_file)]
         if fake_media:
             # A synthetic camera and microphone, and no permission prompt for them.
             self._flags += ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]

@@ -20,7 +20,7 @@ import boto3
 
 from functions.common.cell_credentials import CellCredentials
 from functions.common.cell_placement import CellPlacement
-from functions.common.cells import Cell, Cells
+from functions.common.cells import Cell, Cells, render_cells
 from localcloud.lambda_context import ACCOUNT_ID
 
 STAGE = "local"
@@ -62,13 +62,6 @@ def local_cells(capacity: int = DEFAULT_CAPACITY, region: str = "us-east-1") -> 
             capacity=capacity,
         )
         for cell_id, account in CELL_ACCOUNTS.items()
-    )
-
-
-def cells_variable(cells: Sequence[Cell]) -> str:
-    """`CELLS` as the stack renders it into the functions."""
-    return json.dumps(
-        [cell.model_dump(by_alias=True, exclude_none=True) for cell in cells], separators=(",", ":")
     )
 
 
@@ -142,7 +135,7 @@ def create_cell_roles(cells: Sequence[Cell], channel_prefix: str) -> None:
 def cells_environment(cells: Sequence[Cell]) -> dict[str, str]:
     """The functions' variables for these cells: `CELLS`, and the stage name the role names
     derive from."""
-    return {"CELLS": cells_variable(cells), "ENVIRONMENT_NAME": STAGE}
+    return {"CELLS": render_cells(cells), "ENVIRONMENT_NAME": STAGE}
 
 
 def cell_status(

@@ -34,7 +34,7 @@ from localcloud import kvs, sqs_speed
 from localcloud.alexa_cloud import AlexaCloud
 from localcloud.bootstrap import client_credentials, create_resources
 from localcloud.cells import DEFAULT_CAPACITY, cell_status, cells_environment, create_cell_roles, local_cells
-from localcloud.device_auth import DEVICE_ROLE, ROLE_ALIAS, CredentialsProvider
+from localcloud.device_auth import ROLE_ALIAS, CredentialsProvider
 from localcloud.identity import LocalIssuer
 from localcloud.invoke import Invoker
 from localcloud.lambda_context import ACCOUNT_ID, REGION
@@ -135,7 +135,6 @@ class LocalCloud:
         env.update(
             self.issuer.env(),
             **cells_environment(self.cells),
-            CAMERA_ROLE_NAME=DEVICE_ROLE,
             CAMERA_ACCOUNT_ID=ACCOUNT_ID,
             POWERTOOLS_TRACE_DISABLED="1",
         )

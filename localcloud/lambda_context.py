@@ -23,6 +23,7 @@ class LambdaContext:
     aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     log_group_name: str = "local"
     log_stream_name: str = "local"
+    account_id: str = ACCOUNT_ID  # the account in its invoked ARN, which functions take for their own
     _deadline: float = field(default=0.0, repr=False)
 
     def __post_init__(self) -> None:
@@ -30,7 +31,7 @@ class LambdaContext:
 
     @property
     def invoked_function_arn(self) -> str:
-        return f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{self.function_name}"
+        return f"arn:aws:lambda:{REGION}:{self.account_id}:function:{self.function_name}"
 
     def get_remaining_time_in_millis(self) -> int:
         return max(0, int((self._deadline - time.monotonic()) * 1000))

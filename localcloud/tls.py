@@ -1,13 +1,20 @@
 """The local certificate authority: every local endpoint is https:// or wss://, as on AWS.
 
 On first start the local cloud creates a CA under ``{state_dir}/tls/`` and reuses it afterwards,
-so a person trusts it once in their own browser. The CA is name-constrained to the loopback
-names it issues for (127.0.0.1, ::1, localhost): even if its key leaked, it could not vouch for
-any other site. Each start issues a fresh short-lived server certificate from it.
+so a person trusts it once in their own browser. Each start issues a fresh short-lived server
+certificate from it, and sets both private keys to 0600 (owner only) whatever mode they had.
 
-Clients trust the CA explicitly: ``client_context()`` for Python (aiohttp, and ``AWS_CA_BUNDLE``
-for boto3), ``spki_pin()`` for Chromium's ``--ignore-certificate-errors-spki-list``, which
-accepts only chains holding that key.
+The CA is name-constrained to the loopback names it issues for (localhost, 127.0.0.0/8, ::1).
+Where those constraints apply, even a leaked CA key could not vouch for any other site: in every
+client that verifies the chain against the CA as a trust anchor, i.e. Python's ``ssl`` with
+``client_context()`` (aiohttp, and boto3 through ``AWS_CA_BUNDLE``) and a browser or OS store the
+CA was imported into (``trust_instructions()``). Where they do not apply: Chromium's
+``--ignore-certificate-errors-spki-list`` (an SPKI pin) accepts any chain holding the CA's key
+without checking the leaf's names or the CA's name constraints, so a leaf for ``evil.test``
+signed by the CA would load. The project's Chromium profiles (``chromium_flags()``: the headless
+browser of the tests and of ``screenshot``, and the throwaway profile ``trust`` prints) therefore
+resolve only localhost, 127.0.0.1 and ::1 and use no proxy: every other host fails at DNS before
+any certificate is seen.
 """
 
 from __future__ import annotations
@@ -16,6 +23,8 @@ import base64
 import datetime
 import hashlib
 import ipaddress
+import os
+import shlex
 import ssl
 from pathlib import Path
 
@@ -31,6 +40,13 @@ SERVER_KEY_FILE = "server-key.pem"
 CA_VALIDITY = datetime.timedelta(days=3650)
 SERVER_VALIDITY = datetime.timedelta(days=30)
 TRUST_NAME = "Local cloud CA"
+PRIVATE_MODE = 0o600
+# An SPKI-pinned profile checks no names, so it must reach nothing but loopback. A proxy would
+# resolve names itself, past these rules: none, whatever the environment says.
+CHROMIUM_LOOPBACK_ONLY = [
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1, EXCLUDE ::1",
+    "--no-proxy-server",
+]
 LOOPBACK_NAMES: list[x509.GeneralName] = [
     x509.DNSName("localhost"),
     x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
@@ -49,8 +65,11 @@ def _now() -> datetime.datetime:
 
 
 def _write_private(path: Path, data: bytes) -> None:
-    path.touch(mode=0o600, exist_ok=True)
-    path.write_bytes(data)
+    """Write a key for its owner only, also over an existing file with a looser mode."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_MODE)
+    with os.fdopen(fd, "wb") as file:
+        os.fchmod(fd, PRIVATE_MODE)  # before the key is in it
+        file.write(data)
 
 
 def _pem_key(key: ec.EllipticCurvePrivateKey) -> bytes:
@@ -78,6 +97,7 @@ class LocalCA:
         key_file = self.directory / CA_KEY_FILE
         if not (self.ca_file.exists() and key_file.exists()):
             self._create_ca(key_file)
+        key_file.chmod(PRIVATE_MODE)  # a copy or an unpacked archive may have left it readable
         ca_key = serialization.load_pem_private_key(key_file.read_bytes(), password=None)
         if not isinstance(ca_key, ec.EllipticCurvePrivateKey):
             raise ValueError(
@@ -128,24 +148,7 @@ class LocalCA:
         self.ca_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
 
     def _issue_server(self, ca: x509.Certificate, ca_key: ec.EllipticCurvePrivateKey) -> None:
-        key = ec.generate_private_key(ec.SECP256R1())
-        now = _now()
-        cert = (
-            x509.CertificateBuilder()
-            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")]))
-            .issuer_name(ca.subject)
-            .public_key(key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - datetime.timedelta(minutes=5))
-            .not_valid_after(min(now + SERVER_VALIDITY, ca.not_valid_after_utc))
-            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .add_extension(x509.SubjectAlternativeName(LOOPBACK_NAMES), critical=False)
-            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
-            .add_extension(
-                x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False
-            )
-            .sign(ca_key, hashes.SHA256())
-        )
+        cert, key = leaf_certificate(ca, ca_key, LOOPBACK_NAMES)
         chain = cert.public_bytes(serialization.Encoding.PEM) + ca.public_bytes(serialization.Encoding.PEM)
         _write_private(self.server_key_file, _pem_key(key))
         self.server_file.write_bytes(chain)
@@ -157,9 +160,6 @@ class LocalCA:
 
     def client_context(self) -> ssl.SSLContext:
         return client_context(self.ca_file)
-
-    def spki_pin(self) -> str:
-        return spki_pin(self.ca_file)
 
     def trust_instructions(self) -> str:
         """What a person runs to open the local pages in their own browser."""
@@ -179,18 +179,48 @@ class LocalCA:
                 "  macOS:",
                 f"    security add-trusted-cert -r trustRoot -k ~/Library/Keychains/login.keychain-db {ca}",
                 f"  Windows: certutil -user -addstore Root {ca}",
-                "Or trust it in a throwaway Chromium profile only:",
-                "  chromium --user-data-dir=$(mktemp -d) "
-                f"--ignore-certificate-errors-spki-list={self.spki_pin()} https://127.0.0.1:<port>/",
+                "Or trust it in a throwaway Chromium profile only (it reaches loopback names only):",
+                f"  chromium --user-data-dir=$(mktemp -d) {shlex.join(chromium_flags(ca))} "
+                "https://127.0.0.1:<port>/",
                 "Untrust it later with the same tools, for example:",
                 f'    certutil -d sql:$HOME/.pki/nssdb -D -n "{TRUST_NAME}"',
             ]
         )
 
 
+def leaf_certificate(
+    ca: x509.Certificate, ca_key: ec.EllipticCurvePrivateKey, names: list[x509.GeneralName]
+) -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey]:
+    """A short-lived server certificate for `names`, signed by the CA, and its new key."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    now = _now()
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, str(names[0].value))]))
+        .issuer_name(ca.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(min(now + SERVER_VALIDITY, ca.not_valid_after_utc))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(x509.SubjectAlternativeName(names), critical=False)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    return cert, key
+
+
 def client_context(ca_file: Path) -> ssl.SSLContext:
     """A client context that trusts the local CA (and verifies host names as usual)."""
     return ssl.create_default_context(cafile=str(ca_file))
+
+
+def chromium_flags(ca_file: Path) -> list[str]:
+    """A Chromium profile that trusts the CA by its SPKI pin and reaches loopback names only."""
+    return [f"--ignore-certificate-errors-spki-list={spki_pin(ca_file)}", *CHROMIUM_LOOPBACK_ONLY]
 
 
 def spki_pin(ca_file: Path) -> str:

@@ -1,10 +1,14 @@
 """Lambda entry point: SQS batches of outbound Alexa events (ALEXA_EVENTS_QUEUE_URL): endpoint
-changes (discovery reports), connectivity changes (ChangeReports) and doorbell presses.
+changes (discovery reports), connectivity changes (ChangeReports), doorbell presses, object
+detections and detection data deleted in the maker's app.
 
 Each record is handled on its own and failures are reported per record (`batchItemFailures`).
 A record that cannot be parsed, or that the gateway refuses as malformed, fails every delivery
 and reaches the dead-letter queue; a busy gateway, LWA or a pending refresh fail it for a later
-delivery. Tokens and gateway error text never reach a log line or a trace.
+delivery. Each record works to a deadline, the invocation's end less a reserve, passed down to
+every call: a record whose next attempt the time left cannot cover fails for a later delivery
+before starting it (`EventsOutOfTime`), so no record runs past the invocation and the batch's
+answer always reaches SQS. Tokens and gateway error text never reach a log line or a trace.
 """
 
 from __future__ import annotations
@@ -19,17 +23,17 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
 from functions.alexa_events.dependencies import dependencies
+from functions.alexa_events.dispatch import deliver
 from functions.alexa_events.gateway import GatewayError, RequestRejected
+from functions.common.deadline import Deadline, DeadlineExceeded
+from functions.common.http import MIN_CALL_SECONDS
 from functions.common.lwa import LwaError
 from functions.common.observability import logger, metrics, tracer
-from functions.common.outbound import OUTBOUND_ADAPTER, ConnectivityChanged, EndpointChanged
+from functions.common.outbound import OUTBOUND_ADAPTER
 
-# Time kept back at the end of an invocation: a record started later could be cut off mid-send.
-RESERVE_MS = 15_000
-
-
-class OutOfTime(Exception):
-    """Too little of the invocation is left to send; SQS delivers the record again."""
+# Time kept back at the end of an invocation for what follows a record's last call: a registry
+# write, the batch's answer, the metrics flush.
+RESERVE_SECONDS = 3.0
 
 
 @logger.inject_lambda_context(clear_state=True)
@@ -41,23 +45,21 @@ def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailure
     def record_handler(record: SQSRecord) -> str:
         logger.append_keys(message_id=record.message_id)
         try:
-            if context.get_remaining_time_in_millis() < RESERVE_MS:
-                raise OutOfTime
+            deadline = Deadline.of_invocation(context, reserve_s=RESERVE_SECONDS)
+            deadline.require(MIN_CALL_SECONDS)
             try:
                 message = OUTBOUND_ADAPTER.validate_json(record.body)
             except ValidationError:
                 logger.error("outbound event is malformed; it will reach the dead-letter queue")
                 raise
             logger.append_keys(device_id=message.device_id, event_id=message.event_id)
-            if isinstance(message, EndpointChanged):
-                deliveries = deps.reports.apply(message)
-                outcomes = sorted(d.value for d in deliveries.values())
-            elif isinstance(message, ConnectivityChanged):
-                outcomes = [deps.presence.connectivity(message).value]
-            else:
-                outcomes = [deps.presence.doorbell(message).value]
+            outcomes = deliver(deps, message, deadline)
             logger.info("reported", extra={"type": message.type, "deliveries": outcomes})
             return "ok"
+        except DeadlineExceeded:
+            metrics.add_metric(name="EventsOutOfTime", unit=MetricUnit.Count, value=1)
+            logger.warning("too little time left for the record; SQS will deliver it again")
+            raise
         except RequestRejected as exc:
             metrics.add_metric(name="GatewayFailures", unit=MetricUnit.Count, value=1)
             logger.error("gateway refused the event", extra={"error": exc.code, "status": exc.status})

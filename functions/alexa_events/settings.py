@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from functions.common.settings import AlexaAuthorizationSettings
+from functions.common.settings import AlexaAuthorizationSettings, OutboundUrl
 
 GATEWAYS = {
     "NA": "https://api.amazonalexa.com/v3/events",
@@ -30,9 +30,13 @@ def gateway_for_region(region: str) -> str:
 class EventsSettings(AlexaAuthorizationSettings):
     aws_region: Annotated[str, Field(alias="AWS_REGION", min_length=1)] = "us-east-1"
     # Overrides the gateway derived from the region (tests and the local cloud point it at loopback).
-    alexa_event_gateway_url: Annotated[
-        str | None, Field(alias="ALEXA_EVENT_GATEWAY_URL", pattern=r"^https?://\S+$")
-    ] = None
+    alexa_event_gateway_url: Annotated[OutboundUrl | None, Field(alias="ALEXA_EVENT_GATEWAY_URL")] = None
+
+    # A press is "someone is at the door now": an Echo that rings and opens the live view minutes
+    # later shows an empty porch. Older presses (a backlog, a dead-letter redrive) are dropped.
+    doorbell_max_press_age_seconds: Annotated[
+        int, Field(alias="DOORBELL_MAX_PRESS_AGE_SECONDS", ge=1, le=3600)
+    ] = 30
 
     @property
     def gateway_url(self) -> str:

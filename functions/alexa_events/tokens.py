@@ -3,6 +3,8 @@
 Of several senders that find the same token stale (or rejected), the one that takes the refresh
 lease calls LWA; the others wait for the grant's revision to change and use the new token. An
 LWA answer of invalid_grant means the user's refresh token was revoked: the grant is deleted.
+The wait and the LWA call end by the record's deadline: `DeadlineExceeded` when too little of it
+is left to start them.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ from collections.abc import Callable
 
 from aws_lambda_powertools.metrics import MetricUnit
 
+from functions.common.deadline import Deadline, DeadlineExceeded
 from functions.common.grants import Grant, GrantStore
+from functions.common.http import MIN_CALL_SECONDS
 from functions.common.lwa import InvalidGrant, LoginWithAmazon, LwaError
 from functions.common.observability import logger, metrics
 
@@ -47,34 +51,38 @@ class AccessTokens:
         self._clock = clock
         self._sleep = sleep
 
-    def current(self, owner_id: str) -> Grant:
+    def current(self, owner_id: str, deadline: Deadline) -> Grant:
         """The owner's grant with a token good for a while; refreshed first when needed."""
         grant = self._get(owner_id)
         if grant.fresh(self._clock(), REFRESH_MARGIN_SECONDS):
             return grant
-        return self.refreshed(grant)
+        return self.refreshed(grant, deadline)
 
-    def refreshed(self, stale: Grant) -> Grant:
+    def refreshed(self, stale: Grant, deadline: Deadline) -> Grant:
         """A grant newer than `stale`: refreshed here, or by a concurrent sender meanwhile."""
         grant = stale
         give_up = self._clock() + WAIT_SECONDS
-        while not self._store.take_refresh_lease(grant, self._clock(), LEASE_SECONDS):
+        while True:
+            deadline.require(MIN_CALL_SECONDS)  # no lease taken without the time to refresh
+            if self._store.take_refresh_lease(grant, self._clock(), LEASE_SECONDS):
+                break
+            deadline.require(POLL_SECONDS + MIN_CALL_SECONDS)
             self._sleep(POLL_SECONDS)
             grant = self._get(stale.owner_id)
             if grant.revision != stale.revision:
                 return grant
             if self._clock() > give_up:
                 raise RefreshPending(stale.owner_id)
-        return self._refresh(grant)
+        return self._refresh(grant, deadline)
 
     def forget(self, grant: Grant) -> None:
         """The user unlinked the skill: drop the grant (unless a new AcceptGrant replaced it)."""
         self._store.delete(grant)
 
-    def _refresh(self, grant: Grant) -> Grant:
+    def _refresh(self, grant: Grant, deadline: Deadline) -> Grant:
         metrics.add_metric(name="TokenRefreshes", unit=MetricUnit.Count, value=1)
         try:
-            tokens = self._lwa.refresh(grant.refresh_token)
+            tokens = self._lwa.refresh(grant.refresh_token, deadline)
         except InvalidGrant:
             logger.warning("refresh token revoked; the grant is deleted")
             self.forget(grant)
@@ -82,6 +90,9 @@ class AccessTokens:
         except LwaError as exc:
             metrics.add_metric(name="LwaFailures", unit=MetricUnit.Count, value=1)
             logger.warning("token refresh failed", extra={"error": exc.code})
+            self._store.release_refresh_lease(grant)
+            raise
+        except DeadlineExceeded:
             self._store.release_refresh_lease(grant)
             raise
         # False only if a new AcceptGrant replaced the grant meanwhile: its token is newer.

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from mypy_boto3_secretsmanager import SecretsManagerClient
 
     from functions.alexa_skill.account_grants import AccountGrants
+    from functions.alexa_skill.vision import VisionParts
 
 # Enough for concurrent directives on one container, including offers still waiting on a master
 # after their deadline passed.
@@ -101,6 +102,7 @@ def dependencies() -> Dependencies:
         # AcceptGrant comes once per account link: its modules, LWA and the Secrets Manager client
         # are built on the first one, not on every cold start.
         grants=cache(partial(_account_grants, settings, limits, dynamodb)),
+        vision=cache(partial(_vision_parts, dynamodb)),
     )
     return Dependencies(settings=settings, skill=skill, dynamodb=dynamodb, router=router, executor=executor)
 
@@ -113,3 +115,18 @@ def _account_grants(
     from functions.alexa_skill import account_grants  # noqa: PLC0415
 
     return account_grants.build(settings, dynamodb, limits.secrets_manager(), timeout=limits.read_timeout)
+
+
+def _vision_parts(dynamodb: DynamoDBClient) -> VisionParts:
+    # Built on the first SmartVision or DataController directive: a skill whose cameras detect
+    # nothing needs neither the media settings nor the clients.
+    from functions.alexa_skill.vision import VisionParts, VisionSettings  # noqa: PLC0415
+    from functions.common.detections_store import DetectionsStore  # noqa: PLC0415
+    from functions.common.image_uris import ImageUris  # noqa: PLC0415
+    from functions.common.media_store import MediaStore, s3_client  # noqa: PLC0415
+
+    settings = VisionSettings.load()
+    store = DetectionsStore(settings.detections_table_name, dynamodb)
+    return VisionParts(
+        settings, store, MediaStore(settings.media_bucket_name, s3_client()), ImageUris.of(settings, store)
+    )

@@ -36,6 +36,8 @@ from functions.alexa_skill.messages import (
     SessionEventPayload,
     SessionPayload,
 )
+from functions.alexa_skill.vision_routes import ROUTES as VISION_ROUTES
+from functions.alexa_skill.vision_routes import Prebuilt, VisionRoute
 from functions.common.alexa_endpoints import RTC, discovered_endpoint
 from functions.common.alexa_properties import ConnectivityProperty, ConnectivityValue, time_of_sample
 from functions.common.deadline import Deadline
@@ -45,10 +47,11 @@ from functions.common.observability import NAMESPACE, logger, metrics
 AUTHORIZATION = "Alexa.Authorization"
 LOGGED_ID_MAX = 64
 P = TypeVar("P", bound=BaseModel)
-Route = Callable[[Directive, Skill, Deadline], AlexaResponse]
+Response = AlexaResponse | Prebuilt
+Route = Callable[[Directive, Skill, Deadline], Response]
 
 
-def respond(event: Any, skill: Skill, deadline: Deadline) -> AlexaResponse:
+def respond(event: Any, skill: Skill, deadline: Deadline) -> Response:
     try:
         directive = DirectiveEnvelope.model_validate(event).directive
     except ValidationError:
@@ -148,6 +151,19 @@ ROUTES: dict[tuple[str, str], Route] = {
 }
 
 
+def _vision(route: VisionRoute) -> Route:
+    """A SmartVision or DataController route, given the endpoint, its token and the skill's Vision."""
+
+    def call(directive: Directive, skill: Skill, deadline: Deadline) -> Response:
+        endpoint_id, token = _endpoint(directive)
+        return route(directive, endpoint_id, token, skill.vision(), deadline)
+
+    return call
+
+
+ROUTES |= {key: _vision(route) for key, route in VISION_ROUTES.items()}
+
+
 # --- shaping ------------------------------------------------------------------------------
 
 
@@ -245,7 +261,9 @@ def _valid(field: TypeAdapter[str], value: Any) -> str | None:
         return None
 
 
-def _outcome(response: AlexaResponse) -> str:
+def _outcome(response: Response) -> str:
+    if isinstance(response, Prebuilt):
+        return response.error_type or "ok"
     payload = response.event.payload
     return payload.type if isinstance(payload, ErrorPayload) else "ok"
 

@@ -10,6 +10,7 @@ from functions.common.kvs import errors as kvs_errors
 
 class ErrorType(StrEnum):
     INVALID_DIRECTIVE = "INVALID_DIRECTIVE"
+    INVALID_VALUE = "INVALID_VALUE"
     INVALID_AUTHORIZATION_CREDENTIAL = "INVALID_AUTHORIZATION_CREDENTIAL"
     EXPIRED_AUTHORIZATION_CREDENTIAL = "EXPIRED_AUTHORIZATION_CREDENTIAL"
     NO_SUCH_ENDPOINT = "NO_SUCH_ENDPOINT"
@@ -22,6 +23,7 @@ class ErrorType(StrEnum):
 # Messages are shown to Alexa: they never name another user's camera or carry AWS details.
 MESSAGES: dict[ErrorType, str] = {
     ErrorType.INVALID_DIRECTIVE: "The directive is not supported or is malformed.",
+    ErrorType.INVALID_VALUE: "A value in the directive is not valid for this endpoint.",
     ErrorType.INVALID_AUTHORIZATION_CREDENTIAL: "The access token is not valid.",
     ErrorType.EXPIRED_AUTHORIZATION_CREDENTIAL: "The access token has expired.",
     ErrorType.NO_SUCH_ENDPOINT: "The endpoint does not exist.",

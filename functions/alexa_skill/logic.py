@@ -22,6 +22,7 @@ from functions.common.registry import MAX_ENDPOINTS_PER_DISCOVERY, Device, Regis
 
 if TYPE_CHECKING:
     from functions.alexa_skill.account_grants import AccountGrants
+    from functions.alexa_skill.vision import Vision, VisionParts
 
 T = TypeVar("T")
 
@@ -35,9 +36,11 @@ class Skill:
         router: CellRouter,
         executor: Executor,
         grants: Callable[[], AccountGrants],
+        vision: Callable[[], VisionParts] | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._grants = grants
+        self._vision = vision
         self._verifier = verifier
         self._registry = registry
         self._router = router
@@ -138,9 +141,17 @@ class Skill:
         tokens the events function sends with. Any failure stores nothing."""
         try:
             owner = self._within(deadline, lambda: self.owner(token, deadline))
-            self._within(deadline, lambda: self._grants().accept(owner, code))
+            self._within(deadline, lambda: self._grants().accept(owner, code, deadline))
         except SkillError as exc:
             raise SkillError(ErrorType.ACCEPT_GRANT_FAILED) from exc
+
+    def vision(self) -> Vision:
+        """The SmartVision and DataController side (built on its first directive)."""
+        from functions.alexa_skill.vision import Vision  # noqa: PLC0415 (needs Skill: a cycle)
+
+        if self._vision is None:
+            raise SkillError(ErrorType.INVALID_DIRECTIVE)
+        return Vision(self, self._vision(), self._clock)
 
     def _within(
         self, deadline: Deadline, call: Callable[[], T], *, late: ErrorType = ErrorType.ENDPOINT_UNREACHABLE

@@ -28,7 +28,10 @@ CorrelationToken = NonEmpty
 
 
 class _Message(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, frozen=True)
+    # Directives carry bearer tokens and grant codes: no input in a validation error's text.
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=True, frozen=True, hide_input_in_errors=True
+    )
 
 
 # --- directives ---------------------------------------------------------------------------
@@ -42,7 +45,10 @@ class Scope(_Message):
 class DirectiveHeader(_Message):
     namespace: NonEmpty
     name: NonEmpty
-    payload_version: Literal["3"]
+    # "3" for Alexa's own interfaces; SmartVision and DataController carry their interface's.
+    payload_version: Literal["3", "1.0", "1.1"]
+    # DataController names the data controller (an endpoint may have several).
+    instance: NonEmpty | None = None
     message_id: NonEmpty
     correlation_token: CorrelationToken | None = None
 

@@ -3,7 +3,7 @@ skill's answer and the proactive report can never describe the same camera diffe
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
@@ -43,9 +43,13 @@ class RtcConfiguration(_Model):
 class Capability(_Model):
     type: Literal["AlexaInterface"] = "AlexaInterface"
     interface: str
-    version: Literal["3"] = CAPABILITY_VERSION
+    # DataController's: an endpoint may hold several of one interface.
+    instance: str | None = None
+    # "3" for the Smart Home interfaces; the SmartVision ones and DataController have their own.
+    version: str = CAPABILITY_VERSION
     properties: CapabilityProperties | None = None
-    configuration: RtcConfiguration | None = None
+    # The SmartVision configurations are shaped (and schema-checked) by functions.common.smartvision.
+    configuration: RtcConfiguration | dict[str, Any] | None = None
     # An event source's own flag (it has no properties): DoorbellEventSource.
     proactively_reported: bool | None = None
 
@@ -103,6 +107,7 @@ def discovered_endpoint(device: Device) -> DiscoveredEndpoint:
     ]
     if device.doorbell:
         capabilities.append(Capability(interface=DOORBELL_EVENT_SOURCE, proactively_reported=True))
+    capabilities.extend(Capability.model_validate(c) for c in _smartvision_capabilities(device))
     return DiscoveredEndpoint(
         endpoint_id=device.device_id,
         manufacturer_name=manufacturer[:MAX_TEXT],
@@ -112,3 +117,17 @@ def discovered_endpoint(device: Device) -> DiscoveredEndpoint:
         additional_attributes=attributes if attributes.model_dump(exclude_none=True) else None,
         capabilities=capabilities,
     )
+
+
+def _smartvision_capabilities(device: Device) -> list[dict[str, Any]]:
+    """Detections (with their history) only for a camera that detects something; snapshots only
+    for one that takes them."""
+    # Imported here: the SmartVision modules take their endpointId rule from this one.
+    from functions.common.smartvision import data_controller, object_detection, snapshot_provider  # noqa: PLC0415
+
+    found: list[dict[str, Any]] = []
+    if device.object_detection_classes:
+        found += [object_detection.capability(device.object_detection_classes), data_controller.CAPABILITY]
+    if device.snapshots:
+        found.append(snapshot_provider.CAPABILITY)
+    return found

@@ -4,7 +4,9 @@ A stage has one control account (the functions, the registry) and one or more ce
 its region's KVS channel quota, so a fleet can outgrow one account. `CELLS` is a JSON list of
 `{"id", "account", "region", "roleArn", "capacity"}`; a cell in the control account has no
 `roleArn` (the functions' own role reaches it). Absent, the stage has one cell, the control
-account and region at the quota: what a stage was before cells.
+account and region at the quota: what a stage was before cells. The value is read strictly:
+`null`, a key given twice, a capacity that is not a JSON integer or a value too long for Lambda's
+variables are refused, and errors describe the value without quoting it.
 
 The control account and region are those the function runs in (its invoked ARN), so no variable
 has to repeat them; the checks that need them run when a function resolves its cells.
@@ -18,6 +20,7 @@ from collections.abc import Iterator, Sequence
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from functions.common.settings import ConfigurationError, FunctionSettings
 
@@ -27,8 +30,20 @@ _LARGE_QUOTA_REGIONS = frozenset({"us-east-1", "us-west-2"})
 LARGE_CHANNEL_QUOTA, CHANNEL_QUOTA = 10_000, 5_000
 ACCOUNT_PATTERN = r"^[0-9]{12}$"
 REGION_PATTERN = r"^[a-z]{2}(-[a-z]+)+-[0-9]$"
-_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::([0-9]{12}):role/[\w+=,.@/-]{1,512}$")
+# Matched whole (`fullmatch`: `$` alone also matches before a trailing newline), in ASCII (IAM
+# names are ASCII; a Unicode \w would take other scripts' letters and digits).
+_ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::([0-9]{12}):role/[\w+=,.@/-]{1,512}", re.ASCII)
+_ROLE_ARN_FORM = "arn:aws:iam::{12 digits}:role/{path and name of A-Z a-z 0-9 _+=,.@/-}"
+_CELLS_FORM = 'a JSON list of {"id", "account", "region", "roleArn" (not in the control account), "capacity"}'
+_UNSET_CELLS = "leave CELLS unset for one cell in the function's own account and region"
+# Lambda allows 4 KB for all of a function's variables together: a longer CELLS cannot be deployed.
+MAX_CELLS_CHARS = 4096
 _CHANNEL_ARN = re.compile(r"^arn:aws[a-z-]*:kinesisvideo:([a-z0-9-]+):([0-9]{12}):channel/")
+
+
+def _invalid(problem: str) -> PydanticCustomError:
+    """A validation error whose message is `problem` as written (no "Value error," before it)."""
+    return PydanticCustomError("invalid_cells", problem)
 
 
 def camera_role_name(stage: str, cell_id: str) -> str:
@@ -51,25 +66,26 @@ class Cell(BaseModel):
     account: Annotated[str, Field(alias="account", pattern=ACCOUNT_PATTERN)]
     region: Annotated[str, Field(alias="region", pattern=REGION_PATTERN)]
     role_arn: Annotated[str | None, Field(alias="roleArn")] = None
-    capacity: Annotated[int, Field(alias="capacity", ge=1)]
+    # A JSON integer: "5", 5.0 or true is a mistake in the value, not a capacity.
+    capacity: Annotated[int, Field(alias="capacity", ge=1, strict=True)]
 
     @field_validator("role_arn")
     @classmethod
     def _role_arn_form(cls, role_arn: str | None) -> str | None:
-        if role_arn is not None and not _ROLE_ARN.match(role_arn):
-            raise ValueError(f"roleArn {role_arn!r} is not an IAM role ARN")
+        if role_arn is not None and not _ROLE_ARN.fullmatch(role_arn):
+            raise _invalid(f"not an IAM role ARN ({_ROLE_ARN_FORM})")
         return role_arn
 
     @model_validator(mode="after")
     def _consistent(self) -> Cell:
-        role = _ROLE_ARN.match(self.role_arn) if self.role_arn is not None else None
+        role = _ROLE_ARN.fullmatch(self.role_arn) if self.role_arn is not None else None
         if role is not None and role.group(1) != self.account:
-            raise ValueError(
+            raise _invalid(
                 f"cell {self.id!r}: roleArn is in account {role.group(1)}, not the cell's {self.account}"
             )
         quota = channel_quota(self.region)
         if self.capacity > quota:
-            raise ValueError(
+            raise _invalid(
                 f"cell {self.id!r}: capacity {self.capacity} is above KVS's {quota} channels per "
                 f"account in {self.region}"
             )
@@ -79,13 +95,37 @@ class Cell(BaseModel):
         return self.account == control_account
 
 
+class _KeyTwice(ValueError):
+    pass
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # json.loads keeps the last of two equal keys silently, so a pasted edit would hide the first.
+    keys = [key for key, _ in pairs]
+    for key in keys:
+        if keys.count(key) > 1:
+            raise _KeyTwice(key[:32])
+    return dict(pairs)
+
+
 def _parse_json(value: Any) -> Any:
-    if isinstance(value, str):
-        try:
-            return json.loads(value)
-        except json.JSONDecodeError:
-            raise ValueError("not valid JSON") from None
-    return value
+    if not isinstance(value, str):
+        return value
+    if len(value) > MAX_CELLS_CHARS:
+        raise _invalid(
+            f"{len(value)} characters, but at most {MAX_CELLS_CHARS} fit in a Lambda function's variables"
+        )
+    try:
+        parsed = json.loads(value, object_pairs_hook=_unique_keys)
+    except _KeyTwice as key:
+        raise _invalid(f"a cell gives the key {str(key)!r} twice") from None
+    # RecursionError: nesting past the interpreter's limit, which is lower on some Pythons than
+    # the length limit allows.
+    except (ValueError, RecursionError):
+        raise _invalid(f"not valid JSON; expected {_CELLS_FORM}") from None
+    if parsed is None:
+        raise _invalid(f"null is not a list of cells; {_UNSET_CELLS}")
+    return parsed
 
 
 def check_cells(cells: tuple[Cell, ...]) -> tuple[Cell, ...]:
@@ -94,15 +134,15 @@ def check_cells(cells: tuple[Cell, ...]) -> tuple[Cell, ...]:
     places: set[tuple[str, str]] = set()
     for cell in cells:
         if cell.id in seen:
-            raise ValueError(f"duplicate cell id {cell.id!r}")
+            raise _invalid(f"duplicate cell id {cell.id!r}")
         seen.add(cell.id)
         if (cell.account, cell.region) in places:
             # The channel ARN is how a function finds a channel's cell: it must name one cell.
-            raise ValueError(f"cell {cell.id!r} is in the same account and region as another cell")
+            raise _invalid(f"cell {cell.id!r} is in the same account and region as another cell")
         places.add((cell.account, cell.region))
     roleless = {cell.account for cell in cells if cell.role_arn is None}
     if len(roleless) > 1:
-        raise ValueError(
+        raise _invalid(
             f"cells without roleArn must all be in the control account, but name {len(roleless)} accounts"
         )
     return cells
@@ -143,18 +183,27 @@ class Cells(Sequence[Cell]):
             raise LookupError(f"no cell in account {account}, region {region}") from None
 
 
+def render_cells(cells: Sequence[Cell]) -> str:
+    """The `CELLS` value of these cells, as the stacks and the local cloud set it."""
+    return json.dumps(
+        [cell.model_dump(by_alias=True, exclude_none=True) for cell in cells], separators=(",", ":")
+    )
+
+
 class CellSettings(FunctionSettings):
     """The settings of a function that calls KVS: which cells hold the channels."""
 
     cells_config: Annotated[
         tuple[Cell, ...] | None,
-        Field(alias="CELLS", min_length=1),
+        Field(alias="CELLS"),
         BeforeValidator(_parse_json),
     ] = None
 
     @field_validator("cells_config")
     @classmethod
     def _valid_cells(cls, cells: tuple[Cell, ...] | None) -> tuple[Cell, ...] | None:
+        if cells == ():
+            raise _invalid(f"an empty list; name at least one cell, or {_UNSET_CELLS}")
         return None if cells is None else check_cells(cells)
 
     def cells(self, control_account: str, control_region: str) -> Cells:

@@ -9,6 +9,7 @@ identity provider's user id around.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 
 NAMESPACE = "camera:"
 DEVICE_TAG = f"{NAMESPACE}device-id"
@@ -26,13 +27,18 @@ def is_managed(key: str) -> bool:
     return key.startswith(NAMESPACE)
 
 
-def belongs_to(tags: dict[str, str], device_id: str) -> bool:
-    """Whether a channel with these tags is the device's: its device tag names that device.
+def belongs_to(arn: str, tags: Mapping[str, str], device_id: str, recorded_arn: str | None) -> bool:
+    """Whether the channel `arn`, carrying `tags`, is the device's.
 
-    The one ownership rule: lifecycle refuses to adopt or delete a channel that fails it, and
-    rotation does not write one (its tag write would make lifecycle adopt the channel on the
-    device's next event).
+    The one ownership rule. The registry's record decides: the channel whose ARN it recorded for
+    the device is the device's whatever its tags say (so stripped or altered managed tags are
+    restored), and no other channel is (a foreign channel, or the name re-created after the
+    recorded channel was deleted). Only a device with no channel on record yet goes by the device
+    tag, which must name it. Lifecycle refuses to adopt or delete a channel that fails the rule,
+    and rotation never writes one (it reports a conflict).
     """
+    if recorded_arn is not None:
+        return arn == recorded_arn
     return tags.get(DEVICE_TAG) == device_id
 
 

@@ -48,6 +48,17 @@ class Deadline:
         """Seconds left (0 once passed; infinite for a deadline that never comes)."""
         return max(0.0, self._end - time.monotonic())
 
+    def require(self, seconds: float) -> None:
+        """DeadlineExceeded unless more than `seconds` are left: what is not started cannot overrun."""
+        if self.remaining() <= seconds:
+            raise DeadlineExceeded
+
+    def earlier(self, seconds: float) -> Deadline:
+        """This deadline moved `seconds` earlier (time kept for what follows)."""
+        sooner = Deadline()
+        sooner._end = self._end - seconds
+        return sooner
+
     def within(self, seconds: float) -> Deadline:
         """This deadline, or `seconds` from now if that comes first."""
         sooner = Deadline()

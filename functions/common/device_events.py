@@ -13,6 +13,8 @@ from typing import Annotated, Any
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from pydantic import AwareDatetime, BeforeValidator, Field, field_validator
 
+from functions.common.log_values import cut
+from functions.common.outbound import EVENT_ID_MAX
 from functions.common.registry import event_time_key
 from functions.common.settings import FunctionSettings
 
@@ -21,6 +23,12 @@ DEFAULT_EVENT_SOURCE = "camera.registry"
 # while a forged or badly skewed time cannot make every later real event look stale.
 MAX_FUTURE_SKEW = timedelta(minutes=5)
 AccountId = Annotated[str, Field(pattern=r"^[0-9]{12}$")]
+# The envelope's text is bounded when parsed, so a record no later step could take (an id too long
+# for the outbound messages) is refused before anything is written. EventBridge's own ids are
+# 36-character UUIDs.
+SOURCE_MAX = 256
+_Bounded = Annotated[str, Field(min_length=1, max_length=64)]
+_ARN_MAX = 2048
 
 
 def _comma_separated(value: Any) -> Any:
@@ -30,9 +38,9 @@ def _comma_separated(value: Any) -> Any:
 class DeviceEventSettings(FunctionSettings):
     """Which device events a consumer believes."""
 
-    device_event_source: Annotated[str, Field(alias="DEVICE_EVENT_SOURCE", min_length=1, max_length=256)] = (
-        DEFAULT_EVENT_SOURCE
-    )
+    device_event_source: Annotated[
+        str, Field(alias="DEVICE_EVENT_SOURCE", min_length=1, max_length=SOURCE_MAX)
+    ] = DEFAULT_EVENT_SOURCE
     # The accounts whose events are believed (comma-separated); unset: the function's own account.
     device_event_accounts: Annotated[
         tuple[AccountId, ...] | None,
@@ -49,7 +57,14 @@ class UntrustedEvent(ValueError):
 
 
 class DeviceEventModel(EventBridgeModel):
+    version: Annotated[str, Field(max_length=16)]
+    id: Annotated[str, Field(min_length=1, max_length=EVENT_ID_MAX)]
+    source: Annotated[str, Field(min_length=1, max_length=SOURCE_MAX)]
+    account: AccountId
     time: AwareDatetime
+    region: _Bounded
+    resources: Annotated[list[Annotated[str, Field(max_length=_ARN_MAX)]], Field(max_length=16)]
+    replay_name: _Bounded | None = Field(default=None, alias="replay-name")
 
     @field_validator("time")
     @classmethod
@@ -71,7 +86,7 @@ def check_origin(event: DeviceEventModel, source: str, accounts: Collection[str]
     later than now plus MAX_FUTURE_SKEW (checked before anything is written, so a future-dated
     event never becomes the "latest" one)."""
     if event.source != source:
-        raise UntrustedEvent(f"source {event.source!r} is not the device event source {source!r}")
+        raise UntrustedEvent(f"source {cut(event.source)!r} is not the device event source {source!r}")
     if event.account not in accounts:
         raise UntrustedEvent(
             f"account {event.account} is not one of the device event publishers {sorted(accounts)}"

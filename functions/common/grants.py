@@ -28,7 +28,7 @@ _NUMBERS = ("expiresAt", "leaseUntil")
 class Grant(BaseModel):
     """A grants item. Field aliases are the DynamoDB attribute names."""
 
-    model_config = ConfigDict(frozen=True, populate_by_name=True)
+    model_config = ConfigDict(frozen=True, populate_by_name=True, hide_input_in_errors=True)
 
     owner_id: Annotated[str, Field(alias=PARTITION_KEY)]
     access_token: Annotated[SecretStr, Field(alias="accessToken")]

@@ -1,21 +1,34 @@
-"""A small JSON/form POST over urllib (no extra runtime dependency), with a timeout.
+"""A small JSON/form POST over urllib3 (botocore's own HTTP library, so in every Lambda runtime),
+bounded by the caller's deadline and never redirected.
 
-Answers with any HTTP status come back as (status, body); only a transport failure (refused,
-reset, timed out) raises `TransportError`, whose message never quotes the request.
+Answers with any HTTP status come back as (status, body), a 3xx included: a redirect is never
+followed, so a bearer token, a refresh token or the client secret reaches the configured host only.
+A transport failure (refused, reset, timed out, cut at the deadline) raises `TransportError`,
+whose message never quotes the request; a call with too little time left for it is not started
+(`DeadlineExceeded`). urllib3's timeouts bound each socket operation, not the whole answer, so the
+body is read a piece at a time, each read with the time left as its socket timeout: a drip-fed
+answer ends at the deadline.
 """
 
 from __future__ import annotations
 
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
+
+import urllib3
+
+from functions.common.deadline import Deadline
 
 # Bodies larger than this are not ours to read (an error page, a misrouted proxy).
 MAX_BODY = 64 * 1024
+# A call is not started with less time than this left: a healthy LWA or gateway answers in less.
+MIN_CALL_SECONDS = 0.5
+
+# One pool per container: the events function keeps its connection to the gateway between records.
+_POOL = urllib3.PoolManager(num_pools=4, maxsize=4, retries=False)
 
 
 class TransportError(OSError):
-    """No HTTP answer: connection refused or reset, DNS failure, or the timeout passed."""
+    """No HTTP answer: connection refused or reset, DNS failure, or the time ran out."""
 
 
 @dataclass(frozen=True)
@@ -24,16 +37,55 @@ class Answer:
     body: bytes
 
 
-def post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> Answer:
+def post(
+    url: str, body: bytes, headers: dict[str, str], deadline: Deadline, *, limit: float | None = None
+) -> Answer:
+    """The answer by `deadline`, or within `limit` seconds if that comes first."""
     if not url.startswith(("https://", "http://")):
-        raise ValueError("only http(s) URLs")  # urllib would also open file: and ftp:
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310
+        raise ValueError("only http(s) URLs")
+    deadline.require(MIN_CALL_SECONDS)
+    if limit is not None:
+        deadline = deadline.within(limit)
+    left = deadline.remaining()
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-            return Answer(response.status, response.read(MAX_BODY))
-    except urllib.error.HTTPError as exc:
-        with exc:
-            return Answer(exc.code, exc.read(MAX_BODY))
-    except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
-        # The class name only: a URLError's reason can carry the URL.
+        response = _POOL.request(
+            "POST",
+            url,
+            body=body,
+            headers=headers,
+            timeout=urllib3.Timeout(connect=left, read=left),
+            retries=False,
+            redirect=False,
+            preload_content=False,
+        )
+        return Answer(response.status, _read(response, deadline))
+    except (urllib3.exceptions.HTTPError, OSError) as exc:
+        # The class name only: a urllib3 error's text can carry the URL.
         raise TransportError(type(exc).__name__) from None
+
+
+def _read(response: urllib3.BaseHTTPResponse, deadline: Deadline) -> bytes:
+    """The body (its first MAX_BODY bytes), read by the deadline; the connection goes back to the
+    pool only when the answer was read to its end."""
+    parts: list[bytes] = []
+    size = 0
+    complete = False
+    try:
+        while size < MAX_BODY:
+            left = deadline.remaining()
+            if left <= 0:
+                raise TimeoutError
+            connection = response.connection
+            if connection is not None and connection.sock is not None:  # type: ignore[attr-defined]
+                connection.sock.settimeout(left)  # type: ignore[attr-defined]
+            part = response.read1(MAX_BODY - size)
+            if not part:
+                complete = True
+                break
+            parts.append(part)
+            size += len(part)
+    finally:
+        if not complete:
+            response.close()
+        response.release_conn()
+    return b"".join(parts)

@@ -5,7 +5,9 @@ a callable so the caller decides how they are cached. Tokens are `SecretStr`, so
 line or repr shows asterisks. LWA's answers map onto exceptions the callers decide on:
 `InvalidGrant` (400 invalid_grant: the code is used or expired, or the refresh token was
 revoked, so the user must link again), `InvalidClient` (401: our credentials are wrong, a
-defect), and `LwaUnavailable` (429, 5xx, timeouts: try again later).
+defect), and `LwaUnavailable` (429, 5xx, a redirect, timeouts: try again later). A redirect is never
+followed: the client secret and the tokens go to the configured host only. Every call ends by the
+caller's deadline (or its own timeout, if sooner).
 """
 
 from __future__ import annotations
@@ -17,13 +19,14 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
+from functions.common.deadline import Deadline
 from functions.common.http import TransportError, post
 
 
 class ClientCredentials(BaseModel):
     """The value of the ALEXA_CLIENT_SECRET_ID secret: `{"clientId": ..., "clientSecret": ...}`."""
 
-    model_config = ConfigDict(frozen=True, populate_by_name=True)
+    model_config = ConfigDict(frozen=True, populate_by_name=True, hide_input_in_errors=True)
 
     client_id: Annotated[str, Field(alias="clientId", min_length=1)]
     client_secret: Annotated[SecretStr, Field(alias="clientSecret", min_length=1)]
@@ -32,7 +35,7 @@ class ClientCredentials(BaseModel):
 class Tokens(BaseModel):
     """LWA's token answer. A refresh may or may not carry a new refresh token."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, hide_input_in_errors=True)
 
     access_token: Annotated[SecretStr, Field(min_length=1)]
     refresh_token: SecretStr | None = None
@@ -67,18 +70,18 @@ class LoginWithAmazon:
         self._credentials = credentials
         self._timeout = timeout
 
-    def exchange_code(self, code: str) -> Tokens:
+    def exchange_code(self, code: str, deadline: Deadline) -> Tokens:
         """Tokens for a grant code (single use: call once, inside the AcceptGrant invocation)."""
-        tokens = self._request({"grant_type": "authorization_code", "code": code})
+        tokens = self._request({"grant_type": "authorization_code", "code": code}, deadline)
         if tokens.refresh_token is None:
             raise LwaUnavailable("no_refresh_token")
         return tokens
 
-    def refresh(self, refresh_token: SecretStr) -> Tokens:
+    def refresh(self, refresh_token: SecretStr, deadline: Deadline) -> Tokens:
         form = {"grant_type": "refresh_token", "refresh_token": refresh_token.get_secret_value()}
-        return self._request(form)
+        return self._request(form, deadline)
 
-    def _request(self, form: dict[str, str]) -> Tokens:
+    def _request(self, form: dict[str, str], deadline: Deadline) -> Tokens:
         credentials = self._credentials()
         body = urllib.parse.urlencode(
             {
@@ -89,7 +92,7 @@ class LoginWithAmazon:
         ).encode()
         headers = {"Content-Type": "application/x-www-form-urlencoded;charset=UTF-8"}
         try:
-            answer = post(self._url, body, headers, self._timeout)
+            answer = post(self._url, body, headers, deadline, limit=self._timeout)
         except TransportError as exc:
             raise LwaUnavailable(str(exc)) from None
         if answer.status == 200:
@@ -98,7 +101,7 @@ class LoginWithAmazon:
             except ValidationError:
                 raise LwaUnavailable("malformed_token_response") from None
         code = _error_code(answer.body) or str(answer.status)
-        if answer.status == 429 or answer.status >= 500:
+        if answer.status == 429 or answer.status >= 500 or 300 <= answer.status < 400:
             raise LwaUnavailable(code)
         if answer.status == 401 or code in {"invalid_client", "unauthorized_client"}:
             raise InvalidClient(code)

@@ -6,7 +6,8 @@ item changed and which owners may need to hear about it (the one before and the 
 The events function reads the registry when it sends, so whatever order messages arrive in, Alexa
 is told the registry's current state and an old AddOrUpdateReport can never follow a
 DeleteReport. `ConnectivityChanged` likewise only says "look again": the registry holds the value
-and what Alexa last heard. `DoorbellPressed` is a moment, not a state: it carries its time.
+and what Alexa last heard. `DoorbellPressed` is a moment, not a state: it carries its time and the
+owner of that moment, the only one it may ring.
 """
 
 from __future__ import annotations
@@ -18,13 +19,15 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
 
 from functions.common import aws_clients
 from functions.common.device_id import DeviceId
+from functions.common.outbound_detections import DetectionDataDeleted, ObjectDetectionFound
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
 
 OwnerId = Annotated[str, Field(min_length=1, max_length=1024)]
 # The device event that caused a message, for logs and for tracing a report back to its cause.
-EventId = Annotated[str, Field(alias="eventId", min_length=1, max_length=256)]
+EVENT_ID_MAX = 256
+EventId = Annotated[str, Field(alias="eventId", min_length=1, max_length=EVENT_ID_MAX)]
 
 
 class EndpointChanged(BaseModel):
@@ -51,10 +54,13 @@ class DoorbellPressed(BaseModel):
     device_id: DeviceId = Field(alias="deviceId")
     event_id: EventId
     time: AwareDatetime
+    # The camera's owner when it was pressed: the press rings no one else.
+    owner_id: OwnerId = Field(alias="ownerId")
 
 
 OutboundMessage = Annotated[
-    EndpointChanged | ConnectivityChanged | DoorbellPressed, Field(discriminator="type")
+    EndpointChanged | ConnectivityChanged | DoorbellPressed | ObjectDetectionFound | DetectionDataDeleted,
+    Field(discriminator="type"),
 ]
 OUTBOUND_ADAPTER: TypeAdapter[OutboundMessage] = TypeAdapter(OutboundMessage)
 
@@ -69,15 +75,15 @@ class OutboundPublisher:
         known = list(dict.fromkeys(o for o in owners if o))
         if not known:
             return
-        self._send(EndpointChanged(device_id=device_id, owners=known, event_id=event_id))
+        self.publish(EndpointChanged(device_id=device_id, owners=known, event_id=event_id))
 
     def connectivity_changed(self, device_id: str, event_id: str) -> None:
-        self._send(ConnectivityChanged(device_id=device_id, event_id=event_id))
+        self.publish(ConnectivityChanged(device_id=device_id, event_id=event_id))
 
-    def doorbell_pressed(self, device_id: str, event_id: str, time: datetime) -> None:
-        self._send(DoorbellPressed(device_id=device_id, event_id=event_id, time=time))
+    def doorbell_pressed(self, device_id: str, event_id: str, time: datetime, owner_id: str) -> None:
+        self.publish(DoorbellPressed(device_id=device_id, event_id=event_id, time=time, owner_id=owner_id))
 
-    def _send(self, message: EndpointChanged | ConnectivityChanged | DoorbellPressed) -> None:
+    def publish(self, message: BaseModel) -> None:
         self._sqs.send_message(QueueUrl=self._queue_url, MessageBody=message.model_dump_json(by_alias=True))
 
 

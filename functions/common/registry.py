@@ -75,6 +75,9 @@ class Device(BaseModel):
 
     device_id: str = Field(alias=PARTITION_KEY)
     owner_id: str | None = Field(default=None, alias=OWNER_KEY)
+    # The event time key of the registration or update that gave the camera its current owner: a
+    # press dated earlier was someone else's (absent on items written before it was kept).
+    owner_since: str | None = Field(default=None, alias="ownerSince")
     status: DeviceStatus = Field(default=DeviceStatus.ACTIVE, alias="status")
     channel_name: str | None = Field(default=None, alias="channelName")
     channel_arn: str | None = Field(default=None, alias="channelArn")
@@ -96,6 +99,9 @@ class Device(BaseModel):
     last_event_time: str | None = Field(default=None, alias="lastEventTime")
     last_event_id: str | None = Field(default=None, alias="lastEventId")
     doorbell: bool = Field(default=False, alias="doorbell")
+    # Alexa class names the camera detects (none: no detection), and whether it takes snapshots.
+    object_detection_classes: list[str] = Field(default_factory=list, alias="objectDetectionClasses")
+    snapshots: bool = Field(default=False, alias="snapshots")
     last_check_in: int | None = Field(default=None, alias="lastCheckIn")
     expires_at: int | None = Field(default=None, alias=EXPIRES_AT)
     # Presence: the current value, since when (an event time key) and why (an Alexa cause type).
@@ -134,13 +140,21 @@ class Device(BaseModel):
 
     @classmethod
     def tombstone(cls, device_id: str, event_time: str, event_id: str, now: int) -> Device:
-        """What a deregistration leaves: no owner, no channel, expiring after the retention."""
+        """What a deregistration leaves: no owner, no channel, expiring after the retention.
+
+        The deregistration is also the floor of the presence and press orders: lifecycle writes
+        keep those attributes, so a connect, disconnect or press dated before it (a late delivery
+        from the old registration) is stale for the next registration too."""
         return cls(
             device_id=device_id,
             status=DeviceStatus.DEREGISTERED,
             last_event_time=event_time,
             last_event_id=event_id,
             expires_at=now + TOMBSTONE_RETENTION_SECONDS,
+            presence_time=event_time,
+            presence_event_id=event_id,
+            last_press_time=event_time,
+            last_press_id=event_id,
         )
 
     @classmethod
@@ -164,6 +178,11 @@ def event_time_key(time: datetime) -> str:
     "2026-...". Years 1 to 9999 (all a datetime holds) then sort in order."""
     utc = time.astimezone(UTC)
     return f"{utc.year:04d}-{utc:%m-%dT%H:%M:%S.%f}Z"
+
+
+def time_from_key(key: str) -> datetime:
+    """An event_time_key back to its (UTC) datetime."""
+    return datetime.strptime(key, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
 
 
 _LIFECYCLE_ATTRIBUTES = tuple(
@@ -345,12 +364,13 @@ class Registry:
         old = response.get("Attributes", {}).get("connectivity", {}).get("S")
         return PresenceApplied(previous=Connectivity(old) if old else None)
 
-    def record_press(self, device_id: str, order_key: tuple[str, str]) -> bool:
-        """Take a press of a live doorbell newer than the last one; False otherwise (a repeat, a
-        late press, or no live doorbell: read the item to tell which)."""
+    def record_press(self, device_id: str, order_key: tuple[str, str]) -> Device | None:
+        """Take a press of a live doorbell newer than the last one: the doorbell as it is when
+        taken (its owner then). None otherwise (a repeat, a late press, or no live doorbell: read
+        the item to tell which)."""
         event_time, event_id = order_key
         try:
-            self._ddb.update_item(
+            response = self._ddb.update_item(
                 TableName=self.table_name,
                 Key={PARTITION_KEY: {"S": device_id}},
                 UpdateExpression="SET lastPressTime = :t, lastPressId = :i",
@@ -362,10 +382,11 @@ class Registry:
                     ":yes": {"BOOL": True},
                     ":active": {"S": DeviceStatus.ACTIVE.value},
                 },
+                ReturnValues="ALL_NEW",
             )
         except self._ddb.exceptions.ConditionalCheckFailedException:
-            return False
-        return True
+            return None
+        return Device.from_item(response["Attributes"])
 
     def silent_cameras(self, cutoff: int) -> Iterator[str]:
         """deviceIds of live cameras still OK whose last confirmation is older than `cutoff`."""

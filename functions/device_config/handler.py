@@ -18,10 +18,12 @@ from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
+from functions.common.function_arn import account_and_region
 from functions.common.observability import logger, metrics, tracer
 from functions.device_config.dependencies import dependencies
 from functions.device_config.errors import BadRequest, ConfigRefused
 from functions.device_config.identity import device_id_from_caller, refuse_other_device
+from functions.device_config.media_upload import uploads
 from functions.device_config.models import ConfigRequest, ErrorBody
 
 # The answer carries TURN credentials: no cache along the way may keep it.
@@ -62,12 +64,21 @@ def _error(status: HTTPStatus, body: ErrorBody) -> Response[dict[str, Any]]:
     )
 
 
+def _calling_camera() -> str:
+    """The deviceId of the camera whose role session signed this request (refused otherwise)."""
+    function_account, _ = account_and_region(app.lambda_context.invoked_function_arn)
+    device_id = device_id_from_caller(
+        app.current_event.request_context.authorizer.iam.user_arn, dependencies().settings, function_account
+    )
+    logger.append_keys(device_id=device_id)
+    return device_id
+
+
 @app.get("/config")
 def get_config() -> Response[dict[str, Any]]:
     config_service = dependencies()
     event = app.current_event
-    device_id = device_id_from_caller(event.request_context.authorizer.iam.user_arn, config_service.settings)
-    logger.append_keys(device_id=device_id)
+    device_id = _calling_camera()
     refuse_other_device(_named_device(event), device_id)
     config = config_service.config_for(device_id)
     metrics.add_metric(name="ConfigServed", unit=MetricUnit.Count, value=1)
@@ -77,6 +88,21 @@ def get_config() -> Response[dict[str, Any]]:
         content_type=content_types.APPLICATION_JSON,
         body=config.to_json(),
         headers=_NO_STORE,
+    )
+
+
+@app.post("/media")
+def post_media() -> Response[dict[str, Any]]:
+    event = app.current_event
+    device_id = _calling_camera()
+    try:
+        body = event.decoded_body
+    except ValueError:  # flagged base64 but not, or not UTF-8
+        raise BadRequest("the body is not valid") from None
+    grant = uploads().grant(device_id, body)
+    metrics.add_metric(name="UploadsGranted", unit=MetricUnit.Count, value=1)
+    return Response(
+        status_code=HTTPStatus.OK, content_type=content_types.APPLICATION_JSON, body=grant, headers=_NO_STORE
     )
 
 

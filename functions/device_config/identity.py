@@ -21,16 +21,18 @@ _ASSUMED_ROLE_ARN = re.compile(
 )
 
 
-def device_id_from_caller(user_arn: str, settings: DeviceConfigSettings) -> str:
-    """The caller's deviceId, or NotACamera when the ARN is not a camera role session.
+def device_id_from_caller(user_arn: str, settings: DeviceConfigSettings, function_account: str) -> str:
+    """The caller's deviceId, or NotACamera when the ARN is not a session of the camera role in the
+    camera account (`CAMERA_ACCOUNT_ID`, else the function's own account): a role of the same name
+    in another account that may call the API is not the camera role.
 
     Patterns are matched whole (`fullmatch`): `$` alone also matches before a trailing newline."""
     match = _ASSUMED_ROLE_ARN.fullmatch(user_arn)
     if match is None:
         raise NotACamera("the caller is not an assumed-role session")
-    if settings.camera_account_id is not None and match["account"] != settings.camera_account_id:
+    if match["account"] != (settings.camera_account_id or function_account):
         raise NotACamera("the caller's session is not in the camera role's account")
-    if settings.camera_role_name is not None and match["role"] != settings.camera_role_name:
+    if match["role"] != settings.camera_role_name:
         raise NotACamera("the caller's role is not the camera role")
     device_id = match["session"]
     if not is_device_id(device_id):

@@ -26,6 +26,8 @@ from functions.common import channel_tags
 from functions.common.device_events import DeviceEventModel
 from functions.common.device_id import DeviceId
 from functions.common.settings import MESSAGE_TTL_MAX, MESSAGE_TTL_MIN
+from functions.common.smartvision import object_detection
+from functions.common.smartvision.object_detection import ImageNetClass
 
 REGISTERED, UPDATED, DEREGISTERED = "DeviceRegistered", "DeviceUpdated", "DeviceDeregistered"
 DetailType = Literal["DeviceRegistered", "DeviceUpdated", "DeviceDeregistered"]
@@ -70,6 +72,11 @@ class DeviceDetail(BaseModel):
     full_duplex_audio: StrictBool | None = Field(default=None, alias="fullDuplexAudio")
     # A video doorbell: Alexa lists it as CAMERA and DOORBELL and hears its presses.
     doorbell: StrictBool | None = Field(default=None, alias="doorbell")
+    # Alexa's class names the camera can detect (absent or empty: no detection); takes snapshots.
+    object_detection_classes: (
+        Annotated[list[ImageNetClass], Field(max_length=object_detection.MAX_CLASSES)] | None
+    ) = Field(default=None, alias="objectDetectionClasses")
+    snapshots: StrictBool | None = Field(default=None, alias="snapshots")
     tags: dict[TagKey, TagValue] | None = Field(default=None, alias="tags")
 
     @field_validator("tags")

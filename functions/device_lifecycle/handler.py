@@ -21,6 +21,8 @@ from pydantic import ValidationError
 
 from functions.common.cell_placement import FleetFullError
 from functions.common.deadline import Deadline
+from functions.common.function_arn import account_and_region
+from functions.common.log_values import cut, validation_summary
 from functions.common.observability import logger, metrics, tracer
 from functions.device_lifecycle.dependencies import dependencies
 from functions.device_lifecycle.events import parse_event
@@ -59,17 +61,6 @@ class BadRecordError(ValueError):
     """A record that no redelivery can fix: it goes to the dead-letter queue."""
 
 
-def _validation_summary(exc: ValidationError) -> str:
-    # Field locations and messages only: the input values may be long or personal.
-    return "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in exc.errors())
-
-
-def _account_and_region(function_arn: str) -> tuple[str, str]:
-    # arn:aws:lambda:{region}:{account}:function:{name}
-    parts = function_arn.split(":")
-    return parts[4], parts[3]
-
-
 def _process(
     record: SQSRecord, lifecycle: Callable[[Deadline], Lifecycle], invocation: Deadline
 ) -> LifecycleOutcome:
@@ -78,8 +69,10 @@ def _process(
     try:
         event = parse_event(record.body)
     except ValidationError as exc:
-        raise BadRecordError(_validation_summary(exc)) from None
-    logger.append_keys(device_id=event.detail.device_id, event_id=event.id, detail_type=event.detail_type)
+        raise BadRecordError(validation_summary(exc)) from None
+    logger.append_keys(
+        device_id=event.detail.device_id, event_id=cut(event.id), detail_type=event.detail_type
+    )
     try:
         return lifecycle(invocation.within(RECORD_BUDGET_S)).apply(event)
     except (InvalidEventError, ForeignChannelError) as exc:
@@ -94,7 +87,7 @@ def handler(event: dict[str, Any], context: LambdaContextLike) -> PartialItemFai
     deadline = Deadline.of_invocation(context, reserve_s=INVOCATION_RESERVE_S)
     deps = dependencies()
     settings, registry = deps.settings, deps.registry
-    account, region = _account_and_region(context.invoked_function_arn)
+    account, region = account_and_region(context.invoked_function_arn)
     publishers = settings.publisher_accounts(account)
     device_cells = deps.device_cells(account, region)
     outbound = deps.outbound

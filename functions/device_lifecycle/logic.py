@@ -57,6 +57,8 @@ _METADATA_FIELDS = (
     "message_ttl_seconds",
     "full_duplex_audio",
     "doorbell",
+    "object_detection_classes",
+    "snapshots",
     "tags",
 )
 
@@ -77,7 +79,7 @@ class InvalidEventError(ValueError):
 
 
 class ForeignChannelError(RuntimeError):
-    """The channel name is taken by a channel that is not tagged as this device's."""
+    """The channel name is taken by a channel that is not this device's (`channel_tags.belongs_to`)."""
 
 
 def _is_busy(exc: BaseException) -> bool:
@@ -96,6 +98,11 @@ def _check_tag_room(
             f"channel {name} would hold {total} tags, over the limit of "
             f"{channel_tags.MAX_TAGS_PER_CHANNEL}: {len(foreign)} foreign tags take the room"
         )
+
+
+def _recorded_arn(previous: Device | None) -> str | None:
+    """The channel the registry recorded for a live device (a tombstone records none)."""
+    return previous.channel_arn if previous is not None and previous.is_active else None
 
 
 class Lifecycle:
@@ -165,12 +172,19 @@ class Lifecycle:
         values["tags"] = values.get("tags") or {}
         values["full_duplex_audio"] = bool(values.get("full_duplex_audio"))
         values["doorbell"] = bool(values.get("doorbell"))
+        values["object_detection_classes"] = list(dict.fromkeys(values.get("object_detection_classes") or []))
+        values["snapshots"] = bool(values.get("snapshots"))
+        # When the current owner got the camera: an update that keeps the owner keeps it too.
+        owner_since: str | None = event_time
+        if current is not None and current.is_active and current.owner_id == values["owner_id"]:
+            owner_since = current.owner_since
         return Device(
             device_id=device_id,
             status=DeviceStatus.ACTIVE,
             channel_name=self._settings.channel_name(device_id),
             last_event_time=event_time,
             last_event_id=event_id,
+            owner_since=owner_since,
             **values,
         )
 
@@ -183,7 +197,9 @@ class Lifecycle:
             removed = LifecycleOutcome.ALREADY_GONE
             if cell is not None:
                 channels = self._channels_in(cell)
-                removed = self._while_busy(desired, lambda: self._remove_channel(channels, device_id))
+                removed = self._while_busy(
+                    desired, lambda: self._remove_channel(channels, device_id, _recorded_arn(previous))
+                )
             # Only once the channel is gone: a slot freed earlier could be taken while it still counts.
             self._cells.release(device_id)
             return removed, desired
@@ -222,7 +238,7 @@ class Lifecycle:
         ttl = device.message_ttl_seconds or self._settings.message_ttl_seconds
         owner = device.owner_id or ""
         tags = channel_tags.managed_tags(device.device_id, owner, self._settings.environment) | device.tags
-        known_arn = previous.channel_arn if previous is not None and previous.is_active else None
+        known_arn = _recorded_arn(previous)
         # A device with no live channel on record takes the cheap path: create first.
         existing = channels.describe(name) if known_arn else None
         if existing is None:
@@ -234,7 +250,7 @@ class Lifecycle:
                 raise ChannelNotSettled(f"channel {name} vanished while being adopted")
         if existing.status == DELETING:
             raise ChannelNotSettled(f"channel {name} is still being deleted")
-        actual = self._owned_tags(channels, existing, device.device_id)
+        actual = self._owned_tags(channels, existing, device.device_id, known_arn)
         changed = {k: v for k, v in tags.items() if actual.get(k) != v}
         # Only keys an earlier event set are ours to remove; other foreign tags stay.
         event_keys = set(previous.tags if previous else {}) | set(tags)
@@ -253,23 +269,33 @@ class Lifecycle:
         ), existing.arn
 
     def _owned_tags(
-        self, channels: LifecycleChannels, channel: ChannelDescription, device_id: str
+        self,
+        channels: LifecycleChannels,
+        channel: ChannelDescription,
+        device_id: str,
+        recorded_arn: str | None,
     ) -> dict[str, str]:
         """The channel's tags, after checking that the channel belongs to this device."""
         tags = channels.tags(channel.arn)
-        if not channel_tags.belongs_to(tags, device_id):
+        if not channel_tags.belongs_to(channel.arn, tags, device_id, recorded_arn):
             tagged = tags.get(channel_tags.DEVICE_TAG)
+            why = (
+                f"the registry recorded {recorded_arn} for {device_id!r}"
+                if recorded_arn is not None
+                else f"its {channel_tags.DEVICE_TAG} tag is {tagged!r}, not {device_id!r}"
+            )
             raise ForeignChannelError(
-                f"channel {channel.name} exists but its {channel_tags.DEVICE_TAG} tag is {tagged!r}, "
-                f"not {device_id!r}; refusing to adopt or delete it"
+                f"channel {channel.name} ({channel.arn}) exists but {why}; refusing to adopt or delete it"
             )
         return tags
 
-    def _remove_channel(self, channels: LifecycleChannels, device_id: str) -> LifecycleOutcome:
+    def _remove_channel(
+        self, channels: LifecycleChannels, device_id: str, recorded_arn: str | None
+    ) -> LifecycleOutcome:
         existing = channels.describe(self._settings.channel_name(device_id))
         if existing is None or existing.status == DELETING:
             return LifecycleOutcome.ALREADY_GONE
-        self._owned_tags(channels, existing, device_id)
+        self._owned_tags(channels, existing, device_id, recorded_arn)
         return LifecycleOutcome.DELETED if channels.delete(existing.arn) else LifecycleOutcome.ALREADY_GONE
 
     def _settle_race(self, applied: Device) -> bool:

@@ -18,6 +18,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
 from functions.common.aws_clients import error_code
+from functions.common.function_arn import account_and_region
+from functions.common.log_values import validation_summary
 from functions.common.observability import logger, metrics, tracer
 from functions.device_presence.dependencies import dependencies
 from functions.device_presence.events import parse_record
@@ -28,17 +30,8 @@ OUTCOME_METRICS = {
     PresenceOutcome.STALE: "PresenceEventsStale",
     PresenceOutcome.UNKNOWN_DEVICE: "PresenceEventsUnknownDevice",
     PresenceOutcome.PRESSED: "DoorbellPresses",
+    PresenceOutcome.OWNER_CHANGED: "DoorbellPressesOwnerChanged",
 }
-
-
-def _validation_summary(exc: ValidationError) -> str:
-    # Field locations and messages only: the input values may be long or personal.
-    return "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in exc.errors())
-
-
-def _account_of(function_arn: str) -> str:
-    # arn:aws:lambda:{region}:{account}:function:{name}
-    return function_arn.split(":")[4]
 
 
 @logger.inject_lambda_context(clear_state=True)
@@ -50,7 +43,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailure
         deps.registry,
         deps.publisher,
         source=deps.settings.device_event_source,
-        accounts=deps.settings.publisher_accounts(_account_of(context.invoked_function_arn)),
+        accounts=deps.settings.publisher_accounts(account_and_region(context.invoked_function_arn)[0]),
     )
 
     def record_handler(record: SQSRecord) -> str:
@@ -59,7 +52,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailure
             try:
                 parsed = parse_record(record.body)
             except ValidationError as exc:
-                logger.error("malformed presence record rejected", extra={"reason": _validation_summary(exc)})
+                logger.error("malformed presence record rejected", extra={"reason": validation_summary(exc)})
                 raise
             logger.append_keys(device_id=parsed.device_id)
             try:

@@ -5,7 +5,8 @@ A presence event is applied only if newer (event time, then id) than the last pr
 applied, so a late DeviceConnected never overrides a newer DeviceDisconnected; lifecycle events
 have their own order and do not interfere. Only a change of value is announced; a redelivery of
 the event applied last is announced again (its announcement may have been lost; the events
-function reports a value once). A press is passed on once, and only for a live doorbell.
+function reports a value once). A press is passed on once, only for a live doorbell, with the owner
+it had when pressed (a press from before the camera changed hands is dropped).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ class PresenceOutcome(StrEnum):
     STALE = "stale"
     UNKNOWN_DEVICE = "unknown_device"
     PRESSED = "pressed"
+    OWNER_CHANGED = "owner_changed"
 
 
 class RejectedEvent(ValueError):
@@ -93,8 +95,12 @@ class Presence:
         return PresenceOutcome.STALE
 
     def _press(self, event: DoorbellPressed) -> PresenceOutcome:
-        if self._registry.record_press(event.device_id, event.order_key):
-            self._publisher.doorbell_pressed(event.device_id, event.id, event.time)
+        doorbell = self._registry.record_press(event.device_id, event.order_key)
+        if doorbell is not None and doorbell.owner_id is not None:
+            if doorbell.owner_since is not None and doorbell.owner_since > event.order_key[0]:
+                # Pressed before the camera changed hands: its owner then is not the owner now.
+                return PresenceOutcome.OWNER_CHANGED
+            self._publisher.doorbell_pressed(event.device_id, event.id, event.time, doorbell.owner_id)
             return PresenceOutcome.PRESSED
         device = self._registry.get(event.device_id, consistent=True)
         if device is None or not device.is_active:

@@ -20,7 +20,7 @@ from functions.common.kvs.errors import ChannelNotFound, InvalidArgument, KvsFai
 from functions.common.observability import logger
 from functions.common.registry import Device, Registry
 from functions.tag_rotation import plan
-from functions.tag_rotation.budget import OutOfTime, TimeLeft
+from functions.tag_rotation.budget import Cutoff, OutOfTime, TimeLeft
 from functions.tag_rotation.paced_kvs import PacedKvs, kvs_client
 from functions.tag_rotation.rate_limit import RateLimiter
 from functions.tag_rotation.settings import RotationSettings
@@ -47,7 +47,7 @@ class CellWalk:
         snapshot: dict[str, Device],
         channel_in_cell: Callable[[Device], str | None],
         time_left: TimeLeft,
-        cutoff: float,
+        cutoff: Cutoff,
         lock: threading.Lock,
         save: Save,
         sample_limit: int,
@@ -77,10 +77,10 @@ class CellWalk:
         try:
             # A remote cell's client assumes its role: a refusal fails this cell only.
             kvs = self._kvs = PacedKvs(
-                neutral(lambda: kvs_client(self._cell)),
+                neutral(lambda: kvs_client(self._cell, self._cutoff.call_reserve_s)),
                 account_tps=self._settings.max_tps,
                 max_attempts=self._settings.max_attempts,
-                until=self._cutoff,
+                cutoff=self._cutoff,
             )
             workers = self._settings.workers
             with ThreadPoolExecutor(workers, thread_name_prefix=f"rotation-{self._cell.id}") as pool:
@@ -198,7 +198,7 @@ class CellWalk:
         device = self._snapshot.get(channel.name)
         if device is None:
             return RotationOutcome.ORPHAN
-        if not channel_tags.belongs_to(current, device.device_id):
+        if not channel_tags.belongs_to(channel.arn, current, device.device_id, device.channel_arn):
             return RotationOutcome.CONFLICT
         tag_plan = self._plan(current, device)
         if tag_plan.rotating_only:
@@ -229,7 +229,7 @@ class CellWalk:
             device = self._devices.get(device_id, consistent=True)
             if device is None or self._channel_in_cell(device) != channel.name:
                 return RotationOutcome.ORPHAN
-            if not channel_tags.belongs_to(current, device_id):
+            if not channel_tags.belongs_to(channel.arn, current, device_id, device.channel_arn):
                 return RotationOutcome.CONFLICT
             tag_plan = self._plan(current, device)
             outcome = self._apply(channel, tag_plan, limiter)

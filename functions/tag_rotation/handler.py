@@ -13,16 +13,11 @@ from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from functions.common.function_arn import account_and_region
 from functions.common.observability import logger, metrics, tracer
 from functions.tag_rotation import continuation, logic
 from functions.tag_rotation.dependencies import dependencies
 from functions.tag_rotation.summary import RunStatus, add_metrics
-
-
-def _place_of(function_arn: str) -> tuple[str, str]:
-    """The control account and region: arn:aws:lambda:{region}:{account}:function:{name}."""
-    parts = function_arn.split(":")
-    return parts[4], parts[3]
 
 
 class RotationRequest(BaseModel):
@@ -43,7 +38,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, object]:
         metrics.add_metric(name="RequestsRejected", unit=MetricUnit.Count, value=1)
         raise
     summary = logic.run(
-        settings, context, run_id=request.run_id, control=_place_of(context.invoked_function_arn)
+        settings, context, run_id=request.run_id, control=account_and_region(context.invoked_function_arn)
     )
     add_metrics(summary)
     if summary.status is RunStatus.PARTIAL and settings.function_name:

@@ -20,7 +20,7 @@ from functions.common.cells import Cell, Cells
 from functions.common.deadline import Deadline, RemainingTime
 from functions.common.observability import logger
 from functions.common.registry import Device, Registry
-from functions.tag_rotation.budget import TimeLeft, cutoff
+from functions.tag_rotation.budget import Cutoff, TimeLeft
 from functions.tag_rotation.cell_walk import CellWalk
 from functions.tag_rotation.identity import own_place
 from functions.tag_rotation.settings import RotationSettings
@@ -107,7 +107,7 @@ class _Rotation:
         self._home = next((c.id for c in cells if (c.account, c.region) == control), None)
         self._devices = Registry(settings.registry_table_name)
         self._time_left = TimeLeft(budget, settings.stop_margin_seconds)
-        self._cutoff = cutoff(budget)
+        self._cutoff = Cutoff(budget)
         # Guards the run's state: cells record outcomes and checkpoint from their own threads.
         self._lock = threading.Lock()
         # The item's samples stay as small as with one cell.

@@ -5,11 +5,12 @@ one PacedKvs per cell, as quotas are per account)
 and, for per-channel calls, the channel's limiter. Retries follow the one KVS retry policy
 (functions.common.kvs.retry), not botocore's, so that each retry waits for the limiters too. No
 call, limiter wait or backoff goes past the invocation's cutoff: it raises OutOfTime instead (see
-budget.py).
+budget.py). Each call's duration feeds the cutoff, and the client's timeouts fit in its reserve.
 """
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections import Counter
@@ -29,7 +30,7 @@ from functions.common.kvs.control_plane import (
 )
 from functions.common.kvs.errors import Throttled
 from functions.common.kvs.retry import RetryPolicy
-from functions.tag_rotation.budget import OutOfTime
+from functions.tag_rotation.budget import Cutoff, OutOfTime
 from functions.tag_rotation.rate_limit import RateLimiter
 
 if TYPE_CHECKING:
@@ -43,9 +44,16 @@ KVS_LIMITS = clients.ClientLimits(connect_timeout=2.0, read_timeout=10.0, max_at
 BACKOFF_BASE_S, BACKOFF_CAP_S = 0.1, 5.0
 
 
-def kvs_client(cell: Cell) -> ControlPlaneClient:
-    """The cell's control-plane client (a remote cell's through its role)."""
-    return clients.control_plane(KVS_LIMITS, cell=cell)
+def kvs_client(cell: Cell, call_reserve_s: float = math.inf) -> ControlPlaneClient:
+    """The cell's control-plane client (a remote cell's through its role), its connect and read
+    timeouts no longer than `call_reserve_s` (in tenths of a second, so clients are few; at least
+    one tenth, as urllib3 refuses 0)."""
+    bound = max(0.1, math.ceil(call_reserve_s * 10) / 10) if call_reserve_s < math.inf else math.inf
+    limits = KVS_LIMITS._replace(
+        connect_timeout=min(KVS_LIMITS.connect_timeout, bound),
+        read_timeout=min(KVS_LIMITS.read_timeout, bound),
+    )
+    return clients.control_plane(limits, cell=cell)
 
 
 class PacedKvs:
@@ -55,12 +63,11 @@ class PacedKvs:
         *,
         account_tps: int,
         max_attempts: int,
-        until: float,
+        cutoff: Cutoff,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._kvs = kvs
-        self._until = until
-        self._cutoff = Deadline(0.0, start=until)  # ends at the cutoff instant
+        self._cutoff = cutoff
         self._limiters = {op: RateLimiter(account_tps) for op in OPERATIONS}
         self._retries = RetryPolicy(max_attempts=max_attempts, base_s=BACKOFF_BASE_S, cap_s=BACKOFF_CAP_S)
         self._sleep = sleep
@@ -100,19 +107,30 @@ class PacedKvs:
 
     def _paced(self, channel: RateLimiter | None, operation: str, call: Callable[[], T]) -> T:
         def attempt() -> T:
-            if time.monotonic() >= self._until:
-                raise OutOfTime
+            if time.monotonic() >= self._cutoff.latest_start():
+                raise OutOfTime  # before any limiter: a refused call takes no slot
             # The channel's limiter first: it may sleep, and an account-wide slot taken before that
             # sleep would be spent late, bunching the account's calls.
             if channel is not None:
-                channel.acquire(self._until)
-            self._limiters[operation].acquire(self._until)
+                channel.acquire(self._cutoff.latest_start())
+            self._limiters[operation].acquire(self._cutoff.latest_start())
+            # Read again after the waits: a slow call answered meanwhile moves the cutoff earlier.
+            started = time.monotonic()
+            if started >= self._cutoff.latest_start():
+                raise OutOfTime
             with self._lock:
                 self.calls[operation] += 1
-            return call()
+            try:
+                return call()
+            finally:
+                self._cutoff.observe(time.monotonic() - started)
 
+        # No backoff ends past the cutoff as it stands now; each attempt checks it again.
+        backoff_until = Deadline(0.0, start=self._cutoff.latest_start())
         try:
-            return self._retries.call(attempt, self._cutoff, on_retry=self._count_throttle, sleep=self._sleep)
+            return self._retries.call(
+                attempt, backoff_until, on_retry=self._count_throttle, sleep=self._sleep
+            )
         except DeadlineExceeded:
             raise OutOfTime from None
 

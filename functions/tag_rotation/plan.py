@@ -1,8 +1,8 @@
 """What one channel's tags should become: pure logic, no AWS.
 
 Only managed keys (the `camera:` namespace) are ever written or removed; foreign keys are read to
-count toward the 50-tag limit and nothing else. Only channels already tagged for their device are
-written at all (`channel_tags.belongs_to`).
+count toward the 50-tag limit and nothing else. Only a device's own channel is written at all
+(`channel_tags.belongs_to`).
 """
 
 from __future__ import annotations

@@ -23,7 +23,9 @@ class RotationOutcome(StrEnum):
     ROTATED = "rotated"  # only the rotating tags were written
     UNCHANGED = "unchanged"  # already carries this run's tags: one read, no write
     ORPHAN = "orphan"  # prefixed channel with no live registry entry: reported, not touched
-    CONFLICT = "conflict"  # its device tag is missing or names another device: reported, not touched
+    # Not the channel the registry recorded for its device (or, none recorded, its device tag
+    # names another device): reported, not touched.
+    CONFLICT = "conflict"
     NO_ROOM = "noRoom"  # foreign tags leave no room under 50: reported, nothing dropped
     VANISHED = "vanished"  # deleted (or being deleted) between listing and tagging
     FAILED = "failed"  # an error other than throttling, or throttled past the retry limit

@@ -50,7 +50,7 @@ class DevicePresence(Construct):
         self.function = self._build_function(inputs, publisher_accounts)
         self.sweep = self._build_sweep(inputs)
         if settings.presence.iot_core:
-            self._build_iot_rule()
+            self._build_iot_rule(settings.name)
 
     def _build_function(self, inputs: FunctionInputs, publisher_accounts: list[str]) -> SignalingFunction:
         function = SignalingFunction(
@@ -93,13 +93,35 @@ class DevicePresence(Construct):
         )
         return function
 
-    def _build_iot_rule(self) -> None:
+    def _build_iot_rule(self, stage_name: str) -> None:
         """IoT Core's presence events, as IoT publishes them, onto the presence queue."""
-        role = iam.Role(self, "IotRuleRole", assumed_by=iam.ServicePrincipal("iot.amazonaws.com"))
+        # The name is fixed so the role's trust can name the rule's ARN without referring to the
+        # rule (which refers to the role: a reference back would be a cycle). Rule names take
+        # letters, digits and `_` only; a stage name's `-` becomes `_` (stage names have no `_`).
+        rule_name = f"{stage_name.replace('-', '_')}_presence"
+        stack = Stack.of(self)
+        role = iam.Role(
+            self,
+            "IotRuleRole",
+            # Confused-deputy guard (AWS IoT guidance): IoT may assume the role only for this
+            # stack's rule, not for a rule in another account that names this role.
+            assumed_by=iam.ServicePrincipal(
+                "iot.amazonaws.com",
+                conditions={
+                    "StringEquals": {"aws:SourceAccount": stack.account},
+                    "ArnEquals": {
+                        "aws:SourceArn": stack.format_arn(
+                            service="iot", resource="rule", resource_name=rule_name
+                        )
+                    },
+                },
+            ),
+        )
         self.queue.grant_send_messages(role)
         iot.CfnTopicRule(
             self,
             "IotPresence",
+            rule_name=rule_name,
             topic_rule_payload=iot.CfnTopicRule.TopicRulePayloadProperty(
                 sql=IOT_PRESENCE_SQL,
                 aws_iot_sql_version="2016-03-23",

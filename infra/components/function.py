@@ -4,7 +4,7 @@ set retention, X-Ray tracing, Powertools settings, and a role that holds only wh
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from aws_cdk import ArnFormat, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_dynamodb as dynamodb
@@ -48,9 +48,6 @@ class FunctionInputs:
     code: lambda_.Code
     layers: Sequence[lambda_.ILayerVersion]
     registry_table: dynamodb.ITable
-
-    def with_code(self, code: lambda_.Code) -> FunctionInputs:
-        return replace(self, code=code)
 
 
 def retained_log_group(scope: Construct, construct_id: str, settings: StageSettings) -> logs.LogGroup:
@@ -147,7 +144,7 @@ class SignalingFunction(Construct):
         acknowledge(
             self.lambda_function,
             "AwsSolutions-L1",
-            "Python 3.13 on purpose: the Powertools layer and the tested dependencies target it.",
+            "Python 3.13 on purpose: the suite runs on it and the dependency layer is built for it.",
         )
 
     def consume(

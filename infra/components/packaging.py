@@ -1,102 +1,127 @@
-"""Lambda code assets built without Docker, and the public Powertools layer.
+"""Lambda code assets and the project's dependency layer, built without Docker.
 
-Every asset holds the whole `functions` package (handlers import `functions.<name>.handler`).
-Powertools and pydantic come from the public Powertools layer; a function bundles only the pinned
-requirements it needs beyond the layer (the skill: PyJWT[crypto]), installed by pip for arm64.
+Every function's asset holds only the `functions` package (handlers import `functions.<name>.handler`).
+One layer holds every package of the lock, functions/requirements.txt (Powertools, pydantic,
+PyJWT[crypto], boto3/botocore and all they need), at exactly the locked versions: pip installs the
+lock's arm64 / CPython 3.13 wheels with their hashes checked and no resolution (`--no-deps`), the
+same lock the test environment is installed from.
 """
 
 from __future__ import annotations
 
-import re
+import hashlib
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import jsii
-from aws_cdk import BundlingOptions, DockerImage, ILocalBundling
+from aws_cdk import AssetHashType, BundlingOptions, DockerImage, ILocalBundling
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
-FUNCTIONS_DIR = Path(__file__).resolve().parents[2] / "functions"
-REQUIREMENTS = FUNCTIONS_DIR / "requirements.txt"
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+FUNCTIONS_DIR = PROJECT_DIR / "functions"
+LOCK = FUNCTIONS_DIR / "requirements.txt"
+# The lock's arm64 wheels, fetched once per lock so that synthesis after that needs no network.
+WHEELHOUSE = PROJECT_DIR / ".lambda-wheels"
 RUNTIME = lambda_.Runtime.PYTHON_3_13
 ARCHITECTURE = lambda_.Architecture.ARM_64
 # Lambda's Python 3.13 runtime is Amazon Linux 2023 (glibc 2.34): both wheel tags run there.
 PIP_PLATFORMS = ("manylinux2014_aarch64", "manylinux_2_28_aarch64")
-IGNORED = ("__pycache__", "*.pyc", "*.pyo", ".mypy_cache", ".pytest_cache", "tests")
+IGNORED = ("__pycache__", "*.pyc", "*.pyo", ".mypy_cache", ".pytest_cache", "tests", "requirements.*")
+QUIET = ("--quiet", "--disable-pip-version-check")
 
 
-def pinned_requirements(names: tuple[str, ...]) -> list[str]:
-    """The lines of functions/requirements.txt for these distributions (one place for the pins)."""
-    wanted = {name.lower() for name in names}
-    pins = []
-    for line in REQUIREMENTS.read_text().splitlines():
-        spec = line.split("#", 1)[0].strip()
-        match = re.match(r"^([A-Za-z0-9_.-]+)", spec)
-        if match and match.group(1).lower() in wanted:
-            pins.append(spec)
-    missing = wanted - {re.split(r"[\[=<>~!]", p, maxsplit=1)[0].lower() for p in pins}
-    if missing:
-        raise ValueError(f"{REQUIREMENTS} pins none of {sorted(missing)}")
-    return pins
+def lock_digest() -> str:
+    return hashlib.sha256(LOCK.read_bytes()).hexdigest()
 
 
-def pip_install_command(requirements: list[str], target: str) -> list[str]:
+def pip_lambda_options(lock: str) -> list[str]:
+    """Wheels for Lambda (arm64, CPython 3.13) whatever this machine is, exactly as locked."""
     platforms = [arg for platform in PIP_PLATFORMS for arg in ("--platform", platform)]
     version = RUNTIME.name.removeprefix("python")
     return [
-        *("pip", "install", "--quiet", "--disable-pip-version-check", "--no-compile"),
         *platforms,
         *("--only-binary=:all:", "--implementation", "cp", "--python-version", version),
-        *("--target", target, *requirements),
+        *("--require-hashes", "--no-deps", "-r", lock),
     ]
 
 
-@jsii.implements(ILocalBundling)
-class LocalBundler:
-    """Copies `functions` and pip-installs the extra wheels for arm64 on this machine."""
+def install_dependencies(target: Path) -> None:
+    """pip-installs the lock for Lambda into `target`, from the wheelhouse (fetched if this lock's
+    wheels are not there yet)."""
+    fetched = WHEELHOUSE / f"fetched-{lock_digest()}"
+    if not fetched.exists():
+        download = ["pip", "download", *QUIET, *pip_lambda_options(str(LOCK)), "--dest", str(WHEELHOUSE)]
+        subprocess.run([sys.executable, "-m", *download], check=True)  # noqa: S603 (fixed argv)
+        fetched.touch()
+    install = ["pip", "install", *QUIET, "--no-compile", "--no-index", "--find-links", str(WHEELHOUSE)]
+    install += [*pip_lambda_options(str(LOCK)), "--target", str(target)]
+    subprocess.run([sys.executable, "-m", *install], check=True)  # noqa: S603 (fixed argv)
 
-    def __init__(self, requirements: list[str]) -> None:
-        self._requirements = requirements
+
+@jsii.implements(ILocalBundling)
+class FunctionsBundler:
+    """Copies the `functions` package, and nothing else of this folder."""
 
     def try_bundle(self, output_dir: str, *, image: DockerImage, **_: object) -> bool:
         shutil.copytree(
             FUNCTIONS_DIR, Path(output_dir) / "functions", ignore=shutil.ignore_patterns(*IGNORED)
         )
-        if self._requirements:
-            command = pip_install_command(self._requirements, output_dir)
-            subprocess.run([sys.executable, "-m", *command], check=True)  # noqa: S603 (fixed argv)
         return True
 
 
-def function_code(extra_requirements: tuple[str, ...] = ()) -> lambda_.Code:
-    """The `functions` package plus the given pinned distributions, as one asset."""
-    requirements = pinned_requirements(extra_requirements)
-    install = " ".join(pip_install_command(requirements, "/asset-output")) if requirements else "true"
+@jsii.implements(ILocalBundling)
+class DependenciesBundler:
+    """The lock installed under `python/`, where Lambda puts a layer's packages on the path."""
+
+    def try_bundle(self, output_dir: str, *, image: DockerImage, **_: object) -> bool:
+        install_dependencies(Path(output_dir) / "python")
+        return True
+
+
+def function_code() -> lambda_.Code:
+    """The `functions` package, the asset every function runs."""
     return lambda_.Code.from_asset(
         str(FUNCTIONS_DIR),
         exclude=list(IGNORED),
         bundling=BundlingOptions(
-            # Never used offline: local bundling always succeeds. Kept for machines without Python.
+            # Never used: local bundling always succeeds. CDK asks for an image all the same.
             image=RUNTIME.bundling_image,
-            command=["bash", "-c", f"cp -r /asset-input /asset-output/functions && {install}"],
-            local=LocalBundler(requirements),
+            command=["bash", "-c", "cp -r /asset-input /asset-output/functions"],
+            local=FunctionsBundler(),
         ),
     )
 
 
-def powertools_layer_parameter() -> str:
-    """The public SSM parameter naming the Powertools layer of the version pinned for the functions."""
-    (pin,) = pinned_requirements(("aws-lambda-powertools",))
-    version = pin.split("==", 1)[1]
-    return f"/aws/service/powertools/python/arm64/{RUNTIME.name}/{version}"
-
-
-def powertools_layer(scope: Construct) -> lambda_.ILayerVersion:
-    """The public Powertools for AWS Lambda (Python) v3 layer for Python 3.13 on arm64, of exactly
-    the pinned version: CloudFormation resolves its ARN from Powertools' public SSM parameter at
-    deploy time, so synthesis stays offline and a version bump is one line in requirements.txt."""
-    arn = ssm.StringParameter.value_for_string_parameter(scope, powertools_layer_parameter())
-    return lambda_.LayerVersion.from_layer_version_arn(scope, "PowertoolsLayer", arn)
+def dependencies_layer(scope: Construct) -> lambda_.LayerVersion:
+    """The project's own layer of the locked packages; rebuilt only when the lock changes."""
+    digest = lock_digest()
+    # What the local bundler does, as the bundling image would do it (never used, but a true
+    # account of the build: with the lock it makes the asset's hash).
+    install = [
+        "pip",
+        "install",
+        *pip_lambda_options("/asset-input/requirements.txt"),
+        "-t",
+        "/asset-output/python",
+    ]
+    code = lambda_.Code.from_asset(
+        str(FUNCTIONS_DIR),
+        asset_hash_type=AssetHashType.CUSTOM,
+        asset_hash=hashlib.sha256(f"{digest} {install}".encode()).hexdigest(),
+        bundling=BundlingOptions(
+            image=RUNTIME.bundling_image,
+            command=["bash", "-c", " ".join(install)],
+            local=DependenciesBundler(),
+        ),
+    )
+    return lambda_.LayerVersion(
+        scope,
+        "Dependencies",
+        code=code,
+        compatible_runtimes=[RUNTIME],
+        compatible_architectures=[ARCHITECTURE],
+        description=f"functions/requirements.txt sha256 {digest[:16]}: Powertools, pydantic, PyJWT, boto3",
+    )

@@ -1,5 +1,7 @@
 """The scheduled tag rotation: one run at a time (reserved concurrency 1), continued by the
-function invoking itself asynchronously when a run outlives one invocation."""
+function invoking itself asynchronously when a run outlives one invocation. An asynchronous
+invocation that fails Lambda's retries or outwaits its maximum age lands in `lost_invocations`
+(the stack alarms on it); the run's checkpoint stays, and the next scheduled run resumes it."""
 
 from __future__ import annotations
 
@@ -9,12 +11,19 @@ from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_destinations as destinations
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.components.function import FunctionInputs, SignalingFunction
 from infra.nag import acknowledge
 
 TIMEOUT = Duration.minutes(15)  # the Lambda maximum: fewer continuations per run
+# A continuation waits for the one concurrent execution while the invocation that queued it
+# returns (seconds); an hour covers a run started by hand meanwhile, and then it is given up.
+MAX_EVENT_AGE = Duration.hours(1)
+RETRY_ATTEMPTS = 2
+LOST_RETENTION = Duration.days(14)  # the SQS maximum: time to look at a lost continuation
 
 
 class TagRotation(Construct):
@@ -26,6 +35,7 @@ class TagRotation(Construct):
         function_name = f"{inputs.settings.name}-camera-tag-rotation"
         self.function = self._build_function(inputs, function_name, state_table)
         self._allow_listing_and_self_invocation(function_name)
+        self.lost_invocations = self._keep_lost_invocations()
         self.schedule = events.Rule(
             self,
             "Schedule",
@@ -56,6 +66,26 @@ class TagRotation(Construct):
         function.allow_table(state_table, ["GetItem", "PutItem"])
         function.allow_channels(["ListTagsForResource", "TagResource", "UntagResource"])
         return function
+
+    def _keep_lost_invocations(self) -> sqs.Queue:
+        queue = sqs.Queue(
+            self,
+            "LostInvocations",
+            retention_period=LOST_RETENTION,
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+        )
+        acknowledge(
+            queue,
+            "AwsSolutions-SQS3",
+            "This queue is the rotation function's on-failure destination: the dead letters themselves.",
+        )
+        self.function.lambda_function.configure_async_invoke(
+            on_failure=destinations.SqsDestination(queue),
+            max_event_age=MAX_EVENT_AGE,
+            retry_attempts=RETRY_ATTEMPTS,
+        )
+        return queue
 
     def _allow_listing_and_self_invocation(self, function_name: str) -> None:
         role = self.function.role

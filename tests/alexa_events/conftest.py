@@ -16,6 +16,7 @@ from functions.alexa_events.handler import handler
 from functions.alexa_skill.account_grants import AccountGrants
 from functions.common import aws_clients
 from functions.common.alexa_credentials import credentials_reader
+from functions.common.deadline import Deadline
 from functions.common.grants import Grant, GrantStore
 from functions.common.lwa import LoginWithAmazon
 from functions.device_lifecycle.dependencies import dependencies as lifecycle_dependencies
@@ -45,7 +46,7 @@ class Outbound:
 
     def link(self, owner: str) -> Grant:
         """The user links the skill: Alexa's grant code exchanged as AcceptGrant does it."""
-        AccountGrants(self.store, self.lwa()).accept(owner, self.alexa.lwa.issue_code(owner))
+        AccountGrants(self.store, self.lwa()).accept(owner, self.alexa.lwa.issue_code(owner), Deadline(5))
         grant = self.store.get(owner)
         assert grant is not None
         return grant

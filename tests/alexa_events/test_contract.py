@@ -12,6 +12,7 @@ import pytest
 from functions.alexa_events.messages import add_or_update_report, delete_report
 from functions.alexa_events.settings import EventsSettings, gateway_for_region
 from functions.common.alexa_endpoints import discovered_endpoint
+from functions.common.deadline import Deadline
 from functions.common.http import post
 from functions.common.registry import Device
 from functions.common.settings import ConfigurationError
@@ -86,7 +87,9 @@ def test_both_reports_validate_and_a_broken_one_does_not() -> None:
 
 def _token_request(form: dict[str, str]) -> tuple[int, dict[str, str]]:
     body = urllib.parse.urlencode(form).encode()
-    answer = post(os.environ["LWA_TOKEN_URL"], body, {"Content-Type": "application/x-www-form-urlencoded"}, 5)
+    answer = post(
+        os.environ["LWA_TOKEN_URL"], body, {"Content-Type": "application/x-www-form-urlencoded"}, Deadline(5)
+    )
     return answer.status, json.loads(answer.body)
 
 
@@ -117,7 +120,7 @@ def test_emulated_gateway_is_strict(outbound: Outbound) -> None:
 
     def send(bearer: str, event: dict[str, object]) -> tuple[int, str]:
         headers = {"Authorization": f"Bearer {bearer}", "Content-Type": "application/json"}
-        answer = post(url, json.dumps(event).encode(), headers, 5)
+        answer = post(url, json.dumps(event).encode(), headers, Deadline(5))
         return answer.status, json.loads(answer.body or b"{}").get("payload", {}).get("code", "")
 
     device = Device(device_id="cam-1", owner_id=ALICE)

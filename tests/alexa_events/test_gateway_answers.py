@@ -16,6 +16,7 @@ from pydantic import SecretStr
 from functions.alexa_events.gateway import EventGateway, GatewayBusy
 from functions.alexa_events.tokens import AccessTokens, RefreshPending
 from functions.common import aws_clients
+from functions.common.deadline import Deadline
 from functions.common.grants import GrantStore
 from tests.alexa_events.conftest import ALICE, Outbound
 from tests.conftest import logged_text
@@ -87,7 +88,7 @@ def test_two_senders_with_a_stale_token_refresh_once(outbound: Outbound) -> None
 
     def sender() -> None:
         barrier.wait()
-        tokens.append(AccessTokens(deps, lwa).current(ALICE).access_token.get_secret_value())
+        tokens.append(AccessTokens(deps, lwa).current(ALICE, Deadline(10)).access_token.get_secret_value())
 
     threads = [threading.Thread(target=sender) for _ in range(2)]
     for thread in threads:
@@ -102,7 +103,7 @@ def test_a_refresh_never_overwrites_a_newer_grant(outbound: Outbound) -> None:
     old = outbound.link(ALICE)
     store = outbound.store
     assert store.take_refresh_lease(old, time.time(), 10)
-    tokens = outbound.lwa().refresh(old.refresh_token)
+    tokens = outbound.lwa().refresh(old.refresh_token, Deadline(5))
     new = outbound.link(ALICE)  # the user links again while the refresh is in flight
     assert not store.store_refreshed(old, tokens, time.time())
     assert store.get(ALICE) == new
@@ -117,7 +118,7 @@ def test_a_sender_waiting_on_a_stuck_refresh_gives_up_for_a_redelivery(outbound:
         store, outbound.lwa(), clock=lambda: time.time() + next(clock), sleep=lambda _: None
     )
     with pytest.raises(RefreshPending):
-        tokens.refreshed(grant)
+        tokens.refreshed(grant, Deadline())
     assert outbound.alexa.lwa.calls["refresh_token"] == 0
 
 
@@ -177,7 +178,7 @@ def test_a_gateway_timeout_is_busy(outbound: Outbound) -> None:
     outbound.alexa.gateway.faults.latency_s = 1.0
     gateway = EventGateway(os.environ["ALEXA_EVENT_GATEWAY_URL"], timeout=0.2)
     with pytest.raises(GatewayBusy):
-        gateway.send(SecretStr("Atza|x"), {"event": {}})
+        gateway.send(SecretStr("Atza|x"), {"event": {}}, Deadline(5))
 
 
 def test_lwa_down_during_a_refresh_leaves_the_record_and_the_grant(outbound: Outbound) -> None:
@@ -227,3 +228,36 @@ def test_no_token_or_client_secret_in_any_log_line(
     ):
         assert value not in logs
     assert "gateway busy" in logs and "gateway refused the event" in logs
+
+
+MALFORMED_SECRETS = [
+    '{"clientId": "amzn1.application-oa2-client.x", "clientSecrett": "%s"}',  # a misspelt key
+    '{"clientId": "%s"}',  # a missing field
+    '{"clientId": "amzn1.application-oa2-client.x", "clientSecret": ["%s"]}',  # a wrong type
+    '{"clientId": "amzn1.application-oa2-client.x", "clientSecret": "%s"',  # not JSON
+]
+
+
+def secret_parts(secret: str) -> list[str]:
+    """Every 6 characters in a row of `secret`: no part of it may be logged."""
+    return [secret[i : i + 6] for i in range(len(secret) - 5)]
+
+
+@pytest.mark.parametrize("template", MALFORMED_SECRETS)
+def test_a_malformed_client_secret_fails_without_quoting_it_at_any_level(
+    outbound: Outbound, caplog: pytest.LogCaptureFixture, template: str
+) -> None:
+    outbound.link(ALICE)
+    outbound.alexa.lwa.expire_access_tokens(ALICE)  # the gateway's 401 makes the events function refresh
+    value = "pQ7vX2kLm9ZtR4wYb8NcJ1hFs6DgA3eU"
+    boto3.client("secretsmanager").put_secret_value(
+        SecretId=outbound.env["ALEXA_CLIENT_SECRET_ID"], SecretString=template % value
+    )
+    caplog.set_level(logging.DEBUG)
+    registered(outbound)
+    messages = outbound.queued()
+    assert outbound.send(messages) == [m["MessageId"] for m in messages]  # fails, for a redelivery
+    logs = logged_text(caplog) + "".join(r.exc_text or "" for r in caplog.records)
+    for part in secret_parts(value):
+        assert part not in logs
+    assert "client credentials" in logs

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import time
 
 import boto3
 import pytest
@@ -10,7 +12,8 @@ import pytest
 from functions.common import aws_clients
 from functions.common.grants import Grant, GrantStore
 from localcloud.alexa_cloud import AlexaCloud
-from tests.alexa_skill.conftest import OWNER, Cloud, accept_grant, error_type
+from tests.alexa_skill.conftest import DEADLINE_S, OWNER, Cloud, accept_grant, error_type
+from tests.common.loopback_http import LoopbackHttp, Reply
 from tests.conftest import logged_text
 
 
@@ -105,3 +108,39 @@ def test_the_grant_code_and_tokens_never_reach_a_log_line(
     ):
         assert value not in logs
     assert "grant stored" in logs
+
+
+def test_a_slow_lwa_answer_stores_nothing_after_accept_grant_failed(
+    cloud: Cloud, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A valid token answer, a byte every 30 ms (about 2.5 s in all): each read is quick.
+    tokens = b'{"access_token": "Atza|late", "refresh_token": "Atzr|late", "expires_in": 3600}'
+    with LoopbackHttp(Reply(200, tokens, drip_s=0.03)) as lwa:
+        monkeypatch.setenv("LWA_TOKEN_URL", f"{lwa.url}/auth/o2/token")
+        started = time.monotonic()
+        response = cloud.invoke(accept_grant(cloud.issuer.mint(OWNER), "ANUslow-code"))
+        assert error_type(response) == "ACCEPT_GRANT_FAILED"
+        assert time.monotonic() - started < DEADLINE_S + 0.3
+        assert len(lwa.requests) == 1
+        # Past the moment the whole answer would have arrived: still nothing stored.
+        time.sleep(max(0.0, started + len(tokens) * 0.03 + 0.5 - time.monotonic()))
+    cloud.deps.close()  # the AcceptGrant worker has finished
+    assert stored(cloud) is None
+
+
+def test_a_malformed_client_secret_fails_accept_grant_without_quoting_it(
+    cloud: Cloud, alexa_cloud: AlexaCloud, caplog: pytest.LogCaptureFixture
+) -> None:
+    value = "pQ7vX2kLm9ZtR4wYb8NcJ1hFs6DgA3eU"
+    boto3.client("secretsmanager").put_secret_value(
+        SecretId=cloud.env["ALEXA_CLIENT_SECRET_ID"],
+        SecretString=json.dumps({"clientId": "amzn1.application-oa2-client.x", "clientSecrets": value}),
+    )
+    caplog.set_level(logging.DEBUG)
+    response = cloud.invoke(accept_grant(cloud.issuer.mint(OWNER), alexa_cloud.lwa.issue_code(OWNER)))
+    assert error_type(response) == "ACCEPT_GRANT_FAILED"
+    cloud.deps.close()
+    logs = logged_text(caplog) + "".join(r.exc_text or "" for r in caplog.records)
+    for part in (value[i : i + 6] for i in range(len(value) - 5)):
+        assert part not in logs
+    assert "client credentials" in logs

@@ -107,6 +107,75 @@ def test_a_bad_cells_value_fails_at_load_naming_the_variable(cells: str, problem
         _load(cells)
 
 
+def test_null_cells_is_refused_while_absent_cells_mean_one_default_cell() -> None:
+    # `null` is a mistake (a template's empty value, a script's None), not a way to say "default".
+    with pytest.raises(ConfigurationError, match=r"CELLS: null.*leave CELLS unset"):
+        _load("null")
+    assert CellSettings.load({"REGISTRY_TABLE_NAME": "registry"}).cells_config is None
+
+
+def _many_cells(count: int) -> str:
+    return json.dumps([_cell(f"c{i}", f"{i + 2:012d}") for i in range(count)])
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        "[" * 100_000 + "]" * 100_000,  # past Python's recursion limit
+        "[" * 1_500 + "]" * 1_500,  # short, and still past it
+        '{"a":' * 50_000 + "1" + "}" * 50_000,
+        "[" + "9" * 5_000 + "]",  # past Python's int digit limit
+        _many_cells(5_000),
+        json.dumps([_cell("a", CELL_B) | {"roleArn": "x" * 1_000_000}]),
+    ],
+)
+def test_deeply_nested_or_huge_cells_fail_as_a_short_cells_error(cells: str) -> None:
+    with pytest.raises(ConfigurationError, match="CELLS") as raised:
+        _load(cells)
+    assert len(str(raised.value)) < 300  # the input is described, never quoted
+
+
+def test_cells_fit_in_a_lambda_functions_variables() -> None:
+    with pytest.raises(ConfigurationError, match=r"CELLS: \d+ characters.*at most 4096"):
+        _load(_many_cells(40))
+    assert len(_load(_many_cells(20)).cells(CONTROL, "us-east-1")) == 20
+
+
+@pytest.mark.parametrize(
+    "role_arn",
+    [
+        f"arn:aws:iam::{CELL_B}:role/cell-a\n",  # `$` alone matches before a trailing newline
+        f"arn:aws:iam::{CELL_B}:role/cell-a\r",
+        f"arn:aws:iam::{CELL_B}:role/cellé",  # IAM names are ASCII: \w must not take other scripts
+        f"arn:aws:iam::{CELL_B}:role/cell٣",
+        f"arn:aws:iam::{CELL_B}:role/",
+        f" arn:aws:iam::{CELL_B}:role/cell-a",
+    ],
+)
+def test_a_role_arn_is_matched_whole_in_ascii(role_arn: str) -> None:
+    with pytest.raises(ConfigurationError, match=r"CELLS\.0\.roleArn.*IAM role ARN"):
+        _load([_cell("a", CELL_B) | {"roleArn": role_arn}])
+
+
+@pytest.mark.parametrize("capacity", ["5", 5.0, True, None, [5]])
+def test_a_capacity_is_a_json_integer(capacity: object) -> None:
+    with pytest.raises(ConfigurationError, match=r"CELLS\.0\.capacity.*integer"):
+        _load([_cell("a", CELL_B) | {"capacity": capacity}])
+
+
+def test_a_key_given_twice_is_refused() -> None:
+    # JSON keeps the last of two equal keys silently: a pasted edit would hide the first.
+    cell = json.dumps(_cell("a", CELL_B))
+    with pytest.raises(ConfigurationError, match=r"CELLS.*'capacity' twice"):
+        _load(f'[{cell[:-1]}, "capacity": 7}}]')
+
+
+def test_an_empty_list_says_what_is_allowed() -> None:
+    with pytest.raises(ConfigurationError, match=r"CELLS: .*empty.*leave CELLS unset") as raised:
+        _load("[]")
+    assert "after validation" not in str(raised.value)
+
+
 def test_a_cell_without_role_outside_the_control_account_fails_naming_the_variable() -> None:
     settings = _load([{k: v for k, v in _cell("a", CELL_B).items() if k != "roleArn"}])
     with pytest.raises(ConfigurationError, match=rf"CELLS.*{CELL_B}.*roleArn"):

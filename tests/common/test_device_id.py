@@ -42,9 +42,13 @@ def _lifecycle_accepts(device_id: str) -> bool:
 
 
 def _device_config_accepts(device_id: str) -> bool:
-    settings = DeviceConfigSettings.load({"REGISTRY_TABLE_NAME": "registry"})
+    settings = DeviceConfigSettings.load(
+        {"REGISTRY_TABLE_NAME": "registry", "CAMERA_ROLE_NAME": "camera-device"}
+    )
     try:
-        device_id_from_caller(f"arn:aws:sts::123456789012:assumed-role/camera-device/{device_id}", settings)
+        device_id_from_caller(
+            f"arn:aws:sts::123456789012:assumed-role/camera-device/{device_id}", settings, "123456789012"
+        )
     except NotACamera:
         return False
     return True

@@ -118,13 +118,23 @@ def test_other_errors_are_not_retried() -> None:
     assert calls == [1]
 
 
+RECORDED = "arn:aws:kinesisvideo:us-east-1:123456789012:channel/alexa-cam-cam-1/1"
+OTHER = "arn:aws:kinesisvideo:us-east-1:123456789012:channel/alexa-cam-cam-1/2"
+
+
 @pytest.mark.parametrize(
-    ("tags", "owned"),
+    ("arn", "tags", "recorded", "owned"),
     [
-        ({channel_tags.DEVICE_TAG: "cam-1", "x": "y"}, True),
-        ({channel_tags.DEVICE_TAG: "cam-2"}, False),
-        ({"x": "cam-1"}, False),
+        (OTHER, {channel_tags.DEVICE_TAG: "cam-1", "x": "y"}, None, True),
+        (OTHER, {channel_tags.DEVICE_TAG: "cam-2"}, None, False),
+        (OTHER, {"x": "cam-1"}, None, False),
+        # The registry's record decides over the tags, both ways.
+        (RECORDED, {}, RECORDED, True),
+        (RECORDED, {channel_tags.DEVICE_TAG: "cam-2"}, RECORDED, True),
+        (OTHER, {channel_tags.DEVICE_TAG: "cam-1"}, RECORDED, False),
     ],
 )
-def test_a_channel_belongs_to_the_device_its_device_tag_names(tags: dict[str, str], owned: bool) -> None:
-    assert channel_tags.belongs_to(tags, "cam-1") is owned
+def test_a_channel_is_the_devices_by_its_recorded_arn_else_by_its_device_tag(
+    arn: str, tags: dict[str, str], recorded: str | None, owned: bool
+) -> None:
+    assert channel_tags.belongs_to(arn, tags, "cam-1", recorded) is owned

@@ -53,3 +53,55 @@ def test_a_configuration_error_reads_as_one_line_with_the_value(environ: dict[st
     with pytest.raises(ConfigurationError) as failure:
         FunctionSettings.load(environ)
     assert str(failure.value) == f"invalid configuration: {line}"
+
+
+EVENTS_ENV = {"REGISTRY_TABLE_NAME": "registry", "GRANTS_TABLE_NAME": "grants", "ALEXA_CLIENT_SECRET_ID": "s"}
+URL_VARIABLES = ["LWA_TOKEN_URL", "ALEXA_EVENT_GATEWAY_URL"]
+
+
+@pytest.mark.parametrize("variable", URL_VARIABLES)
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://api.amazon.com/auth/o2/token",
+        "https://api.eu.amazonalexa.com/v3/events",
+        "http://127.0.0.1:8080/auth/o2/token",  # tests and the local cloud, on loopback
+        "https://127.0.0.1:8443/v3/events",
+        "http://localhost:9/v3/events",
+        "http://[::1]:9/v3/events",
+    ],
+)
+def test_an_outbound_url_is_https_or_loopback(variable: str, url: str) -> None:
+    from functions.alexa_events.settings import EventsSettings
+
+    settings = EventsSettings.load({**EVENTS_ENV, variable: url})
+    assert url in (settings.lwa_token_url, settings.gateway_url)
+
+
+@pytest.mark.parametrize("variable", URL_VARIABLES)
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://api.amazon.com/auth/o2/token",  # a token or the client secret in clear
+        "https://user:pass@api.amazon.com/auth/o2/token",  # userinfo
+        "https://api.amazon.com@evil.example/auth/o2/token",
+        "https://169.254.169.254/latest/meta-data/",  # instance metadata
+        "https://169.254.170.2/v2/credentials",  # container credentials
+        "https://[fd00:ec2::254]/latest/meta-data/",  # instance metadata over IPv6
+        "https://[fe80::1]/v3/events",  # link-local
+        "https://[::ffff:169.254.169.254]/",
+        "https://2852039166/",  # 169.254.169.254 as one number
+        "https://0xa9.0xfe.0xa9.0xfe/",
+        "https://metadata.google.internal/",
+        "file:///etc/passwd",
+        "https:///v3/events",
+        "https://api.amazon.com/v3/events\n",
+        "https://api.amazon.com/v3/ events",
+        "https://api.amazon.com:99999/v3/events",
+    ],
+)
+def test_a_bad_outbound_url_fails_at_start_naming_its_variable(variable: str, url: str) -> None:
+    from functions.alexa_events.settings import EventsSettings
+
+    with pytest.raises(ConfigurationError, match=variable):
+        EventsSettings.load({**EVENTS_ENV, variable: url})

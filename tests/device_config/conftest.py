@@ -127,10 +127,10 @@ class Fleet:
         )
         assert self.registry.put_if_newer(tombstone)
 
-    def request(self, user_arn: str | None, **kwargs: Any) -> Reply:
+    def request(self, user_arn: str | None, context: LambdaContext | None = None, **kwargs: Any) -> Reply:
         from functions.device_config.handler import handler
 
-        result = handler(http_event(user_arn, **kwargs), LambdaContext("device-config"))
+        result = handler(http_event(user_arn, **kwargs), context or LambdaContext("device-config"))
         return Reply(result["statusCode"], result.get("headers", {}), json.loads(result["body"]))
 
     def config(self, device_id: str, **kwargs: Any) -> Reply:

@@ -14,7 +14,16 @@ from functions.common.observability import logger
 from functions.device_config.handler import handler
 from localcloud import kvs
 from localcloud.lambda_context import LambdaContext
-from tests.device_config.conftest import ACCOUNT, Fleet, camera_arn, http_event, throttle_next
+from tests.device_config.conftest import (
+    ACCOUNT,
+    CAMERA_ROLE,
+    Fleet,
+    camera_arn,
+    http_event,
+    throttle_next,
+)
+
+OTHER_ACCOUNT = "210987654321"
 
 TURN_URI = re.compile(
     r"^turns?:t-[0-9a-f]{8}\.kinesisvideo\.us-east-1\.amazonaws\.com:443\?transport=(udp|tcp)$"
@@ -148,26 +157,39 @@ def test_callers_that_are_not_camera_sessions_are_forbidden(fleet: Fleet, user_a
     assert reply.body["code"] == "FORBIDDEN"
 
 
-def test_only_the_camera_role_when_configured(fleet: Fleet, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CAMERA_ROLE_NAME", "camera-device")
+def test_only_the_camera_role(fleet: Fleet) -> None:
+    assert fleet.env["CAMERA_ROLE_NAME"] == CAMERA_ROLE  # required: there is no "any role"
     fleet.register("cam-1")
     assert fleet.request(camera_arn("cam-1", role="operator")).status == 403
     assert fleet.request(camera_arn("cam-1")).status == 200
 
 
-def test_only_the_camera_role_of_the_stacks_account(fleet: Fleet, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CAMERA_ROLE_NAME", "camera-device")
-    monkeypatch.setenv("CAMERA_ACCOUNT_ID", ACCOUNT)
+@pytest.mark.parametrize("camera_account", [None, ACCOUNT])
+def test_only_the_camera_role_of_the_functions_account(
+    fleet: Fleet, monkeypatch: pytest.MonkeyPatch, camera_account: str | None
+) -> None:
+    # Unset, CAMERA_ACCOUNT_ID is the function's own account (its invoked ARN), never "any".
+    if camera_account is None:
+        monkeypatch.delenv("CAMERA_ACCOUNT_ID", raising=False)
+    else:
+        monkeypatch.setenv("CAMERA_ACCOUNT_ID", camera_account)
     fleet.register("cam-1")
     kvs.clear_calls()
 
     # A role of the same name in another account (say, one that API access was shared with).
-    reply = fleet.request(camera_arn("cam-1", account="210987654321"))
+    reply = fleet.request(camera_arn("cam-1", account=OTHER_ACCOUNT))
 
     assert reply.status == 403
     assert reply.body["code"] == "FORBIDDEN"
     assert not kvs.calls()
     assert fleet.request(camera_arn("cam-1")).status == 200
+
+
+def test_without_camera_account_id_the_account_is_the_one_the_function_runs_in(fleet: Fleet) -> None:
+    fleet.register("cam-1")
+    elsewhere = LambdaContext("device-config", account_id=OTHER_ACCOUNT)
+    assert fleet.request(camera_arn("cam-1"), context=elsewhere).status == 403
+    assert fleet.request(camera_arn("cam-1", account=OTHER_ACCOUNT), context=elsewhere).status == 200
 
 
 def test_unknown_device_is_not_found(fleet: Fleet) -> None:

@@ -12,7 +12,7 @@ import boto3
 import pytest
 
 from functions.common.cell_placement import CellPlacement
-from functions.common.cells import Cells, CellSettings
+from functions.common.cells import Cells, CellSettings, render_cells
 from localcloud import master_access
 from localcloud.bootstrap import create_resources
 from localcloud.camera import SimulatedCamera
@@ -22,7 +22,6 @@ from localcloud.cells import (
     camera_role_name,
     cell_role_name,
     cell_status,
-    cells_variable,
     create_cell_roles,
     local_cells,
 )
@@ -34,7 +33,7 @@ REGION = "us-east-1"
 
 
 def test_the_functions_accept_the_local_cells_with_the_control_account_as_cell_a() -> None:
-    settings = CellSettings.load({"REGISTRY_TABLE_NAME": "registry", "CELLS": cells_variable(local_cells(3))})
+    settings = CellSettings.load({"REGISTRY_TABLE_NAME": "registry", "CELLS": render_cells(local_cells(3))})
     cells = settings.cells(ACCOUNT_ID, REGION)
     assert [cell.id for cell in cells] == ["a", "b", "c"]
     assert len({cell.account for cell in cells}) == 3

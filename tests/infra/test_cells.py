@@ -375,9 +375,22 @@ def test_the_placement_table_is_kept_with_the_registry(stages: dict[str, Signali
         ([{"id": "a", "account": ACCOUNT_B, "region": "eu-west-1", "capacity": 5001}], "5000"),
         ([{"id": "a", "account": ACCOUNT_B, "region": "us-east-1"}] * 2, "duplicate cell id"),
         ([{"id": "a", "account": ACCOUNT_B, "region": "us-east-1", "roleArn": "x"}], "roleArn"),
+        # Capacities are JSON integers, as the functions read them.
+        *(
+            ([{"id": "a", "account": ACCOUNT_B, "region": "us-east-1", "capacity": bad}], "capacity.*integer")
+            for bad in ("5", 5.0, True)
+        ),
+        (None, "tuple"),
+        # More cells than Lambda's variables can carry.
+        (
+            [{"id": f"c{i}", "account": f"{i + 500:012d}", "region": "us-east-1"} for i in range(40)],
+            "CELLS of [0-9]+ characters.*4096",
+        ),
     ],
 )
-def test_bad_cells_fail_synthesis_naming_the_setting(cells: list[dict[str, Any]], problem: str) -> None:
+def test_bad_cells_fail_synthesis_naming_the_setting(
+    cells: list[dict[str, Any]] | None, problem: str
+) -> None:
     stage = {**example_context()["stages"]["example"], "cells": cells}
     with pytest.raises(SettingsError, match=rf"stages\.example\.cells.*{problem}"):
         load_stages({"example": stage})

@@ -1,7 +1,10 @@
-"""Lambda packaging: pins come from functions/requirements.txt; local bundling needs no Docker."""
+"""Lambda packaging: one lock, functions/requirements.txt, is what the tests run and what the
+dependency layer holds, for Lambda's arm64 / CPython 3.13; local bundling needs no Docker."""
 
 from __future__ import annotations
 
+import re
+from importlib import metadata
 from pathlib import Path
 
 import pytest
@@ -9,40 +12,73 @@ from aws_cdk import DockerImage
 
 from infra.components.packaging import (
     FUNCTIONS_DIR,
-    LocalBundler,
-    pinned_requirements,
-    pip_install_command,
+    DependenciesBundler,
+    FunctionsBundler,
+    pip_lambda_options,
 )
 
-
-def test_pins_are_read_from_the_function_requirements() -> None:
-    pins = pinned_requirements(("PyJWT",))
-    assert len(pins) == 1
-    assert pins[0].startswith("PyJWT[crypto]==")
-    assert pins[0] in (FUNCTIONS_DIR / "requirements.txt").read_text()
+LOCK = FUNCTIONS_DIR / "requirements.txt"
+TOP_LEVEL = FUNCTIONS_DIR / "requirements.in"
 
 
-def test_an_unpinned_distribution_is_an_error() -> None:
-    with pytest.raises(ValueError, match="left-pad"):
-        pinned_requirements(("left-pad",))
+def normalized(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def test_pip_targets_lambda_arm64_python_313_wheels_only() -> None:
-    command = pip_install_command(["PyJWT[crypto]==2.15.1"], "/out")
+def locked() -> dict[str, str]:
+    """Name → version of every package in the lock (read here, not by the code under test)."""
+    pins = re.findall(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==(\S+)", LOCK.read_text(), flags=re.MULTILINE)
+    return {normalized(name): version for name, version in pins}
+
+
+def test_the_lock_holds_every_top_level_pin_and_each_package_has_hashes() -> None:
+    versions = locked()
+    for line in TOP_LEVEL.read_text().splitlines():
+        if line and not line.startswith("#"):
+            name, version = re.split(r"(?:\[[^]]*\])?==", line)
+            assert versions[normalized(name)] == version
+    entries = re.split(r"\n(?=[A-Za-z0-9])", LOCK.read_text().split("\n", 2)[2])
+    assert len(entries) == len(versions) >= 19  # transitive packages too (cryptography, cffi, ...)
+    assert all("--hash=sha256:" in entry for entry in entries)
+
+
+def test_the_test_environment_runs_the_locked_versions() -> None:
+    installed = {name: metadata.version(name) for name in locked()}
+    assert installed == locked()
+
+
+def test_the_layer_holds_exactly_the_locked_versions_as_arm64_wheels(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    bundled = DependenciesBundler().try_bundle(str(tmp_path), image=DockerImage.from_registry("unused"))
+    assert bundled is True
+    site = tmp_path / "python"
+    dists = list(metadata.distributions(path=[str(site)]))
+    assert {normalized(d.metadata["Name"]): d.version for d in dists} == locked()
+    tags = {d.metadata["Name"]: (d.read_text("WHEEL") or "") for d in dists}
+    assert "aarch64" in tags["cryptography"]
+    assert "cp313-cp313-manylinux" in tags["pydantic_core"]
+    assert not [name for name, wheel in tags.items() if "x86_64" in wheel]
+    assert "ERROR" not in capfd.readouterr().err
+
+
+def test_pip_installs_lambda_arm64_python_313_wheels_as_locked_without_resolving() -> None:
+    command = pip_lambda_options("/lock.txt")
     joined = " ".join(command)
     assert "--platform manylinux2014_aarch64" in joined
     assert "--only-binary=:all:" in command
     assert "--python-version 3.13" in joined
     assert "--implementation cp" in joined
-    assert command[-3:] == ["--target", "/out", "PyJWT[crypto]==2.15.1"]
+    assert command[-4:] == ["--require-hashes", "--no-deps", "-r", "/lock.txt"]
 
 
 def test_local_bundling_copies_only_the_functions_package(tmp_path: Path) -> None:
     (FUNCTIONS_DIR / "__pycache__").mkdir(exist_ok=True)  # as any test run leaves behind
-    bundled = LocalBundler([]).try_bundle(str(tmp_path), image=DockerImage.from_registry("unused"))
+    bundled = FunctionsBundler().try_bundle(str(tmp_path), image=DockerImage.from_registry("unused"))
     assert bundled is True
     assert (tmp_path / "functions" / "__init__.py").is_file()
     assert (tmp_path / "functions" / "common" / "registry_schema.py").is_file()
     assert [p.name for p in tmp_path.iterdir()] == ["functions"]
     assert not list(tmp_path.rglob("__pycache__"))
     assert not list(tmp_path.rglob("*.pyc"))
+    assert not list(tmp_path.rglob("requirements.*"))  # the layer carries what they name

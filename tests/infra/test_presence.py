@@ -77,3 +77,27 @@ def test_the_iot_core_rule_exists_only_when_the_stage_asks(
     queue_id = _queue_of_mapping(partner, functions_by_service(partner)["device-presence"]["id"])
     assert action["Sqs"]["QueueUrl"] == {"Ref": queue_id}
     assert action["Sqs"]["UseBase64"] is False
+
+
+def test_only_this_stacks_presence_rule_may_have_iot_assume_its_role(partner: assertions.Template) -> None:
+    # AWS's confused-deputy guidance: IoT assumes the role on behalf of a topic rule; without
+    # SourceAccount/SourceArn any account's rule naming this role's ARN would do.
+    (rule,) = partner.find_resources("AWS::IoT::TopicRule").values()
+    rule_name = rule["Properties"]["RuleName"]
+    assert rule_name == "partner_presence"
+    (action,) = rule["Properties"]["TopicRulePayload"]["Actions"]
+    role_id = action["Sqs"]["RoleArn"]["Fn::GetAtt"][0]
+    trust = partner.find_resources("AWS::IAM::Role")[role_id]["Properties"]["AssumeRolePolicyDocument"]
+    (statement,) = trust["Statement"]
+    assert statement["Principal"] == {"Service": "iot.amazonaws.com"}
+    assert statement["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": "222222222222"},
+        "ArnEquals": {
+            "aws:SourceArn": {
+                "Fn::Join": [
+                    "",
+                    ["arn:", {"Ref": "AWS::Partition"}, f":iot:eu-west-1:222222222222:rule/{rule_name}"],
+                ]
+            }
+        },
+    }

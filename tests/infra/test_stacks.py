@@ -116,11 +116,12 @@ def test_every_function_is_python_313_on_arm64_with_tracing_and_powertools(
         assert props["Architectures"] == ["arm64"]
         assert props["TracingConfig"] == {"Mode": "Active"}
         assert props["Handler"] == f"functions.{name.replace('-', '_')}.handler.handler"
-        # The layer of exactly the pinned Powertools, resolved from its public SSM parameter.
+        # The project's own layer of the lock, for this runtime and architecture (no public layer).
         (layer,) = props["Layers"]
-        parameter = service.to_json()["Parameters"][layer["Ref"]]
-        assert parameter["Type"] == "AWS::SSM::Parameter::Value<String>"
-        assert parameter["Default"] == "/aws/service/powertools/python/arm64/python3.13/3.37.0"
+        resource = service.to_json()["Resources"][layer["Ref"]]
+        assert resource["Type"] == "AWS::Lambda::LayerVersion"
+        assert resource["Properties"]["CompatibleRuntimes"] == ["python3.13"]
+        assert resource["Properties"]["CompatibleArchitectures"] == ["arm64"]
         env = props["Environment"]["Variables"]
         assert env["POWERTOOLS_METRICS_NAMESPACE"] == "AlexaCameraSignaling"
         assert env["CHANNEL_NAME_PREFIX"] == "alexa-cam-"
@@ -270,6 +271,35 @@ def test_rotation_runs_on_schedule_one_at_a_time_and_may_continue_itself(
     invoke = [s for s in role_statements(partner, rotation) if s["Action"] == "lambda:InvokeFunction"]
     assert len(invoke) == 1
     assert "function:partner-camera-tag-rotation" in str(invoke[0]["Resource"])
+
+
+def test_a_lost_continuation_lands_in_an_alarmed_queue(partner: assertions.Template) -> None:
+    # A continuation (or scheduled run) that fails Lambda's retries, or waits past its maximum
+    # age behind the reserved concurrency of 1, is kept in a queue whose first message alarms.
+    rotation = functions_by_service(partner)["tag-rotation"]
+    configs = partner.find_resources(
+        "AWS::Lambda::EventInvokeConfig", {"Properties": {"FunctionName": {"Ref": rotation["id"]}}}
+    )
+    assert len(configs) == 1
+    config = next(iter(configs.values()))["Properties"]
+    assert config["MaximumEventAgeInSeconds"] == 3600 and config["MaximumRetryAttempts"] == 2
+    queue_id = config["DestinationConfig"]["OnFailure"]["Destination"]["Fn::GetAtt"][0]
+    queue = partner.find_resources("AWS::SQS::Queue")[queue_id]["Properties"]
+    assert queue["SqsManagedSseEnabled"] is True and queue["MessageRetentionPeriod"] == 14 * 24 * 3600
+    send = [s for s in role_statements(partner, rotation) if "sqs:SendMessage" in str(s["Action"])]
+    assert len(send) == 1 and send[0]["Resource"] == {"Fn::GetAtt": [queue_id, "Arn"]}
+    alarms = partner.find_resources(
+        "AWS::CloudWatch::Alarm",
+        {
+            "Properties": {
+                "MetricName": "ApproximateNumberOfMessagesVisible",
+                "Dimensions": [{"Name": "QueueName", "Value": {"Fn::GetAtt": [queue_id, "QueueName"]}}],
+            }
+        },
+    )
+    assert len(alarms) == 1
+    alarm = next(iter(alarms.values()))["Properties"]
+    assert alarm["Threshold"] == 1 and alarm["AlarmActions"]
 
 
 def test_device_config_is_an_iam_authorized_http_api(service: assertions.Template) -> None:
@@ -473,8 +503,8 @@ def test_alarms_watch_dead_letters_errors_throttles_and_latency(service: asserti
     metrics = [a["Properties"].get("MetricName") for a in alarms.values()]
     assert metrics.count("Errors") == 7
     assert metrics.count("Throttles") == 7
-    # lifecycle, Alexa events and presence
-    assert metrics.count("ApproximateNumberOfMessagesVisible") == 3
+    # lifecycle, Alexa events and presence; rotation's lost continuations
+    assert metrics.count("ApproximateNumberOfMessagesVisible") == 4
     assert metrics.count("GatewayFailures") == 1
     service.has_resource_properties(
         "AWS::CloudWatch::Alarm",

@@ -21,6 +21,19 @@ QUEUE_ARN = f"arn:aws:sqs:us-east-1:{ACCOUNT}:device-lifecycle"
 BASE_TIME = datetime(2026, 1, 1, tzinfo=UTC)
 
 
+def emitted_metrics(out: str) -> dict[str, float]:
+    """Sum of every EMF metric a handler printed (its captured stdout)."""
+    totals: dict[str, float] = {}
+    for line in out.splitlines():
+        if line.startswith('{"_aws"'):
+            doc = json.loads(line)
+            for metric in doc["_aws"]["CloudWatchMetrics"][0]["Metrics"]:
+                values = doc[metric["Name"]]
+                total = sum(values) if isinstance(values, list) else values
+                totals[metric["Name"]] = totals.get(metric["Name"], 0) + total
+    return totals
+
+
 def lifecycle_context(timeout_s: float = 60.0) -> LambdaContext:
     return LambdaContext("device-lifecycle", timeout_s=timeout_s)
 

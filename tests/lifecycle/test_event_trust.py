@@ -106,3 +106,38 @@ def test_a_time_that_leaves_the_calendar_in_utc_is_a_bad_record(lifecycle: Regis
     body = event("DeviceRegistered", "cam-1", 0)
     assert len(run({**body, "time": "0001-01-01T00:30:00+01:00"})) == 1
     assert lifecycle.get("cam-1") is None
+
+
+# --- refused before anything is written, and never quoted at length -------------------------
+
+
+@pytest.mark.parametrize(
+    "envelope",
+    [{"id": "i" * 300}, {"source": "s" * 300}, {"account": "1" * 13}],
+    ids=["id", "source", "account"],
+)
+def test_an_oversized_envelope_field_is_refused_before_any_channel_or_item(
+    lifecycle: Registry, caplog: pytest.LogCaptureFixture, envelope: dict[str, Any]
+) -> None:
+    assert len(run(event("DeviceRegistered", "cam-1", 0) | envelope)) == 1
+    assert lifecycle.get("cam-1") is None
+    assert NAME not in channels()
+    (error,) = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert next(iter(envelope)) in getattr(error, "reason", "")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        event("DeviceRegistered", "cam-1", 0) | {"detail-type": "x" * 200_000},
+        event("DeviceRegistered", "cam-1", 0) | {"source": "x" * 200_000},
+        event("DeviceRegistered", "cam-1", 0, tags={"x" * 200_000: "v"}),
+    ],
+    ids=["detail-type", "source", "tag-key"],
+)
+def test_a_huge_untrusted_value_is_cut_in_the_log(
+    lifecycle: Registry, caplog: pytest.LogCaptureFixture, body: dict[str, Any]
+) -> None:
+    assert len(run(body)) == 1
+    logged = "\n".join(str(r.__dict__) for r in caplog.records)
+    assert "x" * 65 not in logged

@@ -18,20 +18,10 @@ from functions.device_lifecycle.lifecycle_channels import kvs_client
 from functions.device_lifecycle.settings import LifecycleSettings
 from localcloud import kvs
 from tests.lifecycle.support import ACCOUNT, channels, event, lifecycle_context, run, sqs_event, sqs_record
+from tests.lifecycle.support import emitted_metrics as _metrics
 from tests.lifecycle.support import run_ids as run_batch
 
 NAME = "alexa-cam-cam-1"
-
-
-def _metrics(out: str) -> dict[str, float]:
-    """Sum of every EMF metric printed by the handler."""
-    totals: dict[str, float] = {}
-    for line in out.splitlines():
-        if line.startswith('{"_aws"'):
-            doc = json.loads(line)
-            for metric in doc["_aws"]["CloudWatchMetrics"][0]["Metrics"]:
-                totals[metric["Name"]] = totals.get(metric["Name"], 0) + sum(doc[metric["Name"]])
-    return totals
 
 
 def _ops(operation: str) -> list[kvs.CallRecord]:
@@ -286,6 +276,60 @@ def test_a_channel_of_another_device_is_not_adopted(
     deregistered = sqs_record(event("DeviceDeregistered", "cam-1", 5, owner=None))
     assert run_batch({"Records": [deregistered]}) == [deregistered["messageId"]]
     assert NAME in channels()
+
+
+@pytest.mark.parametrize(
+    "strip",
+    [
+        pytest.param([channel_tags.DEVICE_TAG], id="device-tag"),
+        pytest.param(
+            [channel_tags.DEVICE_TAG, channel_tags.OWNER_TAG, channel_tags.MANAGED_BY_TAG], id="all"
+        ),
+    ],
+)
+def test_the_recorded_channel_is_the_devices_whatever_its_tags_say(
+    lifecycle: Registry, strip: list[str]
+) -> None:
+    assert run(event("DeviceRegistered", "cam-1", 0)) == []
+    kvs_client_ = boto3.client("kinesisvideo")
+    arn = channels()[NAME].arn
+    kvs_client_.untag_resource(ResourceARN=arn, TagKeyList=strip)
+    kvs_client_.tag_resource(ResourceARN=arn, Tags=[{"Key": channel_tags.ENVIRONMENT_TAG, "Value": "other"}])
+
+    # An update heals the tags on the recorded channel instead of refusing it as foreign.
+    assert run(event("DeviceUpdated", "cam-1", 5, friendlyName="Porch")) == []
+    assert channels()[NAME].arn == arn
+    assert channel_tags.managed_tags("cam-1", "owner-1", "dev").items() <= channels()[NAME].tags.items()
+
+    # And a deregistration deletes it, whatever its tags say by then.
+    kvs_client_.untag_resource(ResourceARN=arn, TagKeyList=strip)
+    assert run(event("DeviceDeregistered", "cam-1", 9, owner=None)) == []
+    assert channels() == {}
+
+
+def test_a_channel_under_the_recorded_name_with_another_arn_is_refused(
+    lifecycle: Registry, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The recorded channel was deleted by hand and its name re-created, device tag and all.
+    assert run(event("DeviceRegistered", "cam-1", 0)) == []
+    kvs_client_ = boto3.client("kinesisvideo")
+    recorded = channels()[NAME].arn
+    kvs_client_.delete_signaling_channel(ChannelARN=recorded)
+    kvs_client_.create_signaling_channel(
+        ChannelName=NAME,
+        Tags=[{"Key": channel_tags.DEVICE_TAG, "Value": "cam-1"}, {"Key": "x", "Value": "1"}],
+    )
+    impostor = channels()[NAME]
+
+    updated = sqs_record(event("DeviceUpdated", "cam-1", 5, friendlyName="Porch"))
+    assert run_batch({"Records": [updated]}) == [updated["messageId"]]
+    assert any("refusing to adopt" in getattr(r, "reason", "") for r in caplog.records)
+    deregistered = sqs_record(event("DeviceDeregistered", "cam-1", 9, owner=None))
+    assert run_batch({"Records": [deregistered]}) == [deregistered["messageId"]]
+
+    assert channels()[NAME] == impostor
+    device = lifecycle.get("cam-1")
+    assert device is not None and device.channel_arn == recorded and device.friendly_name is None
 
 
 def test_a_crash_between_channel_and_registry_converges_on_redelivery(

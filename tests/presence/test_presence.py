@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from functions.common.registry import Connectivity
+from tests.alexa_events.conftest import BOB
+from tests.lifecycle.support import BASE_TIME
 from tests.presence.conftest import ALICE, PresencePath, bus_event, iot_event
 
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -132,3 +134,27 @@ def test_discovery_declares_connectivity_proactively_reported(presence: Presence
     (endpoint,) = report["event"]["payload"]["endpoints"]
     health = next(c for c in endpoint["capabilities"] if c["interface"] == "Alexa.EndpointHealth")
     assert health["properties"]["proactivelyReported"] is True
+
+
+def test_presence_from_before_a_deregistration_never_reaches_the_next_registration(
+    presence: PresencePath,
+) -> None:
+    _registered(presence)
+    presence.outbound.lifecycle("DeviceDeregistered", "cam-1", 10, None)
+    presence.outbound.link(BOB)
+    presence.outbound.lifecycle("DeviceRegistered", "cam-1", 20, BOB)
+    # Delayed from Alice's era (dated before the deregistration), delivered in Bob's.
+    before = BASE_TIME + timedelta(seconds=5)
+    late = [
+        bus_event("DeviceConnected", "cam-1", before),
+        bus_event("DeviceDisconnected", "cam-1", before),
+        iot_event("cam-1", "connected", before, version=3),
+    ]
+    assert presence.run(*late) == []
+    device = presence.device("cam-1")
+    assert (device.owner_id, device.connectivity) == (BOB, None)
+    presence.outbound.deliver()
+    assert presence.connectivity_reports("cam-1") == []
+    # Bob's camera connecting is applied as ever.
+    assert presence.run(bus_event("DeviceConnected", "cam-1", NOW)) == []
+    assert presence.device("cam-1").connectivity is Connectivity.OK

@@ -7,14 +7,18 @@ from collections import Counter
 from typing import Any
 
 import boto3
+from moto.core import DEFAULT_ACCOUNT_ID
 
 from functions.common import channel_tags
+from functions.common.cells import Cell
 from functions.common.registry import Device, DeviceStatus, Registry
 from localcloud import kvs
 
 PREFIX = "alexa-cam-"
 ENVIRONMENT = "dev"
 EVENT_TIME = "2025-01-01T00:00:00.000000Z"
+# The one cell without CELLS: the control account and region.
+DEFAULT_CELL = Cell(id="default", account=DEFAULT_ACCOUNT_ID, region="us-east-1", capacity=10_000)
 
 
 def owner_of(device_id: str) -> str:
@@ -44,7 +48,10 @@ class Fleet:
         self.arns[name] = arn
         return arn
 
-    def device(self, device_id: str, *, status: DeviceStatus = DeviceStatus.ACTIVE) -> None:
+    def device(
+        self, device_id: str, *, status: DeviceStatus = DeviceStatus.ACTIVE, channel_arn: str | None = None
+    ) -> None:
+        """A registry entry; `channel_arn` is the channel lifecycle recorded for it (None: none yet)."""
         active = status is DeviceStatus.ACTIVE
         written = self.registry.put_if_newer(
             Device(
@@ -52,6 +59,7 @@ class Fleet:
                 owner_id=owner_of(device_id) if active else None,
                 status=status,
                 channel_name=f"{PREFIX}{device_id}",
+                channel_arn=channel_arn,
                 cell_id=self.cell_id,
                 last_event_time=EVENT_TIME,
                 last_event_id=f"evt-{device_id}",

@@ -6,6 +6,7 @@ import io
 import json
 import warnings
 import zipfile
+from collections import Counter
 from types import ModuleType
 from typing import Any
 
@@ -14,9 +15,10 @@ import pytest
 from moto.core.config import default_user_config
 from pydantic import ValidationError
 
-from functions.common import aws_clients
+from functions.common import aws_clients, channel_tags
+from localcloud import kvs
 from localcloud.lambda_context import LambdaContext
-from tests.rotation.support import Fleet
+from tests.rotation.support import Fleet, rotation_calls
 
 SCHEDULE_EVENT = {
     "version": "0",
@@ -122,3 +124,42 @@ def test_a_malformed_run_id_is_rejected_and_counted(
         with pytest.raises(ValidationError):
             handler({"runId": "../../etc"}, LambdaContext(FUNCTION, timeout_s=60))
     assert '"RequestsRejected":[1.0]' in capsys.readouterr().out
+
+
+def test_after_a_lost_continuation_the_next_scheduled_run_resumes_from_the_checkpoint(
+    fleet: Fleet, lambda_function: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The continuation is queued (moto accepts it) and never runs: what Lambda does with one that
+    # fails its retries or outwaits its maximum age (it goes to the on-failure queue).
+    for i in range(SIZE := 16):
+        fleet.camera(f"l{i:02d}")
+    monkeypatch.setenv("ROTATION_PAGE_SIZE", "4")
+    monkeypatch.setenv("ROTATION_WORKERS", "1")
+    kvs.inject("ListTagsForResource", latency_s=0.2, times=SIZE)  # ~4 s of reads: the first run stops
+    handler = load_handler()
+
+    first = handler.handler(SCHEDULE_EVENT, LambdaContext(FUNCTION, timeout_s=2.0))
+
+    assert first["status"] == "partial" and 0 < first["channelsSeen"] < SIZE
+    assert [json.loads(i["Payload"]) for i in lambda_function] == [{"runId": first["runId"]}]
+    done_first = {
+        r.channel_arn for r in rotation_calls() if r.operation == "TagResource" and r.outcome == "ok"
+    }
+
+    scheduled = handler.handler(SCHEDULE_EVENT, LambdaContext(FUNCTION, timeout_s=60))
+
+    # The same run, from its checkpoint: the channels done before are not written again.
+    assert scheduled["status"] == "complete" and scheduled["runId"] == first["runId"]
+    assert scheduled["invocations"] == 2 and scheduled["channelsSeen"] == SIZE == scheduled["updated"]
+    tagged = Counter(
+        r.channel_arn for r in rotation_calls() if r.operation == "TagResource" and r.outcome == "ok"
+    )
+    assert len(tagged) == SIZE and set(tagged.values()) == {1} and len(done_first) == first["updated"]
+    for name in fleet.arns:
+        assert fleet.tags(name)[channel_tags.GENERATION_TAG] == first["generation"]
+
+    # Redriven from the on-failure queue afterwards, the lost continuation finds its run over.
+    redriven = handler.handler(
+        json.loads(lambda_function[0]["Payload"]), LambdaContext(FUNCTION, timeout_s=60)
+    )
+    assert redriven["status"] == "skipped" and len(lambda_function) == 1

@@ -7,15 +7,13 @@ from typing import Any
 
 import boto3
 import pytest
-from moto.core import DEFAULT_ACCOUNT_ID
 
 from functions.common import aws_clients, channel_tags
-from functions.common.cells import Cell
 from functions.common.registry import Device, Registry
 from functions.tag_rotation import logic
 from functions.tag_rotation.paced_kvs import kvs_client
 from functions.tag_rotation.settings import RotationSettings
-from tests.rotation.support import PREFIX, Fleet, static_tags
+from tests.rotation.support import DEFAULT_CELL, PREFIX, Fleet, static_tags
 
 
 @pytest.mark.parametrize(
@@ -42,6 +40,49 @@ def test_a_channel_lifecycle_would_refuse_is_reported_and_left_untouched(
     assert summary.updated == 1 and summary.failed == 0 and summary.orphans == 0
     assert fleet.tags("alexa-cam-mine") == foreign
     assert static_tags("good").items() <= fleet.tags("alexa-cam-good").items()
+
+
+@pytest.mark.parametrize(
+    "tags_now",
+    [
+        pytest.param({"team": "lab"}, id="managed-tags-stripped"),
+        pytest.param({channel_tags.DEVICE_TAG: "other", "team": "lab"}, id="device-tag-altered"),
+        pytest.param(
+            {channel_tags.DEVICE_TAG: "mine", channel_tags.OWNER_TAG: "someone-else", "team": "lab"},
+            id="owner-tag-altered",
+        ),
+    ],
+)
+def test_the_channel_the_registry_recorded_is_healed_whatever_its_tags_say(
+    fleet: Fleet, settings: RotationSettings, tags_now: dict[str, str]
+) -> None:
+    # An `untag-resource` by hand must not take the camera out of rotation for good.
+    arn = fleet.channel("mine", tags_now)
+    fleet.device("mine", channel_arn=arn)
+
+    summary = logic.run(settings)
+
+    assert summary.complete and summary.updated == 1 and summary.conflicts == 0
+    tags = fleet.tags("alexa-cam-mine")
+    assert static_tags("mine").items() <= tags.items()
+    assert tags[channel_tags.GENERATION_TAG] == summary.generation and tags["team"] == "lab"
+
+
+def test_a_channel_whose_arn_is_not_the_recorded_one_is_a_conflict_whatever_its_tags_say(
+    fleet: Fleet, settings: RotationSettings
+) -> None:
+    # The recorded channel was deleted and its name re-created, device tag and all, by someone else.
+    recorded = fleet.channel("mine")
+    fleet.kvs.delete_signaling_channel(ChannelARN=recorded)
+    fleet.device("mine", channel_arn=recorded)
+    fleet.channel("mine", {channel_tags.DEVICE_TAG: "mine"})
+    before = fleet.tags("alexa-cam-mine")
+
+    summary = logic.run(settings)
+
+    assert summary.complete and summary.conflicts == 1 and summary.conflict_names == ["alexa-cam-mine"]
+    assert summary.updated == summary.rotated == 0
+    assert fleet.tags("alexa-cam-mine") == before
 
 
 LATER = "2025-06-01T00:00:00.000000Z"
@@ -72,8 +113,7 @@ def change_owner(fleet: Fleet, device_id: str, owner_id: str) -> None:
 # re-read of the registry). Lifecycle only ever changes the channel to match the registry, so a
 # channel already right stays right unless rotation writes it from stale data.
 SCAN = (lambda: aws_clients.client("dynamodb"), "after-call.dynamodb.Scan")
-# Rotation's own client of the one (default) cell: the control account and region.
-DEFAULT_CELL = Cell(id="default", account=DEFAULT_ACCOUNT_ID, region="us-east-1", capacity=10_000)
+# Rotation's own client of the one (default) cell.
 TAG = (lambda: kvs_client(DEFAULT_CELL), "provide-client-params.kinesisvideo.TagResource")
 
 
