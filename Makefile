@@ -1,8 +1,11 @@
-# Every target sets up what it needs: a virtual environment under .venv, npm packages under
-# node_modules, Debian's Chromium for the browser test. Safe to run again: stamps skip done work.
+# Every target sets up what it needs: a virtual environment under .venv, Node.js under toolchain,
+# npm packages under node_modules, Debian's Chromium for the browser test. Safe to run again: stamps
+# skip done work.
 SHELL := /bin/bash
-export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
-export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 1
+# The project's Node.js (toolchain/package.json) comes first on PATH: npm, the CDK CLI and jsii (which
+# runs the Python CDK app's JavaScript kernel with whatever `node` is on PATH) all run on it.
+NODE_BIN := $(CURDIR)/toolchain/node_modules/.bin
+export PATH := $(NODE_BIN):$(PATH)
 # The Lambda runtime's Python (3.13) runs the suite when the machine has it, on PATH or in pyenv;
 # 3.11 otherwise. `make test PYTHON=/path/to/python` chooses another.
 PYENV_313 = $$(ls -d $$(pyenv root 2>/dev/null || echo $${PYENV_ROOT:-~/.pyenv})/versions/3.13*/bin/python3.13 2>/dev/null | sort -rV)
@@ -14,6 +17,7 @@ PY := $(VENV)/bin/python
 # Named for the Python it was built with: another Python rebuilds the environment.
 STAMP := $(VENV)/.installed-py$(PY_VERSION)
 LOCK := functions/requirements.txt
+NODE_STAMP := toolchain/node_modules/.installed-stamp
 NPM_STAMP := node_modules/.installed-stamp
 SRC := functions localcloud infra tests bench app.py
 
@@ -46,6 +50,12 @@ $(STAMP): requirements.txt requirements-dev.txt functions/requirements.in $(LOCK
 	  -c <(sed -n 's/^\([A-Za-z0-9][^ ]*==[^ ]*\).*/\1/p' $(LOCK))
 	touch $@
 
+# Any npm fetches the Node.js build for this machine; npm then reruns on it for node_modules.
+$(NODE_STAMP): toolchain/package.json toolchain/package-lock.json
+	cd toolchain && npm ci --no-audit --no-fund
+	@test -x $(NODE_BIN)/node || { echo "toolchain/package.json has no Node.js build for $$(uname -sm)" >&2; exit 1; }
+	touch $@
+
 # After changing a pin in functions/requirements.in or requirements*.txt: resolve the lock again, with
 # the versions the test environment agrees with, for Lambda's Python 3.13 on arm64, every wheel hashed.
 lock: venv
@@ -55,8 +65,8 @@ lock: venv
 	$(VENV)/bin/uv pip compile -q functions/requirements.in -c $(VENV)/test-versions.txt --generate-hashes \
 	  --python-version 3.13 --python-platform aarch64-manylinux2014 --custom-compile-command 'make lock' -o $(LOCK)
 
-$(NPM_STAMP): package.json package-lock.json
-	npm ci --no-audit --no-fund --silent
+$(NPM_STAMP): package.json package-lock.json .npmrc $(NODE_STAMP)
+	npm ci --no-audit --no-fund
 	touch $@
 
 setup: $(STAMP)
@@ -89,12 +99,17 @@ local: $(STAMP) $(NPM_STAMP)
 trust: $(STAMP)
 	$(PY) -m localcloud trust
 
+# A warning annotation (--strict), a cdk-nag finding (AwsSolutionsChecks) or a cfn-lint finding fails
+# the target. jsii's deprecation notices are quieted: the only one is cdk-nag 3.0.2 reading
+# CfnEventBusPolicy#principal in its own EVB1 rule, not a problem of the templates.
+synth deploy: export JSII_DEPRECATED := quiet
+
 synth: $(STAMP) $(NPM_STAMP)
-	npx --no-install cdk synth --quiet
+	npx --no-install cdk synth --quiet --strict '**'
 	$(VENV)/bin/cfn-lint cdk.out/assembly-*/*.template.json
 
 deploy: $(STAMP) $(NPM_STAMP)
-	npx --no-install cdk deploy '$(or $(STAGE),*)/*'
+	npx --no-install cdk deploy --strict '$(or $(STAGE),*)/*'
 
 bench: $(STAMP)
 	$(PY) -m bench

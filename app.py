@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import sys
+
 from aws_cdk import App
 
 from infra.application import build
+from infra.settings import SettingsError
 
 app = App()
-build(app)
+try:
+    build(app)
+except SettingsError as exc:
+    print(f"cdk.json: {exc}", file=sys.stderr)
+    sys.exit(2)
 app.synth()

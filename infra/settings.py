@@ -21,6 +21,7 @@ from functions.common.cells import (
     render_cells,
 )
 from functions.common.settings import MESSAGE_TTL_DEFAULT, MESSAGE_TTL_MAX, MESSAGE_TTL_MIN, NAME_CHARS
+from functions.common.validation_errors import one_line
 
 # Alexa calls a smart home skill's Lambda only in the region of the skill's locale:
 # North America, Europe/India and the Far East.
@@ -151,7 +152,7 @@ class StageSettings(_Settings):
         try:
             rendered = render_cells(check_cells(_function_cells(name, account, cells)))
         except ValidationError as exc:
-            raise ValueError("; ".join(str(err["msg"]) for err in exc.errors())) from None
+            raise ValueError(one_line(exc)) from None
         if len(rendered) > MAX_CELLS_CHARS:
             raise ValueError(
                 f"{len(cells)} cells make a CELLS of {len(rendered)} characters, but at most "
@@ -213,11 +214,7 @@ def load_stages(context: Mapping[str, Any] | None) -> list[StageSettings]:
         try:
             stages.append(StageSettings.model_validate({**values, "name": name}))
         except ValidationError as exc:
-            problems = "; ".join(
-                f"{'.'.join([CONTEXT_KEY, name, *(str(p) for p in err['loc'])])}: {err['msg']}"
-                for err in exc.errors()
-            )
-            raise SettingsError(f"invalid stage settings: {problems}") from None
+            raise SettingsError(f"invalid stage settings: {one_line(exc, (CONTEXT_KEY, name))}") from None
     _refuse_overlapping_prefixes(stages)
     return stages
 

@@ -11,7 +11,7 @@ import signal
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 if TYPE_CHECKING:
     from localcloud.cloud import CloudState
@@ -28,21 +28,22 @@ def _quiet_functions(level: str) -> None:
 @contextlib.contextmanager
 def _function_output(state_dir: Path, name: str) -> Iterator[Path]:
     """Send the functions' stdout (what Lambda sends to CloudWatch Logs: JSON logs and EMF
-    metrics) to a file, so the terminal stays readable. The functions are imported lazily, inside
-    this block, so their loggers bind to the file too."""
+    metrics) to a file, so the terminal stays readable. Import the local cloud inside this block:
+    it imports the functions, whose logger binds to the stdout of that moment."""
     state_dir.mkdir(parents=True, exist_ok=True)
     path = state_dir / name
-    with path.open("w") as log, contextlib.redirect_stdout(log):
+    # Line-buffered, so `tail -f` follows the functions while the cloud runs.
+    with path.open("w", buffering=1) as log, contextlib.redirect_stdout(log):
         yield path
 
 
 async def _up(args: argparse.Namespace) -> int:
-    from localcloud.camera import SimulatedCamera  # noqa: PLC0415
-    from localcloud.client import CloudClient, cloud_session  # noqa: PLC0415
-    from localcloud.cloud import LocalCloud  # noqa: PLC0415
-
     terminal = sys.stdout
     with _function_output(args.state_dir, "functions.log") as function_log:
+        from localcloud.camera import SimulatedCamera  # noqa: PLC0415
+        from localcloud.client import CloudClient, cloud_session  # noqa: PLC0415
+        from localcloud.cloud import LocalCloud  # noqa: PLC0415
+
         cloud = LocalCloud(args.state_dir, port=args.port, cell_capacity=args.cell_capacity)
         await cloud.start()
         stop = asyncio.Event()
@@ -85,24 +86,29 @@ async def _up(args: argparse.Namespace) -> int:
 
 
 async def _demo(args: argparse.Namespace) -> int:
-    from localcloud.client import CloudClient, cloud_session  # noqa: PLC0415
-    from localcloud.cloud import LocalCloud  # noqa: PLC0415
-    from localcloud.demo import Transcript, run_demo  # noqa: PLC0415
-
-    transcript = Transcript(out=sys.stdout)
-    print("Local cloud demo: moto + KVS signaling emulation, the four functions, aiortc peers", flush=True)
-    cloud = LocalCloud(args.state_dir, cell_capacity=args.cell_capacity)
-
-    async def start() -> str:
-        await cloud.start()
-        return (
-            f"web and WSS signaling on {cloud.url}, moto server on {cloud.moto_url}\n"
-            f"TLS from the local CA {cloud.ca.ca_file}"
-        )
-
-    ok = False
-    # The transcript writes to the terminal it captured above.
+    terminal = sys.stdout
     with _function_output(args.state_dir, "demo-functions.log") as function_log:
+        from localcloud.client import CloudClient, cloud_session  # noqa: PLC0415
+        from localcloud.cloud import LocalCloud  # noqa: PLC0415
+        from localcloud.demo import Transcript, run_demo  # noqa: PLC0415
+        from localcloud.invoke import HANDLERS  # noqa: PLC0415
+
+        print(
+            f"Local cloud demo: moto + KVS signaling emulation, the {len(HANDLERS)} functions, aiortc peers",
+            file=terminal,
+            flush=True,
+        )
+        transcript = Transcript(out=terminal)
+        cloud = LocalCloud(args.state_dir, cell_capacity=args.cell_capacity)
+
+        async def start() -> str:
+            await cloud.start()
+            return (
+                f"web and WSS signaling on {cloud.url}, moto server on {cloud.moto_url}\n"
+                f"TLS from the local CA {cloud.ca.ca_file}"
+            )
+
+        ok = False
         try:
             if await transcript.step("Start the local cloud", start):
                 async with cloud_session(cloud.ca.ca_file) as session:
@@ -167,12 +173,43 @@ async def _screenshot(args: argparse.Namespace) -> int:
     return 0 if presented > 0 else 1
 
 
+class _Parser(argparse.ArgumentParser):
+    """A bad option is one line (which, the value, what is allowed) and status 2; --help has usage."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def _cell_capacity(text: str) -> int:
+    from functions.common.cells import channel_quota  # noqa: PLC0415
+    from localcloud.lambda_context import REGION  # noqa: PLC0415
+
+    quota = channel_quota(REGION)
+    allowed = f"{text!r}: a whole number of channels per cell from 1 to {quota}"
+    try:
+        capacity = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(allowed) from None
+    if not 1 <= capacity <= quota:
+        raise argparse.ArgumentTypeError(allowed)
+    return capacity
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m localcloud", description=__doc__)
+    parser = _Parser(prog="python -m localcloud", description=__doc__)
     parser.add_argument("--state-dir", type=Path, default=DEFAULT_STATE_DIR)
-    parser.add_argument("--log-level", default="WARNING", help="the functions' log level (default WARNING)")
     parser.add_argument(
-        "--cell-capacity", type=int, default=None, help="channels per cell (cells a, b, c; default 2)"
+        "--log-level",
+        type=str.upper,
+        choices=("DEBUG", "INFO", "WARNING", "ERROR"),
+        default="WARNING",
+        help="the functions' log level (default WARNING)",
+    )
+    parser.add_argument(
+        "--cell-capacity",
+        type=_cell_capacity,
+        default=None,
+        help="channels per cell (cells a, b, c; default 2)",
     )
     commands = parser.add_subparsers(dest="command", required=True)
     up = commands.add_parser("up", help="start the local cloud and its web page (Ctrl-C stops it)")
@@ -190,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
     shot.add_argument("output", type=Path)
     shot.add_argument("--user", default="alice")
     args = parser.parse_args(argv)
-    _quiet_functions(args.log_level.upper())
+    _quiet_functions(args.log_level)
     if args.command == "token":
         return _token(args)
     if args.command == "trust":

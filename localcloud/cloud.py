@@ -37,7 +37,7 @@ from localcloud.cells import DEFAULT_CAPACITY, cell_status, cells_environment, c
 from localcloud.device_auth import ROLE_ALIAS, CredentialsProvider
 from localcloud.identity import LocalIssuer
 from localcloud.invoke import Invoker
-from localcloud.lambda_context import ACCOUNT_ID
+from localcloud.lambda_context import ACCOUNT_ID, REGION
 from localcloud.moto_server import TlsMotoServer
 from localcloud.signaling_server import PATH as SIGNALING_PATH
 from localcloud.signaling_server import SignalingServer
@@ -84,12 +84,12 @@ class LocalCloud:
         self,
         state_dir: Path = DEFAULT_STATE_DIR,
         port: int = 0,
-        region: str = "us-east-1",
+        region: str = REGION,
         cell_capacity: int | None = None,
     ) -> None:
         self.state_dir = state_dir
         self.region = region
-        self.cells = local_cells(cell_capacity or DEFAULT_CAPACITY, region)
+        self.cells = local_cells(DEFAULT_CAPACITY if cell_capacity is None else cell_capacity, region)
         # The cell roles' sessions behind GET /cells, assumed once.
         self._cell_credentials = CellCredentials(session_name="localcloud-status")
         self._port = port

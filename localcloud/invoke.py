@@ -1,4 +1,4 @@
-"""Invoke the four functions the way Lambda would, from a local HTTP endpoint.
+"""Invoke the functions the way Lambda would, from a local HTTP endpoint.
 
 - ``POST /invoke/alexa``: the body is an Alexa directive, the answer the skill's response;
 - ``POST /invoke/lifecycle``: drains the lifecycle queue into the handler in batches of up to
@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import json
+import threading
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -54,12 +55,19 @@ HANDLERS = {
 PRESENCE_DETAIL_TYPES = frozenset({"DeviceConnected", "DeviceDisconnected", "DoorbellPressed"})
 
 
+# One invocation at a time: the functions share this process, and with it Powertools' metric set
+# and logger keys, which Lambda gives each invocation alone. Concurrent invocations would flush
+# (and log under) each other's. No handler waits on another's invocation.
+_INVOKING = threading.Lock()
+
+
 def call(function: str, event: dict[str, Any], timeout_s: float = 30.0) -> Any:
     """Run a function's handler in this thread, as one Lambda invocation."""
     handler: Callable[[dict[str, Any], LambdaContext], Any] = importlib.import_module(
         HANDLERS[function]
     ).handler
-    return handler(event, LambdaContext(function_name=function, timeout_s=timeout_s))
+    with _INVOKING:
+        return handler(event, LambdaContext(function_name=function, timeout_s=timeout_s))
 
 
 def _now() -> str:

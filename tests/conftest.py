@@ -20,7 +20,6 @@ os.environ.update(
     AWS_DEFAULT_REGION="us-east-1",
     POWERTOOLS_METRICS_NAMESPACE="AlexaCameraSignalingTest",
     POWERTOOLS_TRACE_DISABLED="1",
-    JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION="1",
     # Nothing may reach Login with Amazon or the Alexa gateway: the discard port refuses.
     LWA_TOKEN_URL="http://127.0.0.1:9/auth/o2/token",
     ALEXA_EVENT_GATEWAY_URL="http://127.0.0.1:9/v3/events",

@@ -75,5 +75,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailure
         finally:
             logger.remove_keys(["message_id", "device_id", "event_id"])
 
+    # Every invocation publishes this one, also when no record calls the gateway.
+    metrics.add_metric(name="RecordsReceived", unit=MetricUnit.Count, value=len(event.get("Records", [])))
     processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
     return process_partial_response(event=event, record_handler=record_handler, processor=processor)

@@ -6,7 +6,6 @@ memory_limit_in_mb, invoked_function_arn, aws_request_id).
 
 from __future__ import annotations
 
-import os
 import time
 from typing import Any
 
@@ -14,14 +13,12 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.alexa_skill.dependencies import dependencies
 from functions.alexa_skill.directives import respond
+from functions.common.cold_start import build_at_init
 from functions.common.deadline import Deadline
 from functions.common.observability import logger, metrics, tracer
 
-# Set by Lambda only (on-demand, provisioned-concurrency or snap-start); tests build per test.
-if os.environ.get("AWS_LAMBDA_INITIALIZATION_TYPE"):
-    # On Lambda, settings, clients and key source are built in INIT (which runs at full CPU, and
-    # which a SnapStart snapshot keeps); a bad configuration fails the start, naming the variable.
-    dependencies()
+# Settings, clients and key source.
+build_at_init(dependencies)
 
 
 @logger.inject_lambda_context(correlation_id_path="directive.header.correlationToken", clear_state=True)

@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
+from functions.common.validation_errors import one_line
+
 # KVS ChannelName characters. The prefix is at most 64 of them, so that prefix and deviceId
 # (functions.common.device_id) always fit a channel name's 256.
 NAME_CHARS = r"[a-zA-Z0-9_.-]"
@@ -91,10 +93,7 @@ class FunctionSettings(BaseModel):
         try:
             return cls.model_validate({k: v for k, v in env.items() if k in names})
         except ValidationError as exc:
-            problems = "; ".join(
-                f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
-            )
-            raise ConfigurationError(f"invalid configuration: {problems}") from None
+            raise ConfigurationError(f"invalid configuration: {one_line(exc)}") from None
 
     def channel_name(self, device_id: str) -> str:
         return f"{self.channel_name_prefix}{device_id}"

@@ -25,12 +25,17 @@ from functions.common.settings import ConfigurationError
 from functions.device_lifecycle.settings import LifecycleSettings
 
 
-def backfill(settings: LifecycleSettings, control_account: str, control_region: str) -> Counter[str]:
-    """Record a slot for each live device with a channel; the devices per cell it finds."""
+def placement_table(settings: LifecycleSettings) -> str:
+    """The placement table the backfill fills; ConfigurationError when none is configured."""
     if settings.placement_table_name is None:
         raise ConfigurationError("invalid configuration: PLACEMENT_TABLE_NAME: required by the backfill")
+    return settings.placement_table_name
+
+
+def backfill(settings: LifecycleSettings, control_account: str, control_region: str) -> Counter[str]:
+    """Record a slot for each live device with a channel; the devices per cell it finds."""
     cells = settings.cells(control_account, control_region)
-    placement = CellPlacement(settings.placement_table_name, cells)
+    placement = CellPlacement(placement_table(settings), cells)
     per_cell: Counter[str] = Counter()
     for device in Registry(settings.registry_table_name).scan():
         if device.is_active and device.channel_arn is not None:
@@ -39,15 +44,24 @@ def backfill(settings: LifecycleSettings, control_account: str, control_region: 
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser = argparse.ArgumentParser(
+        prog="python -m functions.device_lifecycle.backfill",
+        description=__doc__.splitlines()[0] if __doc__ else None,
+    )
     parser.add_argument("--account", help="the control account (default: the credentials' account)")
     parser.add_argument("--region", help="the control region (default: the configured region)")
     args = parser.parse_args(argv)
-    account = args.account or boto3.client("sts").get_caller_identity()["Account"]
-    region = args.region or boto3.session.Session().region_name
-    if region is None:
-        parser.error("no region configured: pass --region")
-    per_cell = backfill(LifecycleSettings.load(), account, region)
+    try:
+        # Settings first: a bad one is reported before any AWS call.
+        settings = LifecycleSettings.load()
+        placement_table(settings)
+        region = args.region or boto3.session.Session().region_name
+        if region is None:
+            parser.error("no region configured: pass --region")
+        account = args.account or boto3.client("sts").get_caller_identity()["Account"]
+        per_cell = backfill(settings, account, region)
+    except ConfigurationError as exc:
+        parser.exit(2, f"{parser.prog}: {exc}\n")
     for cell_id, devices in sorted(per_cell.items()):
         print(f"cell {cell_id}: {devices} live devices with a slot")
     print(f"{sum(per_cell.values())} live devices in {len(per_cell)} cells")

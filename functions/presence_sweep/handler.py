@@ -10,11 +10,13 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from functions.common.cold_start import build_at_init
 from functions.common.observability import logger, metrics, tracer
 from functions.presence_sweep.dependencies import dependencies
 
 # Kept back at the end of the invocation to flush metrics and return.
 RESERVE_MS = 5_000
+build_at_init(dependencies)
 
 
 @logger.inject_lambda_context(clear_state=True)

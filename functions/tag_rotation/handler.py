@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from functions.common.function_arn import account_and_region
 from functions.common.observability import logger, metrics, tracer
@@ -30,7 +31,12 @@ class RotationRequest(BaseModel):
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, object]:
     settings = dependencies().settings
-    request = parse(event=event, model=RotationRequest)
+    try:
+        request = parse(event=event, model=RotationRequest)
+    except ValidationError:
+        # Counted: an invocation with a bad request is a caller's bug, and has no run to report.
+        metrics.add_metric(name="RequestsRejected", unit=MetricUnit.Count, value=1)
+        raise
     summary = logic.run(
         settings, context, run_id=request.run_id, control=account_and_region(context.invoked_function_arn)
     )

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import warnings
 
 import pytest
 
-from functions.common.outbound import EndpointChanged
+from functions.common.outbound import ConnectivityChanged, EndpointChanged
 from localcloud import alexa_schema
 from tests.alexa_events.conftest import ALICE, BOB, Outbound
 
@@ -106,3 +107,20 @@ def test_a_malformed_message_fails_towards_the_dead_letter_queue(outbound: Outbo
         {"MessageId": "good", "ReceiptHandle": "h3", "Body": good, "MD5OfBody": "x"},
     ]
     assert sorted(outbound.send(messages)) == ["bad", "bad-id"]
+
+
+def test_an_invocation_with_nothing_to_send_still_publishes_its_metrics(
+    outbound: Outbound, capsys: pytest.CaptureFixture[str]
+) -> None:
+    outbound.link(ALICE)
+    outbound.lifecycle("DeviceRegistered", "cam-1", 0, ALICE, **DETAIL)
+    assert outbound.deliver() == []
+    # Alexa already has the camera's connectivity (none reported yet): nothing to send.
+    body = ConnectivityChanged(device_id="cam-1", event_id="e-1").model_dump_json(by_alias=True)
+    capsys.readouterr()
+    with warnings.catch_warnings():
+        # Powertools warns of an invocation that publishes no metric.
+        warnings.simplefilter("error")
+        assert outbound.send([{"MessageId": "m", "ReceiptHandle": "h", "Body": body, "MD5OfBody": "x"}]) == []
+    assert outbound.sent() == [(ALICE, "AddOrUpdateReport")]
+    assert '"RecordsReceived":[1.0]' in capsys.readouterr().out

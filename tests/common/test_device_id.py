@@ -15,7 +15,7 @@ from functions.device_config.settings import DeviceConfigSettings
 from functions.device_lifecycle.events import parse_event
 from localcloud.device_events import device_event
 
-# (deviceId, valid): DESIGN.md's `[a-zA-Z0-9_-]`, 2 to 64 characters.
+# (deviceId, valid): the README's `[a-zA-Z0-9_-]`, 2 to 64 characters.
 CASES = [
     ("c", False),  # too short for an STS role session name
     ("cd", True),

@@ -34,6 +34,27 @@ def test_unrelated_variables_are_ignored() -> None:
     assert settings.registry_table_name == "registry"
 
 
+@pytest.mark.parametrize(
+    ("environ", "line"),
+    [
+        ({}, "REGISTRY_TABLE_NAME: required"),
+        (
+            {"REGISTRY_TABLE_NAME": "registry", "MESSAGE_TTL_SECONDS": "soon"},
+            "MESSAGE_TTL_SECONDS: Input should be a valid integer, unable to parse string as an integer "
+            "(got 'soon')",
+        ),
+        (
+            {"REGISTRY_TABLE_NAME": "registry", "MESSAGE_TTL_SECONDS": "121"},
+            "MESSAGE_TTL_SECONDS: Input should be less than or equal to 120 (got '121')",
+        ),
+    ],
+)
+def test_a_configuration_error_reads_as_one_line_with_the_value(environ: dict[str, str], line: str) -> None:
+    with pytest.raises(ConfigurationError) as failure:
+        FunctionSettings.load(environ)
+    assert str(failure.value) == f"invalid configuration: {line}"
+
+
 EVENTS_ENV = {"REGISTRY_TABLE_NAME": "registry", "GRANTS_TABLE_NAME": "grants", "ALEXA_CLIENT_SECRET_ID": "s"}
 URL_VARIABLES = ["LWA_TOKEN_URL", "ALEXA_EVENT_GATEWAY_URL"]
 

@@ -25,6 +25,10 @@ def test_the_scripted_demo_passes_every_step(tmp_path: Path) -> None:
     transcript = result.stdout
     assert result.returncode == 0, transcript + result.stderr
     assert "FAIL" not in transcript
+    functions = len(list((Path(__file__).parents[2] / "functions").glob("*/handler.py")))
+    assert f"the {functions} functions" in transcript.splitlines()[0]
+    # Every invocation records what it did: Powertools finds metrics to publish each time.
+    assert "No application metrics" not in result.stderr
     assert "21/21 steps passed" in transcript
     # Frames are counted as aiortc decodes them on the simulated Alexa's side.
     decoded = re.search(r"(\d+) video frames decoded \((\d+)x(\d+)\)", transcript)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,5 @@ def example_context() -> dict[str, Any]:
 
 def build_app(context: dict[str, Any], outdir: str) -> tuple[App, list[SignalingStage]]:
     """The app as `cdk synth` builds it, minus bundling (context `aws:cdk:bundling-stacks: []`)."""
-    os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
     app = App(context={**context, "aws:cdk:bundling-stacks": []}, outdir=outdir)
     return app, build(app)

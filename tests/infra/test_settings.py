@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from infra.settings import SettingsError, StageSettings, load_stages
-from tests.infra.apps import SKILL_ID, build_app, example_context
+from tests.infra.apps import CDK_JSON, SKILL_ID, build_app, example_context
 
 
 def example_stage(**changes: Any) -> dict[str, Any]:
@@ -126,3 +131,44 @@ def test_overlapping_prefixes_fail_synthesis(tmp_path: Any) -> None:
     context["stages"]["prod"] = {**context["stages"]["example"], "channelNamePrefix": "alexa-cam-prod-"}
     with pytest.raises(SettingsError, match=r"stages\.example\.channelNamePrefix 'alexa-cam-'"):
         build_app(context, str(tmp_path))
+
+
+@pytest.mark.parametrize(
+    ("changes", "line"),
+    [
+        ({"cells": "a,b"}, "stages.example.cells: should be a JSON array (got 'a,b')"),
+        (
+            {"cells": [{"id": "a", "account": "222222222222", "region": "eu-west-1", "capacity": 5001}]},
+            "stages.example.cells: cell 'a': capacity 5001 is above KVS's 5000 channels per account in "
+            "eu-west-1",
+        ),
+        (
+            {"rotation": {"maxTps": 51}},
+            "stages.example.rotation.maxTps: Input should be less than or equal to 50 (got 51)",
+        ),
+        ({"unknownKey": 1}, "stages.example.unknownKey: not a known setting"),
+    ],
+)
+def test_a_settings_error_reads_as_one_line_with_the_value_and_what_is_allowed(
+    changes: dict[str, Any], line: str
+) -> None:
+    with pytest.raises(SettingsError) as failure:
+        load_stages({"example": example_stage(**changes)})
+    assert str(failure.value) == f"invalid stage settings: {line}"
+
+
+def test_synthesis_with_a_bad_setting_exits_2_with_one_line(tmp_path: Path) -> None:
+    context = example_context()
+    context["stages"]["example"]["cells"] = "a,b"
+    result = subprocess.run(
+        [sys.executable, "app.py"],
+        cwd=CDK_JSON.parent,
+        env={**os.environ, "CDK_CONTEXT_JSON": json.dumps(context), "CDK_OUTDIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (result.returncode, result.stderr.splitlines()) == (
+        2,
+        ["cdk.json: invalid stage settings: stages.example.cells: should be a JSON array (got 'a,b')"],
+    )

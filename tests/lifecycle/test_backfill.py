@@ -42,3 +42,33 @@ def test_devices_registered_before_placement_get_a_slot_in_their_channels_cell(
     dependencies.cache_clear()
     assert run(event("DeviceDeregistered", "cam-0", 20, owner=None)) == []
     assert placement.loads() == {"default": 1}
+
+
+@pytest.mark.parametrize(
+    ("variables", "problem"),
+    [
+        ({"CELLS": "a,b"}, "CELLS: not valid JSON (got 'a,b')"),
+        ({"PLACEMENT_TABLE_NAME": None}, "PLACEMENT_TABLE_NAME: required by the backfill"),
+    ],
+)
+def test_a_bad_setting_stops_the_backfill_with_one_line_before_any_aws_call(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    variables: dict[str, str | None],
+    problem: str,
+) -> None:
+    # Nothing answers on the discard port: a call to AWS would fail, and not with status 2.
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("REGISTRY_TABLE_NAME", "registry")
+    monkeypatch.setenv("PLACEMENT_TABLE_NAME", "placement")
+    for name, value in variables.items():
+        if value is None:
+            monkeypatch.delenv(name)
+        else:
+            monkeypatch.setenv(name, value)
+    with pytest.raises(SystemExit) as exit_:
+        main([])
+    assert exit_.value.code == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"python -m functions.device_lifecycle.backfill: invalid configuration: {problem}"
+    ]

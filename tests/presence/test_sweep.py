@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -44,11 +48,17 @@ def test_the_sweep_reports_a_silent_camera_once(fleet: PresencePath) -> None:
     assert fleet.connectivity_reports("silent")[-1] == ("OK", "PHYSICAL_INTERACTION")
 
 
-def test_the_window_is_validated_at_start(fleet: PresencePath, monkeypatch: pytest.MonkeyPatch) -> None:
-    from functions.common.settings import ConfigurationError
-    from functions.presence_sweep.dependencies import dependencies
-
-    monkeypatch.setenv("CHECK_IN_WINDOW_SECONDS", "5")
-    dependencies.cache_clear()
-    with pytest.raises(ConfigurationError, match="CHECK_IN_WINDOW_SECONDS"):
-        fleet.sweep()
+def test_the_window_is_validated_at_start() -> None:
+    # Lambda's INIT imports the handler: a bad window fails the start, before any invocation.
+    env = {**os.environ, "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand", "CHECK_IN_WINDOW_SECONDS": "5"}
+    result = subprocess.run(
+        [sys.executable, "-c", "import functions.presence_sweep.handler"],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "ConfigurationError: invalid configuration:" in result.stderr
+    assert "CHECK_IN_WINDOW_SECONDS: Input should be greater than or equal to 60 (got '5')" in result.stderr

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import warnings
 import zipfile
 from collections import Counter
 from types import ModuleType
@@ -112,9 +113,17 @@ def test_a_run_out_of_time_continues_in_an_asynchronous_invocation(
     assert len(lambda_function) == 1  # a complete run does not invoke again
 
 
-def test_a_malformed_run_id_is_rejected(rotation_env: dict[str, str]) -> None:
-    with pytest.raises(ValidationError):
-        load_handler().handler({"runId": "../../etc"}, LambdaContext(FUNCTION, timeout_s=60))
+def test_a_malformed_run_id_is_rejected_and_counted(
+    rotation_env: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    handler = load_handler().handler
+    capsys.readouterr()
+    with warnings.catch_warnings():
+        # Powertools warns of an invocation that publishes no metric.
+        warnings.simplefilter("error")
+        with pytest.raises(ValidationError):
+            handler({"runId": "../../etc"}, LambdaContext(FUNCTION, timeout_s=60))
+    assert '"RequestsRejected":[1.0]' in capsys.readouterr().out
 
 
 def test_after_a_lost_continuation_the_next_scheduled_run_resumes_from_the_checkpoint(
