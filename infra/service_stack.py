@@ -7,6 +7,7 @@ from typing import Any
 from aws_cdk import Duration, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
@@ -14,10 +15,12 @@ from infra.components.account_linking import identity_variables
 from infra.components.alexa_events import AlexaEvents
 from infra.components.alexa_skill import AlexaSkill
 from infra.components.cell_access import CellAccess
+from infra.components.detections import Detections, MediaData
 from infra.components.device_config import DeviceConfigApi
 from infra.components.device_lifecycle import DeviceLifecycle
 from infra.components.device_presence import DevicePresence
 from infra.components.function import FunctionInputs
+from infra.components.media_endpoint import MediaEndpoint
 from infra.components.monitoring import Monitoring
 from infra.components.packaging import dependencies_layer, function_code
 from infra.components.tag_rotation import TagRotation
@@ -37,6 +40,7 @@ class ServiceStack(Stack):
         grants_table: dynamodb.ITable,
         grants_key: kms.IKey,
         client_secret: secretsmanager.ISecret,
+        detections_table: dynamodb.ITable,
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
@@ -46,12 +50,8 @@ class ServiceStack(Stack):
             layers=[dependencies_layer(self)],
             registry_table=registry_table,
         )
-        self.skill = AlexaSkill(
-            self,
-            "AlexaSkill",
-            inputs,
-            identity=identity_variables(self, settings.identity),
-        )
+        identity = identity_variables(self, settings.identity)
+        self.skill = AlexaSkill(self, "AlexaSkill", inputs, identity=identity)
         self.lifecycle = DeviceLifecycle(self, "DeviceLifecycle", inputs, placement_table=placement_table)
         self.presence = DevicePresence(self, "DevicePresence", inputs, bus=self.lifecycle.bus)
         self.rotation = TagRotation(self, "TagRotation", inputs, state_table=rotation_state_table)
@@ -64,6 +64,20 @@ class ServiceStack(Stack):
             grants_key=grants_key,
             client_secret=client_secret,
         )
+        # Images are served on the device config API: image URIs are {its URL}/media/{ref}.
+        # By its fixed name: no export ties the stateful bucket to this stack's grants.
+        bucket = s3.Bucket.from_bucket_name(self, "MediaBucket", settings.media_bucket_name())
+        media = MediaData(settings.detections, detections_table, bucket, self.device_config.url)
+        self.device_config.allow_uploads(media)
+        self.detections = Detections(self, "Detections", inputs, bus=self.lifecycle.bus, media=media)
+        self.media = MediaEndpoint(
+            self, "MediaEndpoint", inputs, api=self.device_config.api, identity=identity, media=media
+        )
+        # GetSnapshot mints references, SetObjectDetectionClasses stores the classes, ReportData
+        # pages, DeleteData deletes the rows and their images.
+        media.give(
+            self.skill.function, table=["GetItem", "PutItem", "Query", "DeleteItem"], objects=["DeleteObject"]
+        )
         # AcceptGrant stores the grant; the lifecycle function announces applied changes.
         for name, value in self.alexa_events.grant_environment().items():
             self.skill.function.lambda_function.add_environment(name, value)
@@ -71,6 +85,7 @@ class ServiceStack(Stack):
         self.alexa_events.publisher(self.lifecycle.function)
         self.alexa_events.publisher(self.presence.function)
         self.alexa_events.publisher(self.presence.sweep)
+        self.alexa_events.publisher(self.detections.function)
         functions = [
             self.skill.function,
             self.lifecycle.function,
@@ -79,6 +94,8 @@ class ServiceStack(Stack):
             self.alexa_events.function,
             self.presence.function,
             self.presence.sweep,
+            self.detections.function,
+            self.media.function,
         ]
         self.cell_access = CellAccess(
             self,
@@ -108,6 +125,13 @@ class ServiceStack(Stack):
                 period=Duration.minutes(1), statistic="Maximum"
             ),
             description="Presence or doorbell events failed and wait in their DLQ",
+        )
+        monitoring.watch(
+            "DetectionsDeadLetters",
+            self.detections.dead_letter_queue.metric_approximate_number_of_messages_visible(
+                period=Duration.minutes(1), statistic="Maximum"
+            ),
+            description="Detection or snapshot events failed and wait in their DLQ",
         )
         monitoring.watch(
             "RotationLostInvocations",

@@ -72,6 +72,13 @@ class PresenceSettings(_Settings):
     sweep_schedule: Annotated[str, Field(pattern=r"^(rate|cron)\(.+\)$")] = "rate(1 minute)"
 
 
+class DetectionSettings(_Settings):
+    # How long detections, snapshots and their images are kept (table TTL, bucket expiry).
+    retention_days: Annotated[int, Field(ge=1, le=365)] = 30
+    # How long an image URI handed to Alexa opens its image (Alexa recommends 10 minutes).
+    snapshot_uri_ttl_seconds: Annotated[int, Field(ge=60, le=3600)] = 600
+
+
 # A device event publisher: an account id, or the ARN of an IAM role or user.
 AccountId = Annotated[str, Field(pattern=r"^[0-9]{12}$")]
 PrincipalArn = Annotated[
@@ -122,6 +129,7 @@ class StageSettings(_Settings):
     # A camera with no confirmation (connect event or config check-in) for this long is unreachable.
     check_in_window_seconds: Annotated[int, Field(ge=60, le=86_400)] = 600
     presence: PresenceSettings = PresenceSettings()
+    detections: DetectionSettings = DetectionSettings()
     # Skill latency alarm threshold: p99 offer-to-answer above this is close to Alexa's limit.
     latency_alarm_ms: Annotated[int, Field(ge=1000, lt=SKILL_TIMEOUT_SECONDS * 1000)] = 4500
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -176,6 +184,11 @@ class StageSettings(_Settings):
     # account, where CloudFormation cannot resolve a generated name.
     def function_role_name(self, service: str) -> str:
         return f"{self.name}-{service}"
+
+    def media_bucket_name(self) -> str:
+        """Fixed (bucket names are global): the functions' grants name it without a cross-stack
+        export. At most 24 + 14 + 12 + 1 + 9 = 60 characters of S3's 63."""
+        return f"{self.name}-camera-media-{self.account}-{self.region}"
 
     def cell_role_name(self, cell_id: str) -> str:
         return cell_role_name(self.name, cell_id)

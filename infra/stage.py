@@ -16,7 +16,13 @@ class SignalingStage(Stage):
         super().__init__(
             scope, settings.name, env=Environment(account=settings.account, region=settings.region)
         )
-        self.stateful = StatefulStack(self, "Stateful", description="Camera signaling: device registry")
+        self.stateful = StatefulStack(
+            self,
+            "Stateful",
+            description="Camera signaling: device registry",
+            media_bucket_name=settings.media_bucket_name(),
+            detection_retention_days=settings.detections.retention_days,
+        )
         self.service = ServiceStack(
             self,
             "Service",
@@ -28,6 +34,7 @@ class SignalingStage(Stage):
             grants_table=self.stateful.grants_table,
             grants_key=self.stateful.grants_key,
             client_secret=self.stateful.client_secret,
+            detections_table=self.stateful.detections_table,
         )
         # One stack per cell outside the control account, deployed into that account.
         self.cells = {

@@ -10,19 +10,30 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
+from functions.common import detections_schema as detections
 from functions.common import grants_schema as grants
 from functions.common import placement_schema as placement
 from functions.common import registry_schema as registry
 from functions.common import rotation_state_schema as rotation_state
+from infra.components.media_bucket import MediaBucket
 from infra.nag import acknowledge
 
 
 class StatefulStack(Stack):
     """The device registry table, the cell placement table, the rotation's state table, and the
     Alexa grants: their table, the key that encrypts it, and the skill's Alexa Skill Messaging
-    client secret."""
+    client secret; the detections table and the media bucket, both expiring their data after
+    `detection_retention_days`."""
 
-    def __init__(self, scope: Construct, construct_id: str, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        media_bucket_name: str,
+        detection_retention_days: int,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(scope, construct_id, **kwargs)
         self.registry_table = self._build_kept_table(
             "Registry",
@@ -77,6 +88,17 @@ class StatefulStack(Stack):
             encryption_key=self.grants_key,
             removal_policy=RemovalPolicy.RETAIN,
         )
+        # Users' detections: kept like the registry; every item expires through the TTL.
+        self.detections_table = self._build_kept_table(
+            "Detections",
+            detections.PARTITION_KEY,
+            sort_key=detections.SORT_KEY,
+            encryption=dynamodb.TableEncryption.AWS_MANAGED,
+            time_to_live_attribute=detections.EXPIRES_AT,
+        )
+        self.media_bucket = MediaBucket(
+            self, "Media", bucket_name=media_bucket_name, retention_days=detection_retention_days
+        ).bucket
         acknowledge(
             self.client_secret,
             "AwsSolutions-SMG4",
@@ -88,6 +110,7 @@ class StatefulStack(Stack):
         construct_id: str,
         partition_key: str,
         *,
+        sort_key: str | None = None,
         encryption: dynamodb.TableEncryption,
         encryption_key: kms.IKey | None = None,
         time_to_live_attribute: str | None = None,
@@ -98,6 +121,9 @@ class StatefulStack(Stack):
             self,
             construct_id,
             partition_key=dynamodb.Attribute(name=partition_key, type=dynamodb.AttributeType.STRING),
+            sort_key=dynamodb.Attribute(name=sort_key, type=dynamodb.AttributeType.STRING)
+            if sort_key
+            else None,
             billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
             point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
                 point_in_time_recovery_enabled=True

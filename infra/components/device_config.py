@@ -1,5 +1,6 @@
-"""The camera's configuration API: HTTP API `GET /config` with IAM authorization, and the role
-cameras assume (through the AWS IoT credentials provider and this stack's role alias) to call it."""
+"""The camera's configuration API: HTTP API `GET /config` (and `POST /media`, a presigned image
+upload) with IAM authorization, and the role cameras assume (through the AWS IoT credentials
+provider and this stack's role alias) to call it."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from aws_cdk import aws_iot as iot
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from infra.components.detections import MediaData
 from infra.components.function import (
     FunctionInputs,
     SignalingFunction,
@@ -26,6 +28,7 @@ from infra.nag import acknowledge
 from infra.settings import StageSettings
 
 ROUTE_PATH = "/config"
+UPLOAD_PATH = "/media"
 STAGE_NAME = "$default"
 # The IoT credentials provider assumes roles for devices (session name = thing name = deviceId).
 IOT_CREDENTIALS_PRINCIPAL = "credentials.iot.amazonaws.com"
@@ -88,10 +91,11 @@ class DeviceConfigApi(Construct):
         api = apigw.HttpApi(
             self, "Api", description="Camera signaling configuration", create_default_stage=False
         )
+        self._integration = integrations.HttpLambdaIntegration("Function", self.function.lambda_function)
         api.add_routes(
             path=ROUTE_PATH,
             methods=[apigw.HttpMethod.GET],
-            integration=integrations.HttpLambdaIntegration("Function", self.function.lambda_function),
+            integration=self._integration,
             authorizer=authorizers.HttpIamAuthorizer(),
         )
         apigw.HttpStage(
@@ -104,6 +108,29 @@ class DeviceConfigApi(Construct):
             access_log_settings=JsonAccessLogs(retained_log_group(self, "AccessLogs", settings)),
         )
         return api
+
+    @property
+    def url(self) -> str:
+        """The API's base URL (no trailing slash)."""
+        return self.api.api_endpoint
+
+    def allow_uploads(self, media: MediaData) -> None:
+        """`POST /media`: a camera's presigned upload into the media bucket, under its own prefix
+        (the key is fixed by the function; the camera role may call the route)."""
+        self.api.add_routes(
+            path=UPLOAD_PATH,
+            methods=[apigw.HttpMethod.POST],
+            integration=self._integration,
+            authorizer=authorizers.HttpIamAuthorizer(),
+        )
+        self.camera_role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["execute-api:Invoke"],
+                resources=[self.api.arn_for_execute_api("POST", UPLOAD_PATH, STAGE_NAME)],
+            )
+        )
+        # A presigned POST carries the function's signature: the upload is the function's PutObject.
+        media.give(self.function, table=[], objects=["PutObject"])
 
     def _build_camera_role(self, settings: StageSettings) -> tuple[iam.Role, iot.CfnRoleAlias]:
         # The alias name is fixed so the role's trust can name the alias ARN without referring to

@@ -64,7 +64,7 @@ def test_the_events_function_drains_its_queue_with_partial_batch_failures(
     )
     queues = service.find_resources("AWS::SQS::Queue")
     with_dlq = [q for q in queues.values() if "RedrivePolicy" in q["Properties"]]
-    assert len(with_dlq) == 3  # lifecycle, presence and Alexa events
+    assert len(with_dlq) == 4  # lifecycle, presence, detections and Alexa events
     for queue in queues.values():
         assert queue["Properties"]["SqsManagedSseEnabled"] is True
 
@@ -99,9 +99,21 @@ def test_key_and_secret_rights_are_scoped_to_this_key_and_secret(
         assert "*" not in str(statement["Resource"])
 
 
-def test_only_lifecycle_and_presence_may_send_to_the_events_queue(service: assertions.Template) -> None:
+def test_only_lifecycle_presence_and_detections_may_send_to_the_events_queue(
+    service: assertions.Template,
+) -> None:
     functions = functions_by_service(service)
-    senders = [n for n, f in functions.items() if "sqs:SendMessage" in _actions(role_statements(service, f))]
-    assert sorted(senders) == ["device-lifecycle", "device-presence", "presence-sweep"]
+    (mapping,) = service.find_resources(
+        "AWS::Lambda::EventSourceMapping",
+        {"Properties": {"FunctionName": {"Ref": functions["alexa-events"]["id"]}}},
+    ).values()
+    events_queue = mapping["Properties"]["EventSourceArn"]["Fn::GetAtt"][0]
+    senders = [
+        name
+        for name, f in functions.items()
+        for s in role_statements(service, f)
+        if "sqs:SendMessage" in _actions([s]) and s["Resource"] == {"Fn::GetAtt": [events_queue, "Arn"]}
+    ]
+    assert sorted(senders) == ["detections", "device-lifecycle", "device-presence", "presence-sweep"]
     for sender in senders:
         assert "ALEXA_EVENTS_QUEUE_URL" in functions[sender]["Properties"]["Environment"]["Variables"]

@@ -42,6 +42,7 @@ def stages(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Signa
         },
         "logRetentionDays": 90,
         "presence": {"iotCore": True},
+        "detections": {"retentionDays": 7, "snapshotUriTtlSeconds": 300},
     }
     app, built = build_app(context, str(tmp_path_factory.mktemp("cdk")))
     app.synth()  # runs the cdk-nag gate: any unacknowledged finding raises here
@@ -109,6 +110,8 @@ def test_every_function_is_python_313_on_arm64_with_tracing_and_powertools(
         "alexa-events",
         "device-presence",
         "presence-sweep",
+        "detections",
+        "media",
     }
     for name, fn in functions.items():
         props = fn["Properties"]
@@ -152,7 +155,7 @@ def test_log_groups_have_the_configured_retention(
 ) -> None:
     example_groups = service.find_resources("AWS::Logs::LogGroup")
     partner_groups = partner.find_resources("AWS::Logs::LogGroup")
-    assert len(example_groups) == 8  # seven functions and the API's access log
+    assert len(example_groups) == 10  # nine functions and the API's access log
     assert {g["Properties"]["RetentionInDays"] for g in example_groups.values()} == {30}
     assert {g["Properties"]["RetentionInDays"] for g in partner_groups.values()} == {90}
 
@@ -212,9 +215,9 @@ def test_device_events_reach_the_lifecycle_function_through_an_encrypted_queue(
     partner: assertions.Template,
 ) -> None:
     queues = partner.find_resources("AWS::SQS::Queue")
-    # The lifecycle, presence and Alexa events queues share these settings.
+    # The lifecycle, presence, detections and Alexa events queues share these settings.
     redriven = [q for q in queues.values() if "RedrivePolicy" in q["Properties"]]
-    assert len(redriven) == 3
+    assert len(redriven) == 4
     for queue in redriven:
         assert queue["Properties"]["RedrivePolicy"]["maxReceiveCount"] == queue_schema.MAX_RECEIVE_COUNT
         assert queue["Properties"]["VisibilityTimeout"] == queue_schema.VISIBILITY_TIMEOUT_SECONDS
@@ -307,7 +310,8 @@ def test_device_config_is_an_iam_authorized_http_api(service: assertions.Templat
     service.has_resource_properties(
         "AWS::ApiGatewayV2::Route", {"RouteKey": "GET /config", "AuthorizationType": "AWS_IAM"}
     )
-    service.resource_count_is("AWS::ApiGatewayV2::Route", 1)
+    # And POST /media (IAM), GET /media/{ref} (the bearer token): tests/infra/test_detections.py.
+    service.resource_count_is("AWS::ApiGatewayV2::Route", 3)
     service.has_resource_properties(
         "AWS::ApiGatewayV2::Integration",
         {"IntegrationType": "AWS_PROXY", "PayloadFormatVersion": "2.0"},
@@ -338,7 +342,7 @@ def test_device_config_is_an_iam_authorized_http_api(service: assertions.Templat
     ]
     statements = [s for p in policies for s in p["Properties"]["PolicyDocument"]["Statement"]]
     assert [s["Action"] for s in statements] == ["execute-api:Invoke", "kinesisvideo:ConnectAsMaster"]
-    assert statements[0]["Resource"]["Fn::Join"][1][-1] == "/$default/GET/config"
+    assert statements[0]["Resource"][0]["Fn::Join"][1][-1] == "/$default/GET/config"
     assert statements[1]["Resource"]["Fn::Join"][1][-1].endswith(
         ":channel/alexa-cam-${credentials-iot:ThingName}/*"
     )
@@ -414,10 +418,13 @@ EXPECTED_KVS = {
     "alexa-events": set(),
     "device-presence": set(),
     "presence-sweep": set(),
+    "detections": set(),
+    "media": set(),
 }
 EXPECTED_DYNAMODB = {
-    # GetItem and Query on the registry, PutItem on the grants table (AcceptGrant).
-    "alexa-skill": {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem"},
+    # GetItem and Query on the registry, PutItem on the grants table (AcceptGrant); the detections
+    # table's (tests/infra/test_detections.py).
+    "alexa-skill": {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem"},
     # The registry; and the placement table: its slot and counters, written in transactions.
     "device-lifecycle": {
         "dynamodb:GetItem",
@@ -431,6 +438,8 @@ EXPECTED_DYNAMODB = {
     "alexa-events": {"dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"},
     "device-presence": {"dynamodb:GetItem", "dynamodb:UpdateItem"},
     "presence-sweep": {"dynamodb:Scan", "dynamodb:UpdateItem"},
+    "detections": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"},
+    "media": {"dynamodb:GetItem"},
 }
 
 
@@ -459,7 +468,8 @@ def test_kvs_actions_are_scoped_to_the_channel_prefix(partner: assertions.Templa
 
 def test_the_skill_queries_only_the_owner_index(service: assertions.Template) -> None:
     statements = role_statements(service, functions_by_service(service)["alexa-skill"])
-    (query,) = [s for s in statements if "dynamodb:Query" in s["Action"]]
+    # On the registry; the detections table has no index (its own queries: test_detections.py).
+    (query,) = [s for s in statements if "dynamodb:Query" in s["Action"] and "Registry" in str(s["Resource"])]
     assert f"/index/{registry_schema.OWNER_INDEX}" in str(query["Resource"])
     assert "/index/*" not in str(query["Resource"])
 
@@ -501,10 +511,10 @@ def test_the_rotation_state_table_matches_the_code_definition(stateful: assertio
 def test_alarms_watch_dead_letters_errors_throttles_and_latency(service: assertions.Template) -> None:
     alarms = service.find_resources("AWS::CloudWatch::Alarm")
     metrics = [a["Properties"].get("MetricName") for a in alarms.values()]
-    assert metrics.count("Errors") == 7
-    assert metrics.count("Throttles") == 7
-    # lifecycle, Alexa events and presence; rotation's lost continuations
-    assert metrics.count("ApproximateNumberOfMessagesVisible") == 4
+    assert metrics.count("Errors") == 9
+    assert metrics.count("Throttles") == 9
+    # lifecycle, Alexa events, presence and detections; rotation's lost continuations
+    assert metrics.count("ApproximateNumberOfMessagesVisible") == 5
     assert metrics.count("GatewayFailures") == 1
     service.has_resource_properties(
         "AWS::CloudWatch::Alarm",
