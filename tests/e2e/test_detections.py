@@ -126,3 +126,23 @@ def test_get_snapshot_answers_the_cameras_latest_still(cloud: CloudState) -> Non
         assert (image.width, image.height) == (480, 360)
 
     run(scenario, cloud)
+
+
+def test_a_watching_camera_takes_snapshots_and_detects_on_its_schedule(cloud: CloudState) -> None:
+    async def scenario(client: CloudClient) -> None:
+        camera, token = await linked_camera(client)
+        alexa = AlexaVision(client)
+        camera.watch(snapshot_every_s=0.3, detect_every_s=0.3)
+        try:
+            deadline = time.monotonic() + ANNOUNCE_WAIT_S
+            reports: list[dict[str, Any]] = []
+            while not reports and time.monotonic() < deadline:
+                await asyncio.sleep(0.2)
+                all_reports = (await client.alexa_reports(camera.owner_id))["reports"]
+                reports = [r for r in all_reports if r["name"] == "ObjectDetection"]
+            assert reports, "no scheduled detection was announced"
+            assert error_type(await alexa.get_snapshot(token, camera.device_id)) is None
+        finally:
+            await camera.close()
+
+    run(scenario, cloud)
