@@ -65,12 +65,14 @@ async def _up(args: argparse.Namespace) -> int:
             ]
             for camera in cameras:
                 await camera.bring_up()
+                camera.watch(args.snapshot_every, args.detect_every)
             print(
                 f"Local cloud up: open {cloud.url}/ (sign in as {args.user!r})\n"
                 f"  camera page  {cloud.url}/camera  (this browser as a camera, KVS WebRTC SDK)\n"
                 f"  moto server  {cloud.moto_url}  (AWS_ENDPOINT_URL for boto3 / the AWS CLI)\n"
                 f"  local CA     {cloud.ca.ca_file}  (AWS_CA_BUNDLE; `python -m localcloud trust`)\n"
-                f"  cameras      {', '.join(c.device_id for c in cameras) or 'none'}\n"
+                f"  cameras      {', '.join(c.device_id for c in cameras) or 'none'} (a snapshot every "
+                f"{args.snapshot_every:.0f} s, a person every {args.detect_every:.0f} s)\n"
                 f"  cells        {', '.join(f'{c.id} (account {c.account})' for c in cloud.cells)}: "
                 f"{cloud.cells[0].capacity} channels each (GET /cells)\n"
                 f"  functions    {function_log} (their logs and metrics, as CloudWatch would get them)\n"
@@ -216,6 +218,8 @@ def main(argv: list[str] | None = None) -> int:
     up.add_argument("--port", type=int, default=0, help="web/WSS port (default: a free one)")
     up.add_argument("--user", default="alice", help="owner of the simulated cameras")
     up.add_argument("--cameras", type=int, default=2, help="simulated cameras to start")
+    up.add_argument("--snapshot-every", type=float, default=60.0, help="seconds between snapshots")
+    up.add_argument("--detect-every", type=float, default=120.0, help="seconds between detected persons")
     demo = commands.add_parser("demo", help="scripted end-to-end run; exit 0 only if every step worked")
     demo.add_argument("--suffix", default="", help=argparse.SUPPRESS)
     token = commands.add_parser("token", help="mint a bearer token for a user (local identity provider)")

@@ -2,12 +2,15 @@
 gateway and the tests do. The schema is not part of this project (Amazon Software License): it
 is read from ``ALEXA_SMARTHOME_REFERENCE`` or ``../shared/reference/alexa-smarthome`` next to the
 repository. The official schema has no DeleteReport; it is checked against its documented shape.
-The official schema predates SmartVision and DataController: their events are checked against
-the project's own schemas (functions.common.smartvision), with or without the official one.
+The official schema predates SmartVision and DataController: their events, and their
+capabilities in discovery reports, are checked against the project's own schemas
+(functions.common.smartvision), with or without the official one; the rest of a discovery report
+is checked against the official schema as always.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 from functools import cache
@@ -16,7 +19,7 @@ from typing import Any
 
 import jsonschema
 
-from functions.common.smartvision import data_controller, object_detection
+from functions.common.smartvision import data_controller, object_detection, snapshot_provider
 
 SCHEMA_PATH = Path("validation_schemas") / "alexa_smart_home_message_schema.json"
 _ENDPOINT_ID = {"type": "string", "pattern": "^[a-zA-Z0-9_\\-=#;:?@&]*$", "minLength": 1, "maxLength": 256}
@@ -122,6 +125,35 @@ _PROJECT_EVENTS = {
     ),
 }
 
+_PROJECT_CAPABILITIES = {
+    module.INTERFACE: jsonschema.Draft202012Validator(module.CAPABILITY_SCHEMA)
+    for module in (object_detection, snapshot_provider, data_controller)
+}
+
+
+def _own_capabilities_apart(message: Any) -> tuple[Any, list[str]]:
+    """A discovery report without the capabilities the project's schemas own, and what is wrong
+    with those (a message of another shape is returned as it is)."""
+    try:
+        endpoints = message["event"]["payload"]["endpoints"]
+        if not any(c.get("interface") in _PROJECT_CAPABILITIES for e in endpoints for c in e["capabilities"]):
+            return message, []
+    except (KeyError, TypeError, AttributeError):
+        return message, []
+    rest = copy.deepcopy(message)
+    problems: list[str] = []
+    for n, endpoint in enumerate(rest["event"]["payload"]["endpoints"]):
+        kept = []
+        for capability in endpoint["capabilities"]:
+            validator = _PROJECT_CAPABILITIES.get(capability.get("interface"))
+            if validator is None:
+                kept.append(capability)
+            else:
+                found = _problems(validator, capability)
+                problems.extend(f"event/payload/endpoints/{n}/capabilities: {p}" for p in found)
+        endpoint["capabilities"] = kept
+    return rest, problems
+
 
 def errors(message: Any) -> list[str]:
     """Why `message` is not a valid event (empty when it is). Without the official schema only
@@ -135,6 +167,9 @@ def errors(message: Any) -> list[str]:
     own = _PROJECT_EVENTS.get(key) if key else None  # type: ignore[arg-type]
     if own is not None:
         return _problems(own, message)
+    message, own_problems = _own_capabilities_apart(message)
+    if own_problems:
+        return own_problems
     if not available():
         return [] if isinstance(event, dict) else ["event: required"]
     candidates = _official().get(key, []) if key else []  # type: ignore[arg-type]

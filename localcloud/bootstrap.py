@@ -37,6 +37,8 @@ EVENTS_QUEUE_NAME = "alexa-events"
 EVENTS_DLQ_NAME = "alexa-events-dlq"
 PRESENCE_QUEUE_NAME = "device-presence"
 PRESENCE_DLQ_NAME = "device-presence-dlq"
+DETECTIONS_QUEUE_NAME = "device-detections"
+DETECTIONS_DLQ_NAME = "device-detections-dlq"
 CLIENT_SECRET_NAME = "alexa-skill-messaging"  # noqa: S105 (the secret's name)
 DETECTIONS_TABLE_NAME = "camera-detections"
 MEDIA_BUCKET_NAME = "camera-media"
@@ -45,7 +47,7 @@ LOCAL_CLIENT_ID = "amzn1.application-oa2-client.localcloud"
 
 def create_resources(region: str = "us-east-1") -> dict[str, str]:
     """Create the tables (registry, rotation state, grants, cell placement, detections), the media
-    bucket, the lifecycle, presence and Alexa events queues with their dead-letter queues, and the
+    bucket, the lifecycle, presence, detections and Alexa events queues with their dead-letter queues, and the
     skill's client secret; return the environment (MEDIA_URL_BASE is the runner's to set: it
     names where the media endpoint listens)."""
     dynamodb = boto3.client("dynamodb", region_name=region)
@@ -69,6 +71,7 @@ def create_resources(region: str = "us-east-1") -> dict[str, str]:
     queue_url, dlq_url = _queue_pair(sqs, QUEUE_NAME, DLQ_NAME)
     events_url, events_dlq_url = _queue_pair(sqs, EVENTS_QUEUE_NAME, EVENTS_DLQ_NAME)
     presence_url, presence_dlq_url = _queue_pair(sqs, PRESENCE_QUEUE_NAME, PRESENCE_DLQ_NAME)
+    detections_url, detections_dlq_url = _queue_pair(sqs, DETECTIONS_QUEUE_NAME, DETECTIONS_DLQ_NAME)
     return {
         "AWS_DEFAULT_REGION": region,
         "REGISTRY_TABLE_NAME": TABLE_NAME,
@@ -84,6 +87,8 @@ def create_resources(region: str = "us-east-1") -> dict[str, str]:
         "ALEXA_EVENTS_DLQ_URL": events_dlq_url,
         "PRESENCE_QUEUE_URL": presence_url,
         "PRESENCE_DLQ_URL": presence_dlq_url,
+        "DETECTIONS_QUEUE_URL": detections_url,
+        "DETECTIONS_DLQ_URL": detections_dlq_url,
         "ALEXA_CLIENT_SECRET_ID": _client_secret(region),
         # The role whose sessions are cameras (the credentials provider's, device_auth.py).
         "CAMERA_ROLE_NAME": DEVICE_ROLE,

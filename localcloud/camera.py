@@ -2,7 +2,9 @@
 
 It publishes DeviceConnected when it joins its channel and DeviceDisconnected when it leaves, as
 a camera's firmware (or IoT Core's lifecycle events) would; a doorbell also publishes
-DoorbellPressed when its button is pressed.
+DoorbellPressed when its button is pressed. It detects people and packages and takes snapshots:
+each is a still of its video uploaded through `POST /media`, then ObjectDetected or SnapshotTaken
+(on demand, or on a schedule with `watch`).
 
 It behaves like a KVS WebRTC master built on the C SDK: it connects to the WSS endpoint from its
 configuration with a SigV4-presigned URL, answers each SDP_OFFER with an SDP_ANSWER addressed to
@@ -15,6 +17,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import time
+import uuid
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -27,10 +32,16 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from functions.common.observability import logger
 from localcloud.client import CloudClient, CloudError
-from localcloud.media import TestPatternTrack, ToneTrack
+from localcloud.media import TestPatternTrack, ToneTrack, jpeg_still
 from localcloud.signaling_server import decode_payload, encode_payload
 
 PRESIGN_EXPIRES_S = 300
+# What the simulated cameras can detect (Alexa's class names).
+DETECTION_CLASSES = ["person", "package"]
+
+
+def _timestamp() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 class MasterEndpoints(BaseModel):
@@ -103,6 +114,7 @@ class SimulatedCamera:
         self._reader: asyncio.Task[None] | None = None
         self._sessions: set[RTCPeerConnection] = set()
         self._tasks: set[asyncio.Task[None]] = set()
+        self._watching: asyncio.Task[None] | None = None
 
     def registration(self) -> dict[str, Any]:
         return {
@@ -114,6 +126,8 @@ class SimulatedCamera:
             "description": "Simulated camera (test pattern and tone)",
             "fullDuplexAudio": False,
             "doorbell": self.doorbell,
+            "objectDetectionClasses": DETECTION_CLASSES,
+            "snapshots": True,
         }
 
     async def register(self) -> None:
@@ -173,7 +187,48 @@ class SimulatedCamera:
         """Someone presses the doorbell's button: DoorbellPressed; its EventBridge id."""
         return await self.client.publish("DoorbellPressed", {"deviceId": self.device_id})
 
+    async def snapshot(self) -> str:
+        """A still of the video uploaded, then SnapshotTaken; its mediaId."""
+        media_id = await self.client.media_upload(self.device_id, jpeg_still(time.time(), self.device_id))
+        detail = {"deviceId": self.device_id, "mediaId": media_id, "takenAt": _timestamp()}
+        await self.client.publish("SnapshotTaken", detail)
+        return media_id
+
+    async def detect(self, object_class: str = "person") -> str:
+        """The camera sees `object_class`: its frame uploaded, then ObjectDetected; the eventId."""
+        media_id = await self.client.media_upload(self.device_id, jpeg_still(time.time(), self.device_id))
+        event_id = uuid.uuid4().hex
+        detail = {
+            "deviceId": self.device_id,
+            "eventId": event_id,
+            "objectClass": object_class,
+            "detectedAt": _timestamp(),
+            "mediaId": media_id,
+        }
+        await self.client.publish("ObjectDetected", detail)
+        return event_id
+
+    def watch(self, snapshot_every_s: float, detect_every_s: float) -> None:
+        """Take a snapshot and detect a person on a schedule (until `close`)."""
+        self._watching = asyncio.create_task(self._watch(snapshot_every_s, detect_every_s))
+
+    async def _watch(self, snapshot_every_s: float, detect_every_s: float) -> None:
+        next_detection = time.monotonic() + detect_every_s
+        while True:
+            try:
+                await self.snapshot()
+                if time.monotonic() >= next_detection:
+                    next_detection += detect_every_s
+                    await self.detect("person")
+            except (CloudError, aiohttp.ClientError) as exc:
+                logger.warning("camera upload failed", extra={"device": self.device_id, "error": str(exc)})
+            await asyncio.sleep(snapshot_every_s)
+
     async def close(self) -> None:
+        if self._watching is not None:
+            self._watching.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._watching
         await self.disconnect()
         for task in list(self._tasks):
             task.cancel()

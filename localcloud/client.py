@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +81,23 @@ class CloudClient:
         headers = sign("GET", url, await self.device_credentials(device_id), self.region)
         async with self.session.get(url, headers=headers) as response:
             return response.status, await response.json()
+
+    async def media_upload(self, device_id: str, data: bytes, content_type: str = "image/jpeg") -> str:
+        """Upload one image as the camera does: `POST /media` SigV4-signed with its role session,
+        then the presigned POST to S3; the mediaId."""
+        url = f"{self.base_url}/media"
+        body = json.dumps({"contentType": content_type}).encode()
+        headers = sign("POST", url, await self.device_credentials(device_id), self.region, body)
+        async with self.session.post(url, data=body, headers=headers) as response:
+            if response.status != 200:
+                raise CloudError(f"POST /media for {device_id}: HTTP {response.status}")
+            grant = await response.json()
+        form = aiohttp.FormData(grant["upload"]["fields"])
+        form.add_field("file", data, content_type=content_type, filename="image")
+        async with self.session.post(grant["upload"]["url"], data=form) as response:
+            if response.status >= 300:
+                raise CloudError(f"media upload for {device_id}: HTTP {response.status}")
+        return str(grant["mediaId"])
 
     async def cells(self) -> list[dict[str, Any]]:
         """Each cell: id, account, region, capacity, devices placed and channels held."""

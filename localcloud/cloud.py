@@ -4,7 +4,8 @@ The aiohttp server carries the WSS signaling endpoint (cameras connect there as 
 invoke endpoints that run the functions as Lambda would, the device config API and the camera
 credentials provider, a local identity provider's token endpoint, the emulated Login with Amazon
 token endpoint and Alexa event gateway (with a pump that drains the presence queue into the
-presence function and the outbound events queue into the events function), and the web pages (the
+presence function, the detections queue into the detections function and the outbound events
+queue into the events function), the media endpoint (``GET /media/{ref}``), and the web pages (the
 Alexa side, and a camera made of the browser with AWS's
 KVS WebRTC SDK). Both servers listen on 127.0.0.1 only, over TLS with certificates of the local CA
 (``tls.py``): every endpoint handed out is https:// or wss://, as on AWS.
@@ -139,7 +140,12 @@ class LocalCloud:
             POWERTOOLS_TRACE_DISABLED="1",
         )
         self.alexa = AlexaCloud(client_credentials(env["ALEXA_CLIENT_SECRET_ID"], self.region))
-        env.update(LWA_TOKEN_URL=f"{self.url}/auth/o2/token", ALEXA_EVENT_GATEWAY_URL=f"{self.url}/v3/events")
+        env.update(
+            LWA_TOKEN_URL=f"{self.url}/auth/o2/token",
+            ALEXA_EVENT_GATEWAY_URL=f"{self.url}/v3/events",
+            # The media function answers GET /media/{ref} on this server, as the HTTP API would.
+            MEDIA_URL_BASE=self.url,
+        )
         if not self.alexa.schema_checked:
             logging.getLogger(__name__).warning("official Alexa schema not found: events are not validated")
         os.environ.update(env)
@@ -169,10 +175,11 @@ class LocalCloud:
         self._write_state()
 
     async def _pump_events(self, invoker: Invoker) -> None:
-        """Drain the presence and outbound Alexa events queues continually, so presence changes,
-        presses and reports flow without a call."""
+        """Drain the presence, detections and outbound Alexa events queues continually, so
+        presence changes, presses, detections and reports flow without a call."""
         while True:
             await asyncio.to_thread(invoker.drain_presence_queue)
+            await asyncio.to_thread(invoker.drain_detections_queue)
             await asyncio.to_thread(invoker.drain_events_queue)
             await asyncio.sleep(EVENTS_POLL_S)
 

@@ -8,8 +8,12 @@ another user's camera; one tag
 rotation runs; a camera goes offline and comes back, and Alexa hears each change through a
 ChangeReport that ReportState agrees with; the front door is a video doorbell: a press becomes a
 DoorbellPress and Alexa opens its live view by itself; an expired Alexa token is refreshed; one
-camera is deregistered, frees its cell's slot and leaves Alexa through DeleteReport. Every step
-checks its outcome; the run succeeds only if all of them pass.
+camera is deregistered, frees its cell's slot and leaves Alexa through DeleteReport. Then what the
+cameras see: a person at the front door is announced (ObjectDetection) and Alexa fetches its
+image; the user turns person detection off and the next person is recorded, not announced; a
+snapshot is fetched (GetSnapshot); the history is paged (ReportData) and one event deleted
+(DeleteData); another user gets nothing of the images. Every step checks its outcome; the run
+succeeds only if all of them pass.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import sys
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any, TextIO
 
 from localcloud.alexa import (
@@ -30,6 +35,7 @@ from localcloud.alexa import (
     event_name,
     report_state,
 )
+from localcloud.alexa_vision import AlexaVision, ImageRefused, by_identifier, by_range
 from localcloud.camera import SimulatedCamera
 from localcloud.client import CloudClient
 
@@ -41,6 +47,8 @@ ALEXA_DEADLINE_S = 6.0
 # Amazon's guidance for change reports; the doorbell press target is a second.
 CHANGE_REPORT_S = 3.0
 REPORT_WAIT_S = 10.0
+# How long a detection of a class turned off is watched for not being announced, once recorded.
+SILENCE_S = 1.0
 SUMMARY_FIGURES = ("status", "channelsSeen", "rotated", "updated", "unchanged", "orphans", "failed")
 
 
@@ -114,6 +122,9 @@ class DemoRun:
         self.barn = SimulatedCamera(client, f"barn{suffix}", self.carol, "Barn")
         self.cell_of: dict[str, str] = {}  # deviceId -> cell id, from its channel's account
         self.alexa = SimulatedAlexa(client)
+        self.vision = AlexaVision(client)
+        self.detected: list[str] = []  # the front door's eventIds, oldest first
+        self.frame_uris: dict[str, str] = {}
         self.tokens: dict[str, str] = {}
         self.views: list[LiveView] = []
 
@@ -139,6 +150,11 @@ class DemoRun:
             ("An expired Alexa access token is refreshed", self.refreshed),
             ("Deregister one camera", self.deregister),
             ("The deregistered camera leaves Alexa through DeleteReport", self.deleted),
+            ("A person at the front door: ObjectDetection, Alexa fetches its image", self.person),
+            ("Person detection turned off: the next person is recorded, not announced", self.silenced),
+            ("Alexa asks for a snapshot: GetSnapshot, image fetched", self.snapshot),
+            ("Alexa pages the history (ReportData) and deletes one event (DeleteData)", self.history),
+            ("Another user asks for the images: refused", self.images_refused),
         ]
 
     async def link(self) -> str:
@@ -408,6 +424,107 @@ class DemoRun:
             f"DoorbellPressed {self.front.device_id} -> DoorbellPress -> InitiateSessionWithOffer by "
             f"Alexa itself, answered {opened:.2f} s after the press; {count} frames decoded"
         )
+
+    async def person(self) -> str:
+        waiting = asyncio.create_task(self._next_report("ObjectDetection", self.front.device_id))
+        await asyncio.sleep(0)  # the wait starts before the event, so the report cannot be missed
+        event_id = await self.front.detect("person")
+        report, seconds = await waiting
+        (item,) = report["payload"]["events"]
+        check(item["eventIdentifier"] == event_id, f"announced {item['eventIdentifier']}, not {event_id}")
+        check(seconds < CHANGE_REPORT_S, f"the ObjectDetection took {seconds:.2f} s")
+        self.detected.append(event_id)
+        self.frame_uris[event_id] = item["frameImageUri"]
+        image = await self.vision.detection_image(self.tokens[self.alice], self.front.device_id, item)
+        return (
+            f"ObjectDetected {item['imageNetClass']} (a {image.width}x{image.height} still of the video, "
+            f"uploaded through POST /media) -> ObjectDetection accepted {seconds:.2f} s after the event\n"
+            f"Alexa fetched its frame with {self.alice}'s token: {image.content_type} "
+            f"{image.width}x{image.height}, {len(image.data) // 1024} KB, no redirect"
+        )
+
+    async def silenced(self) -> str:
+        token = self.tokens[self.alice]
+        answer = await self.vision.set_classes(token, self.front.device_id, ["package"])
+        check(error_type(answer) is None, f"got {answer}")
+        after = int((await self.client.alexa_reports(self.alice))["next"])
+        event_id = await self.front.detect("person")
+        recorded_by = time.monotonic() + REPORT_WAIT_S
+        while True:
+            page = await self.vision.report_data(token, self.front.device_id, by_identifier([event_id]))
+            if page["event"]["payload"].get("data") or time.monotonic() > recorded_by:
+                break
+            await asyncio.sleep(0.1)
+        check(bool(page["event"]["payload"].get("data")), "the detection was not recorded")
+        await asyncio.sleep(SILENCE_S)
+        reports = (await self.client.alexa_reports(self.alice, after))["reports"]
+        check(not [r for r in reports if r["name"] == "ObjectDetection"], f"announced: {reports}")
+        self.detected.append(event_id)
+        self.frame_uris[event_id] = page["event"]["payload"]["data"][0]["frameImageUri"]
+        return (
+            "SetObjectDetectionClasses [package] -> Alexa.Response; the next person is in the history "
+            f"(ReportData by identifier), and no ObjectDetection came within {SILENCE_S:.0f} s"
+        )
+
+    async def snapshot(self) -> str:
+        token = self.tokens[self.alice]
+        await self.front.snapshot()
+        deadline = time.monotonic() + REPORT_WAIT_S
+        # The detections queue is drained a few times a second; until then the last is too old.
+        while error_type(await self.vision.get_snapshot(token, self.front.device_id)) is not None:
+            check(time.monotonic() < deadline, "no fresh snapshot")
+            await asyncio.sleep(0.1)
+        began = time.perf_counter()
+        response, image = await self.vision.snapshot(token, self.front.device_id)
+        seconds = time.perf_counter() - began
+        return (
+            f"SnapshotTaken -> GetSnapshot -> Snapshot of {response['event']['payload']['timeOfSample']}; "
+            f"image {image.content_type} {image.width}x{image.height} answered and fetched in "
+            f"{seconds * 1000:.0f} ms"
+        )
+
+    async def history(self) -> str:
+        token, device = self.tokens[self.alice], self.front.device_id
+        now = datetime.now(UTC)
+        window = by_range(now - timedelta(hours=1), now + timedelta(minutes=1))
+        pages: list[list[str]] = []
+        next_token: str | None = None
+        while True:
+            page = await self.vision.report_data(token, device, window, max_results=1, next_token=next_token)
+            pages.append([i["eventIdentifier"] for i in page["event"]["payload"]["data"]])
+            next_token = page["event"]["payload"].get("paginationContext", {}).get("nextToken")
+            if next_token is None or len(pages) > len(self.detected):
+                break
+        newest_first = [i for p in pages for i in p]
+        check(newest_first == self.detected[::-1], f"pages {pages}, detected {self.detected}")
+        oldest = self.detected[0]
+        answer = await self.vision.delete_data(token, device, [oldest])
+        check(answer["event"]["header"]["name"] == "DeleteDataResponse", f"got {answer}")
+        left = await self.vision.report_data(token, device, window)
+        remaining = [i["eventIdentifier"] for i in left["event"]["payload"]["data"]]
+        check(remaining == self.detected[1:], f"after the delete: {remaining}")
+        status = await self._refused(self.frame_uris[oldest], token)
+        check(status == 404, f"the deleted event's image answered {status}")
+        return (
+            f"ReportData pages of 1, newest first: {len(pages)} page(s) through nextToken\n"
+            f"DeleteData {oldest} -> DeleteDataResponse; {len(remaining)} event left, "
+            f"its image now answers {status}"
+        )
+
+    async def images_refused(self) -> str:
+        uri = self.frame_uris[self.detected[-1]]
+        foreign = await self._refused(uri, self.tokens[self.bob])
+        anonymous = await self._refused(uri, None)
+        check((foreign, anonymous) == (404, 401), f"answered {foreign} and {anonymous}")
+        return f"{self.bob}'s token -> {foreign}; no token -> {anonymous} (the image is {self.alice}'s)"
+
+    async def _refused(self, uri: str, token: str | None) -> int:
+        """The status an image fetch is refused with (a served image fails the step)."""
+        try:
+            await self.vision.fetch_once(uri, token)
+        except ImageRefused as exc:
+            return exc.status
+        raise StepFailed(f"{uri} was served")
 
     async def close(self) -> None:
         await self.alexa.stop_following()

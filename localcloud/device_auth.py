@@ -106,9 +106,11 @@ def verify(method: str, url: str, headers: Mapping[str, str], body: bytes, regio
     )
 
 
-def sign(method: str, url: str, credentials: Mapping[str, str], region: str) -> dict[str, str]:
-    """SigV4 headers for a body-less request, as a camera's SDK would add them."""
-    request = AWSRequest(method=method, url=url)
+def sign(
+    method: str, url: str, credentials: Mapping[str, str], region: str, body: bytes = b""
+) -> dict[str, str]:
+    """SigV4 headers for a request, as a camera's SDK would add them."""
+    request = AWSRequest(method=method, url=url, data=body)
     SigV4Auth(
         Credentials(credentials["accessKeyId"], credentials["secretAccessKey"], credentials["sessionToken"]),
         SERVICE,

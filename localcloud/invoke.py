@@ -7,12 +7,16 @@
 - ``POST /invoke/alexa-events``: the same for the outbound Alexa events queue (the local cloud
   also drains it on its own every half second, as an event source mapping would);
 - ``POST /invoke/rotation``: one scheduled run of tag rotation, on demand;
-- ``GET /config``: the device config HTTP API; the request must be SigV4-signed by a camera role
-  session (see device_auth), and reaches the function as payload 2.0 with that IAM identity;
+- ``GET /config`` and ``POST /media``: the device config HTTP API; the request must be SigV4-signed
+  by a camera role session (see device_auth), and reaches the function as payload 2.0 with that
+  IAM identity;
+- ``GET /media/{ref}``: the media function (no IAM auth: Alexa presents the user's bearer token);
+  its base64 body is answered as the bytes, as API Gateway does;
 - ``POST /invoke/presence``: the same for the presence queue (also drained on its own);
 - ``POST /invoke/presence-sweep``: one scheduled run of the presence sweep, on demand;
 - ``POST /events``: puts a device event on its queue as EventBridge's rules would deliver it:
-  presence and doorbell events on the presence queue, the others on the lifecycle queue.
+  presence and doorbell events on the presence queue, detections and snapshots on the detections
+  queue, the others on the lifecycle queue.
 
 Handlers are imported on first use, after the local environment is in place (their cold start).
 They are synchronous and may wait on a camera's answer, so each call runs in a worker thread.
@@ -21,6 +25,7 @@ They are synchronous and may wait on a camera's answer, so each call runs in a w
 from __future__ import annotations
 
 import asyncio
+import base64
 import importlib
 import json
 import threading
@@ -50,9 +55,18 @@ HANDLERS = {
     "alexa-events": "functions.alexa_events.handler",
     "device-presence": "functions.device_presence.handler",
     "presence-sweep": "functions.presence_sweep.handler",
+    "detections": "functions.detections.handler",
+    "media": "functions.media.handler",
 }
 # The presence rule's detail-types: they go to the presence queue, the rest to lifecycle's.
 PRESENCE_DETAIL_TYPES = frozenset({"DeviceConnected", "DeviceDisconnected", "DoorbellPressed"})
+# The detections rule's: to the detections queue.
+DETECTION_DETAIL_TYPES = frozenset({"ObjectDetected", "SnapshotTaken", "DetectionsDeleted"})
+
+
+# What API Gateway passes between the client and a function here (the rest is irrelevant locally).
+FORWARDED_HEADERS = frozenset({"authorization", "accept"})
+ANSWERED_HEADERS = frozenset({"content-type", "cache-control", "www-authenticate", "retry-after", "location"})
 
 
 # One invocation at a time: the functions share this process, and with it Powertools' metric set
@@ -121,27 +135,33 @@ def http_api_event(
     device_id: str, method: str, path: str, body: str | None, access_key: str = "ASIALOCAL"
 ) -> dict[str, Any]:
     """HTTP API payload 2.0 as API Gateway sends it for an IAM-authorized route."""
+    event = public_http_event(method, path, {"content-type": "application/json"}, body)
+    event["requestContext"]["authorizer"] = {
+        "iam": {
+            "accessKey": access_key,
+            "accountId": ACCOUNT_ID,
+            "callerId": f"AROALOCAL:{device_id}",
+            "principalOrgId": None,
+            "userArn": f"arn:aws:sts::{ACCOUNT_ID}:assumed-role/{DEVICE_ROLE}/{device_id}",
+            "userId": f"AROALOCAL:{device_id}",
+            "cognitoIdentity": None,
+        }
+    }
+    return event
+
+
+def public_http_event(method: str, path: str, headers: dict[str, str], body: str | None) -> dict[str, Any]:
+    """HTTP API payload 2.0 for a route without authorization (header names lower-cased)."""
     now = datetime.now(UTC)
     return {
         "version": "2.0",
         "routeKey": f"{method} {path}",
         "rawPath": path,
         "rawQueryString": "",
-        "headers": {"content-type": "application/json", "host": "local"},
+        "headers": {**{k.lower(): v for k, v in headers.items()}, "host": "local"},
         "requestContext": {
             "accountId": ACCOUNT_ID,
             "apiId": "local",
-            "authorizer": {
-                "iam": {
-                    "accessKey": access_key,
-                    "accountId": ACCOUNT_ID,
-                    "callerId": f"AROALOCAL:{device_id}",
-                    "principalOrgId": None,
-                    "userArn": f"arn:aws:sts::{ACCOUNT_ID}:assumed-role/{DEVICE_ROLE}/{device_id}",
-                    "userId": f"AROALOCAL:{device_id}",
-                    "cognitoIdentity": None,
-                }
-            },
             "domainName": "local",
             "domainPrefix": "local",
             "http": {
@@ -162,6 +182,15 @@ def http_api_event(
     }
 
 
+def http_response(result: dict[str, Any]) -> web.Response:
+    """A payload 2.0 function result as API Gateway answers it (base64 bodies as their bytes)."""
+    body = result.get("body") or ""
+    data = base64.b64decode(body) if result.get("isBase64Encoded") else body.encode()
+    headers = {k: v for k, v in (result.get("headers") or {}).items() if k.lower() in ANSWERED_HEADERS}
+    headers.setdefault("Content-Type", "application/json")
+    return web.Response(status=int(result.get("statusCode", 200)), body=data, headers=headers)
+
+
 class Invoker:
     """The invoke routes, bound to the local environment (region, queue URLs, event source)."""
 
@@ -175,6 +204,8 @@ class Invoker:
             web.post("/invoke/lifecycle", self._lifecycle),
             web.post("/invoke/rotation", self._rotation),
             web.get("/config", self._device_config),
+            web.post("/media", self._device_config),
+            web.get("/media/{ref}", self._media),
             web.post("/invoke/alexa-events", self._alexa_events),
             web.post("/invoke/presence", self._presence),
             web.post("/invoke/presence-sweep", self._presence_sweep),
@@ -197,14 +228,18 @@ class Invoker:
             # API Gateway refuses before the function runs, with a message of this form.
             return web.json_response({"message": str(exc)}, status=403)
         event = http_api_event(
-            caller.device_id, "GET", "/config", body.decode() or None, access_key=caller.access_key_id
+            caller.device_id,
+            request.method,
+            request.path,
+            body.decode() or None,
+            access_key=caller.access_key_id,
         )
-        result = await asyncio.to_thread(call, "device-config", event, 10.0)
-        return web.Response(
-            status=int(result.get("statusCode", 200)),
-            text=result.get("body") or "",
-            headers={"Content-Type": result.get("headers", {}).get("Content-Type", "application/json")},
-        )
+        return http_response(await asyncio.to_thread(call, "device-config", event, 10.0))
+
+    async def _media(self, request: web.Request) -> web.Response:
+        headers = {k: v for k, v in request.headers.items() if k.lower() in FORWARDED_HEADERS}
+        event = public_http_event("GET", request.path, headers, None)
+        return http_response(await asyncio.to_thread(call, "media", event, 10.0))
 
     async def _events(self, request: web.Request) -> web.Response:
         event = DeviceEvent.model_validate(await request.json())
@@ -212,8 +247,12 @@ class Invoker:
             event.detail_type, event.detail, source=self._env["DEVICE_EVENT_SOURCE"], region=self._region
         )
         sqs = aws_clients.client("sqs")
-        presence = event.detail_type in PRESENCE_DETAIL_TYPES
-        queue = self._env["PRESENCE_QUEUE_URL" if presence else "LIFECYCLE_QUEUE_URL"]
+        if event.detail_type in PRESENCE_DETAIL_TYPES:
+            queue = self._env["PRESENCE_QUEUE_URL"]
+        elif event.detail_type in DETECTION_DETAIL_TYPES:
+            queue = self._env["DETECTIONS_QUEUE_URL"]
+        else:
+            queue = self._env["LIFECYCLE_QUEUE_URL"]
         await asyncio.to_thread(sqs.send_message, QueueUrl=queue, MessageBody=json.dumps(envelope))
         return web.json_response({"id": envelope["id"]})
 
@@ -232,6 +271,9 @@ class Invoker:
 
     def drain_presence_queue(self) -> dict[str, Any]:
         return self._drain("device-presence", self._env["PRESENCE_QUEUE_URL"])
+
+    def drain_detections_queue(self) -> dict[str, Any]:
+        return self._drain("detections", self._env["DETECTIONS_QUEUE_URL"])
 
     def drain_lifecycle_queue(self) -> dict[str, Any]:
         return self._drain("device-lifecycle", self._env["LIFECYCLE_QUEUE_URL"])

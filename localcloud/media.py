@@ -1,7 +1,9 @@
-"""The simulated camera's test signal: a moving pattern with a clock, and a tone.
+"""The simulated camera's test signal: a moving pattern with a clock, and a tone; and its stills.
 
 Drawn straight into YUV planes with byte slices (no numpy in the dependency set); 320x240 keeps
-VP8 encoding cheap enough for several cameras on a two-core laptop.
+VP8 encoding cheap enough for several cameras on a two-core laptop. A still (a snapshot, a
+detection's frame) is the frame the video shows at that instant, scaled up to Alexa's minimum of
+360 px on the shorter side and encoded as JPEG with FFmpeg's mjpeg encoder.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import av
 from aiortc.mediastreams import AUDIO_PTIME, AudioStreamTrack, VideoStreamTrack
 
 WIDTH, HEIGHT = 320, 240
+# Alexa's image guideline: at least 360 px on the shorter side.
+STILL_WIDTH, STILL_HEIGHT = 480, 360
 SAMPLE_RATE = 48_000
 TONE_HZ = 440
 
@@ -84,6 +88,17 @@ def draw_frame(t: float, label: str = "") -> av.VideoFrame:
     frame.planes[1].update(bytes([hue]) * chroma)
     frame.planes[2].update(bytes([256 - hue]) * chroma)
     return frame
+
+
+def jpeg_still(t: float, label: str = "") -> bytes:
+    """The frame at time t as a STILL_WIDTH x STILL_HEIGHT JPEG."""
+    frame = draw_frame(t, label).reformat(width=STILL_WIDTH, height=STILL_HEIGHT, format="yuvj420p")
+    encoder = av.CodecContext.create("mjpeg", "w")
+    encoder.width, encoder.height = STILL_WIDTH, STILL_HEIGHT
+    encoder.pix_fmt = "yuvj420p"
+    encoder.time_base = Fraction(1, 30)
+    packets = [*encoder.encode(frame), *encoder.encode(None)]
+    return b"".join(bytes(p) for p in packets)
 
 
 class TestPatternTrack(VideoStreamTrack):

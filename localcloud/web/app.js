@@ -99,9 +99,84 @@ function applyReport(report) {
   } else if (report.name === "DoorbellPress") {
     item.textContent = `DoorbellPress: ${report.endpointId} at ${report.payload.timestamp}`;
     startLiveView(report.endpointId);
+  } else if (report.name === "ObjectDetection") {
+    for (const detected of report.payload.events) {
+      const entry = document.createElement("li");
+      entry.textContent = `${detected.imageNetClass} at ${report.endpointId}, ${detected.timeOfSample} `;
+      entry.append(thumbnail(detected.frameImageUri));
+      $("detections").prepend(entry);
+    }
+    item.textContent = `ObjectDetection: ${report.endpointId}`;
   }
   $("events").append(item);
 }
+
+// An image URI fetched as Alexa fetches it: the user's bearer token, JPEG or PNG, no redirect.
+function thumbnail(uri) {
+  const img = document.createElement("img");
+  img.className = "thumb";
+  fetch(uri, { headers: { Authorization: `Bearer ${token}`, Accept: "image/jpeg, image/png" }, redirect: "error" })
+    .then((r) => (r.ok ? r.blob() : Promise.reject(new Error(`HTTP ${r.status}`))))
+    .then((blob) => { img.src = URL.createObjectURL(blob); })
+    .catch((err) => { img.alt = `image refused: ${err.message}`; });
+  return img;
+}
+
+function visionDirective(namespace, name, version, endpointId, payload, instance) {
+  const message = directive(namespace, name, payload, endpointId);
+  message.directive.header.payloadVersion = version;
+  if (instance) message.directive.header.instance = instance;
+  return message;
+}
+
+async function snapshot(endpointId) {
+  const response = await send(visionDirective("Alexa.SmartVision.SnapshotProvider", "GetSnapshot", "1.1",
+    endpointId, { preferOnDemandSnapshot: false }));
+  const entry = document.createElement("li");
+  if (response.event.header.name === "Snapshot") {
+    entry.textContent = `snapshot of ${endpointId}, ${response.event.payload.timeOfSample} `;
+    entry.append(thumbnail(response.event.payload.snapshotUri));
+  } else {
+    entry.textContent = `snapshot of ${endpointId}: ${response.event.payload.type}`;
+  }
+  $("detections").prepend(entry);
+}
+
+// The last day's detections of a camera, ten at a time (ReportData), each with a Delete button.
+async function history(endpointId, nextToken) {
+  const end = new Date(Date.now() + 60_000), start = new Date(end - 86_400_000);
+  const pagination = nextToken ? { maxResults: 10, nextToken } : { maxResults: 10 };
+  const payload = { accessConfig: { type: "BY_TIMESTAMP_RANGE",
+    timestampRange: { start: start.toISOString(), end: end.toISOString() } }, paginationConfig: pagination };
+  const response = await send(visionDirective("Alexa.DataController", "ReportData", "1.0", endpointId, payload,
+    "Camera.SmartVisionData"));
+  const list = $("history");
+  if (!nextToken) list.replaceChildren();
+  for (const detected of response.event.payload.data || []) {
+    const entry = document.createElement("li");
+    entry.textContent = `${detected.imageNetClass}, ${detected.timeOfSample} `;
+    entry.append(thumbnail(detected.frameImageUri));
+    const remove = document.createElement("button");
+    remove.textContent = "Delete";
+    remove.onclick = async () => {
+      await send(visionDirective("Alexa.DataController", "DeleteData", "1.0", endpointId,
+        { accessConfig: { type: "BY_IDENTIFIER", identifiers: [detected.eventIdentifier] } },
+        "Camera.SmartVisionData"));
+      entry.remove();
+    };
+    entry.append(remove);
+    list.append(entry);
+  }
+  const next = response.event.payload.paginationContext?.nextToken;
+  if (next) {
+    const more = document.createElement("button");
+    more.textContent = "More";
+    more.onclick = () => { more.remove(); history(endpointId, next); };
+    list.append(more);
+  }
+}
+
+const has = (endpoint, iface) => (endpoint.capabilities || []).some((c) => c.interface === iface);
 
 function renderCameras() {
   const endpoints = [...cameras.values()];
@@ -124,6 +199,14 @@ function renderCameras() {
       ring.onclick = () => fetch("/events", { method: "POST",
         body: JSON.stringify({ "detail-type": "DoorbellPressed", detail: { deviceId: endpoint.endpointId } }) });
       item.append(ring);
+    }
+    for (const [label, iface, action] of [["Snapshot", "Alexa.SmartVision.SnapshotProvider", snapshot],
+      ["History", "Alexa.DataController", history]]) {
+      if (!has(endpoint, iface)) continue;
+      const button = document.createElement("button");
+      button.textContent = label;
+      button.onclick = () => action(endpoint.endpointId);
+      item.append(button);
     }
     list.append(item);
   }

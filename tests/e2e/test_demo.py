@@ -29,7 +29,7 @@ def test_the_scripted_demo_passes_every_step(tmp_path: Path) -> None:
     assert f"the {functions} functions" in transcript.splitlines()[0]
     # Every invocation records what it did: Powertools finds metrics to publish each time.
     assert "No application metrics" not in result.stderr
-    assert "21/21 steps passed" in transcript
+    assert "26/26 steps passed" in transcript
     # Frames are counted as aiortc decodes them on the simulated Alexa's side.
     decoded = re.search(r"(\d+) video frames decoded \((\d+)x(\d+)\)", transcript)
     assert decoded is not None, transcript
@@ -57,3 +57,12 @@ def test_the_scripted_demo_passes_every_step(tmp_path: Path) -> None:
     assert re.search(
         r"DoorbellPress -> InitiateSessionWithOffer by Alexa itself.*\d+ frames decoded", transcript
     )
+    # What the cameras see: announced with an image Alexa fetched, silenced, snapshot, history.
+    assert re.search(r"ObjectDetected person .* -> ObjectDetection accepted", transcript)
+    assert re.search(r"fetched its frame with alice's token: image/jpeg 480x360", transcript)
+    assert "the next person is in the history" in transcript
+    assert re.search(r"GetSnapshot -> Snapshot of .*image/jpeg 480x360 answered and fetched", transcript)
+    assert re.search(
+        r"DeleteData \w+ -> DeleteDataResponse; 1 event left, its image now answers 404", transcript
+    )
+    assert "bob's token -> 404; no token -> 401" in transcript
