@@ -62,7 +62,14 @@ def local_parts(state: CloudState, token: str, answerer: Answerer = minimal_answ
     cells = {cell.account: cell.id for cell in local_cells(region=state.region)}
 
     def config(device_id: str) -> CameraConfig:
-        return fetch_config(sts, ROLE_ARN, f"{state.url}/config", device_id, state.region, timeout=10.0)
+        return fetch_config(
+            sts,
+            device_id,
+            camera_role_arn=ROLE_ARN,
+            config_url=f"{state.url}/config",
+            region=state.region,
+            timeout=10.0,
+        )
 
     return CanaryParts(
         tokens=StaticToken(token),

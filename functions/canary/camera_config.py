@@ -64,7 +64,7 @@ class CameraConfig(BaseModel):
 
 
 def fetch_config(
-    sts: Any, camera_role_arn: str, config_url: str, device_id: str, region: str, timeout: float
+    sts: Any, device_id: str, *, camera_role_arn: str, config_url: str, region: str, timeout: float
 ) -> CameraConfig:
     """StepFailed(CAMERA_CONFIG) naming what failed: the role's credentials, the API, the answer."""
     try:

@@ -92,7 +92,9 @@ class _Run:
         self.record(step, True, began)
 
     def record(self, step: Step, ok: bool, began: float, reason: str = "") -> None:
-        self.steps.append(StepOutcome(step=step, ok=ok, ms=(time.perf_counter() - began) * 1000, reason=reason))
+        self.steps.append(
+            StepOutcome(step=step, ok=ok, ms=(time.perf_counter() - began) * 1000, reason=reason)
+        )
 
 
 def run_canary(device_id: str, parts: CanaryParts, deadline: Deadline) -> CanaryReport:
@@ -125,7 +127,8 @@ def run_canary(device_id: str, parts: CanaryParts, deadline: Deadline) -> Canary
                 raise StepFailed(Step.ANSWER, "the skill returned another answer than the master's")
             if answer_ms > parts.answer_budget_s * 1000:
                 raise StepFailed(
-                    Step.ANSWER, f"answered in {answer_ms:.0f} ms, over the {parts.answer_budget_s:g} s budget"
+                    Step.ANSWER,
+                    f"answered in {answer_ms:.0f} ms, over the {parts.answer_budget_s:g} s budget",
                 )
     except StepFailed:
         pass

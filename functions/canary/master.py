@@ -37,7 +37,11 @@ def _decode_offer(payload: str) -> str | None:
         message = json.loads(base64.b64decode(payload, validate=True))
     except (binascii.Error, ValueError):
         return None
-    if not isinstance(message, dict) or message.get("type") != "offer" or not isinstance(message.get("sdp"), str):
+    if (
+        not isinstance(message, dict)
+        or message.get("type") != "offer"
+        or not isinstance(message.get("sdp"), str)
+    ):
         return None
     return str(message["sdp"])
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 class Step(StrEnum):
     """Each names a runbook entry in the README (Canary and smoke test → Runbook)."""
 
-    TOKEN = "token"  # the canary owner's token, and the skill accepting it
+    TOKEN = "token"  # noqa: S105 (a step name); the canary owner's token, and the skill accepting it
     CAMERA_CONFIG = "camera-config"  # camera role credentials, then GET /config as the canary camera
     MASTER_CONNECT = "master-connect"  # WSS to the channel as MASTER with the config's credentials
     SKILL_INVOKE = "skill-invoke"  # the skill answers the directive (no Lambda error, no INTERNAL_ERROR)

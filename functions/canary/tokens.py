@@ -19,7 +19,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 from urllib.parse import urlencode
 
 from aws_lambda_powertools.utilities.parameters import SecretsProvider
@@ -33,6 +33,7 @@ from functions.common.aws_clients import error_code
 from functions.common.deadline import Deadline, DeadlineExceeded
 
 SECRET_CACHE_S = 300
+M = TypeVar("M", bound=BaseModel)
 
 
 class TokenSource(Protocol):
@@ -65,7 +66,7 @@ def secret_reader(secret_id: str, client: Any) -> Callable[[], Any]:
     return read
 
 
-def _parse[M: BaseModel](model: type[M], value: Any) -> M:
+def _parse(model: type[M], value: Any) -> M:
     try:
         return model.model_validate(value)
     except ValidationError as exc:
@@ -76,7 +77,9 @@ def _parse[M: BaseModel](model: type[M], value: Any) -> M:
 class CognitoTokens:
     """USER_PASSWORD_AUTH on the Alexa app client; its secret comes from the pool (DescribeUserPoolClient)."""
 
-    def __init__(self, read_secret: Callable[[], Any], cognito: Any, user_pool_id: str, client_id: str) -> None:
+    def __init__(
+        self, read_secret: Callable[[], Any], cognito: Any, user_pool_id: str, client_id: str
+    ) -> None:
         self._read_secret = read_secret
         self._cognito = cognito
         self._pool = user_pool_id
@@ -87,7 +90,9 @@ class CognitoTokens:
         secret = _parse(PasswordSecret, self._read_secret())
         try:
             if self._client_secret is None:
-                client = self._cognito.describe_user_pool_client(UserPoolId=self._pool, ClientId=self._client_id)
+                client = self._cognito.describe_user_pool_client(
+                    UserPoolId=self._pool, ClientId=self._client_id
+                )
                 self._client_secret = str(client["UserPoolClient"].get("ClientSecret", ""))
             digest = hmac.new(
                 self._client_secret.encode(), (secret.username + self._client_id).encode(), hashlib.sha256
@@ -117,7 +122,11 @@ class RefreshTokens:
 
     def token(self, deadline: Deadline) -> str:
         secret = _parse(RefreshSecret, self._read_secret())
-        form = {"grant_type": "refresh_token", "refresh_token": secret.refresh_token, "client_id": secret.client_id}
+        form = {
+            "grant_type": "refresh_token",
+            "refresh_token": secret.refresh_token,
+            "client_id": secret.client_id,
+        }
         if secret.client_secret:
             form["client_secret"] = secret.client_secret
         try:
