@@ -21,7 +21,7 @@ NODE_STAMP := toolchain/node_modules/.installed-stamp
 NPM_STAMP := node_modules/.installed-stamp
 SRC := functions localcloud infra tests bench app.py
 
-.PHONY: help venv lock setup demo test lint format synth deploy bench local trust chromium clean
+.PHONY: help venv lock setup demo test lint format synth deploy bench local trust chromium clean smoke
 
 help:
 	@echo "make demo    - run the whole system end to end on the local cloud (no AWS account)"
@@ -113,6 +113,11 @@ deploy: $(STAMP) $(NPM_STAMP)
 
 bench: $(STAMP)
 	$(PY) -m bench
+
+# After a deploy: the stage's live-view canary once; non-zero naming the failing step.
+smoke: $(STAMP)
+	@test -n "$(STAGE)" || { echo "make smoke STAGE=<stage>" >&2; exit 2; }
+	$(PY) -m functions.canary.smoke --stage '$(STAGE)'
 
 clean:
 	rm -rf cdk.out .mypy_cache .ruff_cache .pytest_cache

@@ -70,6 +70,14 @@ class TokenRequest(BaseModel):
     expires_in: int = Field(default=3600, alias="expiresIn", ge=1, le=86_400)
 
 
+class KvsFault(BaseModel):
+    """`POST /kvs/faults`: the next `times` calls of a KVS operation fail with `error` (an AWS code)."""
+
+    operation: str
+    error: str
+    times: int = Field(default=1, ge=1, le=1000)
+
+
 class CloudState(BaseModel):
     """What `python -m localcloud rotate` and other commands need to find a running cloud."""
 
@@ -164,6 +172,7 @@ class LocalCloud:
                 web.post("/token", self._token),
                 web.get("/info", self._info),
                 web.get("/cells", self._cells),
+                web.post("/kvs/faults", self._kvs_faults),
                 web.static("/static", WEB_DIR),
             ]
         )
@@ -220,6 +229,15 @@ class LocalCloud:
         except ValidationError as exc:
             raise web.HTTPBadRequest(text=str(exc)) from None
         return web.json_response({"token": self.issuer.mint(body.user, expires_in=body.expires_in)})
+
+    async def _kvs_faults(self, request: web.Request) -> web.Response:
+        """Inject a KVS fault into the emulation (fault drills of tests and the canary)."""
+        try:
+            body = KvsFault.model_validate(await request.json())
+            kvs.inject(body.operation, error=body.error, times=body.times)
+        except (ValidationError, ValueError) as exc:
+            raise web.HTTPBadRequest(text=str(exc)) from None
+        return web.json_response({"injected": body.model_dump()})
 
     async def _info(self, request: web.Request) -> web.Response:
         info: dict[str, Any] = {"motoUrl": self.moto_url, "region": self.region, "roleAlias": ROLE_ALIAS}
