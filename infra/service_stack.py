@@ -161,4 +161,5 @@ class ServiceStack(Stack):
                 config_url=f"{self.device_config.url}{ROUTE_PATH}",
                 camera_role=self.device_config.camera_role,
                 monitoring=monitoring,
+                sweep=self.presence.sweep,
             )

@@ -43,6 +43,7 @@ class LiveViewCanary(Construct):
         config_url: str,
         camera_role: iam.Role,
         monitoring: Monitoring,
+        sweep: SignalingFunction,
     ) -> None:
         super().__init__(scope, construct_id)
         settings = inputs.settings
@@ -73,6 +74,8 @@ class LiveViewCanary(Construct):
             function_name=function_name(settings.name),
             environment=environment,
         )
+        # A silent canary camera (the schedule off) is not a customer's outage: the sweep skips it.
+        sweep.lambda_function.add_environment("CANARY_DEVICE_IDS", environment["CANARY_DEVICE_IDS"])
         # One scheduled run is one measurement: a retried run would count a failure twice.
         self.function.lambda_function.configure_async_invoke(retry_attempts=0)
         self._grant(identity, skill_alias, camera_role, list(devices.values()))

@@ -82,6 +82,8 @@ def test_the_canary_function_is_named_for_make_smoke_and_knows_its_parts(
     )
     (alias_id,) = canaried.find_resources("AWS::Lambda::Alias", {"Properties": {"Name": "live"}})
     assert variables["CANARY_SKILL_FUNCTION"] == {"Ref": alias_id}
+    sweep = functions_by_service(canaried)["presence-sweep"]
+    assert sweep["Properties"]["Environment"]["Variables"]["CANARY_DEVICE_IDS"] == "canary-use1"
     canaried.has_resource_properties(
         "AWS::Lambda::EventInvokeConfig", {"MaximumRetryAttempts": 0, "FunctionName": {"Ref": canary["id"]}}
     )
