@@ -14,9 +14,10 @@ from constructs import Construct
 from infra.components.account_linking import identity_variables
 from infra.components.alexa_events import AlexaEvents
 from infra.components.alexa_skill import AlexaSkill
+from infra.components.canary import LiveViewCanary
 from infra.components.cell_access import CellAccess
 from infra.components.detections import Detections, MediaData
-from infra.components.device_config import DeviceConfigApi
+from infra.components.device_config import ROUTE_PATH, DeviceConfigApi
 from infra.components.device_lifecycle import DeviceLifecycle
 from infra.components.device_presence import DevicePresence
 from infra.components.function import FunctionInputs
@@ -50,7 +51,7 @@ class ServiceStack(Stack):
             layers=[dependencies_layer(self)],
             registry_table=registry_table,
         )
-        identity = identity_variables(self, settings.identity)
+        identity = identity_variables(self, settings.identity, canary=bool(settings.canary.devices))
         self.skill = AlexaSkill(self, "AlexaSkill", inputs, identity=identity)
         self.lifecycle = DeviceLifecycle(self, "DeviceLifecycle", inputs, placement_table=placement_table)
         self.presence = DevicePresence(self, "DevicePresence", inputs, bus=self.lifecycle.bus)
@@ -150,3 +151,15 @@ class ServiceStack(Stack):
             self.alexa_events.failure_metric(),
             description="Events not delivered to the Alexa gateway (refused, or gateway/LWA down)",
         )
+        if settings.canary.devices:
+            self.canary = LiveViewCanary(
+                self,
+                "LiveViewCanary",
+                inputs,
+                identity=identity,
+                skill_alias=self.skill.alias,
+                config_url=f"{self.device_config.url}{ROUTE_PATH}",
+                camera_role=self.device_config.camera_role,
+                monitoring=monitoring,
+                sweep=self.presence.sweep,
+            )

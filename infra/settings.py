@@ -9,10 +9,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic.alias_generators import to_camel
 
 from functions.common.cells import (
+    DEFAULT_CELL_ID,
     MAX_CELLS_CHARS,
     Cell,
     camera_role_name,
@@ -20,6 +29,7 @@ from functions.common.cells import (
     check_cells,
     render_cells,
 )
+from functions.common.device_id import DeviceId
 from functions.common.settings import MESSAGE_TTL_DEFAULT, MESSAGE_TTL_MAX, MESSAGE_TTL_MIN, NAME_CHARS
 from functions.common.validation_errors import one_line
 
@@ -77,6 +87,16 @@ class DetectionSettings(_Settings):
     retention_days: Annotated[int, Field(ge=1, le=365)] = 30
     # How long an image URI handed to Alexa opens its image (Alexa recommends 10 minutes).
     snapshot_uri_ttl_seconds: Annotated[int, Field(ge=60, le=3600)] = 600
+
+
+class CanarySettings(_Settings):
+    """The live-view canary (README, "Live-view canary and smoke test"): built when `devices` names
+    a canary camera; one schedule per cell."""
+
+    # Cell id (`default` without cells) -> the deviceId of that cell's canary camera.
+    devices: dict[str, DeviceId] = {}
+    # EventBridge schedule expression of each cell's run; "off": none (`make smoke` only).
+    schedule: Annotated[str, Field(pattern=r"^((rate|cron)\(.+\)|off)$")] = "rate(5 minutes)"
 
 
 # A device event publisher: an account id, or the ARN of an IAM role or user.
@@ -137,6 +157,7 @@ class StageSettings(_Settings):
     alarm_email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+$")] | None = None
     # Where channels live (README, "Cells"). Empty: one cell, this account and region.
     cells: tuple[CellSettings, ...] = ()
+    canary: CanarySettings = CanarySettings()
 
     @field_validator("region")
     @classmethod
@@ -167,6 +188,19 @@ class StageSettings(_Settings):
                 f"{MAX_CELLS_CHARS} fit in a Lambda function's variables"
             )
         return cells
+
+    @model_validator(mode="after")
+    def _canary_cells_exist(self) -> StageSettings:
+        known = self.cell_ids()
+        unknown = sorted(set(self.canary.devices) - set(known))
+        if unknown:
+            raise ValueError(f"canary.devices names no cell {unknown}; the cells are {list(known)}")
+        if len(set(self.canary.devices.values())) != len(self.canary.devices):
+            raise ValueError("canary.devices: each cell needs a canary camera of its own")
+        return self
+
+    def cell_ids(self) -> tuple[str, ...]:
+        return tuple(cell.id for cell in self.cells) or (DEFAULT_CELL_ID,)
 
     def function_cells(self) -> tuple[Cell, ...]:
         """The cells as the functions read them from CELLS (functions.common.cells)."""

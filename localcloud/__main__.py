@@ -115,7 +115,7 @@ async def _demo(args: argparse.Namespace) -> int:
             if await transcript.step("Start the local cloud", start):
                 async with cloud_session(cloud.ca.ca_file) as session:
                     client = CloudClient(cloud.url, session, cloud.region)
-                    ok = await run_demo(client, transcript, suffix=args.suffix)
+                    ok = await run_demo(client, transcript, cloud.state(), suffix=args.suffix)
         finally:
             await cloud.stop()
     print(f"function output: {function_log}")

@@ -205,16 +205,18 @@ class LocalCloud:
         kvs.set_endpoint_base()
         (self.state_dir / STATE_FILE).unlink(missing_ok=True)
 
-    def _write_state(self) -> None:
-        self.state_dir.mkdir(parents=True, exist_ok=True)
-        state = CloudState(
+    def state(self) -> CloudState:
+        return CloudState(
             pid=os.getpid(),
             url=self.url,
             motoUrl=self.moto_url,
             region=self.region,
             caFile=self.ca.ca_file.resolve(),
         )
-        (self.state_dir / STATE_FILE).write_text(state.model_dump_json(by_alias=True))
+
+    def _write_state(self) -> None:
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        (self.state_dir / STATE_FILE).write_text(self.state().model_dump_json(by_alias=True))
 
     async def _index(self, request: web.Request) -> web.FileResponse:
         return web.FileResponse(WEB_DIR / "index.html")

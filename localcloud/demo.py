@@ -12,7 +12,8 @@ camera is deregistered, frees its cell's slot and leaves Alexa through DeleteRep
 cameras see: a person at the front door is announced (ObjectDetection) and Alexa fetches its
 image; the user turns person detection off and the next person is recorded, not announced; a
 snapshot is fetched (GetSnapshot); the history is paged (ReportData) and one event deleted
-(DeleteData); another user gets nothing of the images. Every step checks its outcome; the run
+(DeleteData); another user gets nothing of the images. Last, the live-view canary runs its six
+steps against a canary camera, as it does on AWS after a deploy. Every step checks its outcome; the run
 succeeds only if all of them pass.
 """
 
@@ -26,6 +27,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, TextIO
 
+from functions.canary.logic import run_canary
+from functions.common.deadline import Deadline
 from localcloud.alexa import (
     LiveView,
     SimulatedAlexa,
@@ -37,7 +40,9 @@ from localcloud.alexa import (
 )
 from localcloud.alexa_vision import AlexaVision, ImageRefused, by_identifier, by_range
 from localcloud.camera import SimulatedCamera
+from localcloud.canary import CANARY_OWNER, local_parts
 from localcloud.client import CloudClient
+from localcloud.cloud import CloudState
 
 MIN_FRAMES = 30
 # Per camera when Alexa views one camera in each cell: enough to show video flows, kept short.
@@ -110,8 +115,9 @@ class Transcript:
 class DemoRun:
     """The scripted steps against a running local cloud; `suffix` keeps names unique per run."""
 
-    def __init__(self, client: CloudClient, suffix: str = "") -> None:
+    def __init__(self, client: CloudClient, state: CloudState, suffix: str = "") -> None:
         self.client = client
+        self.state = state
         self.alice, self.bob, self.carol = f"alice{suffix}", f"bob{suffix}", f"carol{suffix}"
         self.front = SimulatedCamera(client, f"front-door{suffix}", self.alice, "Front door", doorbell=True)
         self.garage = SimulatedCamera(client, f"garage{suffix}", self.alice, "Garage")
@@ -120,6 +126,8 @@ class DemoRun:
         # Registered only, to fill cells (carol never links, so Alexa hears nothing of them).
         self.shed = SimulatedCamera(client, f"shed{suffix}", self.carol, "Shed")
         self.barn = SimulatedCamera(client, f"barn{suffix}", self.carol, "Barn")
+        # The canary camera: registered only; the canary connects as its MASTER itself.
+        self.canary = SimulatedCamera(client, f"canary{suffix}", CANARY_OWNER, "Canary")
         self.cell_of: dict[str, str] = {}  # deviceId -> cell id, from its channel's account
         self.alexa = SimulatedAlexa(client)
         self.vision = AlexaVision(client)
@@ -155,6 +163,7 @@ class DemoRun:
             ("Alexa asks for a snapshot: GetSnapshot, image fetched", self.snapshot),
             ("Alexa pages the history (ReportData) and deletes one event (DeleteData)", self.history),
             ("Another user asks for the images: refused", self.images_refused),
+            ("The live-view canary passes its six steps (make smoke's check)", self.live_view_canary),
         ]
 
     async def link(self) -> str:
@@ -526,17 +535,26 @@ class DemoRun:
             return exc.status
         raise StepFailed(f"{uri} was served")
 
+    async def live_view_canary(self) -> str:
+        await self.canary.register()
+        token = await self.client.token(CANARY_OWNER)
+        parts = local_parts(self.state, token)
+        # Blocking, as on Lambda: in a thread, so this loop keeps serving the cloud it calls.
+        report = await asyncio.to_thread(run_canary, self.canary.device_id, parts, Deadline(30))
+        check(report.ok, report.summary())
+        return f"{report.summary()}\n" + ", ".join(f"{s.step} {s.ms:.0f} ms" for s in report.steps)
+
     async def close(self) -> None:
         await self.alexa.stop_following()
         for view in self.views:
             await view.close()
-        for camera in [*self.cameras, self.shed, self.barn]:
+        for camera in [*self.cameras, self.shed, self.barn, self.canary]:
             await camera.close()
 
 
-async def run_demo(client: CloudClient, transcript: Transcript, suffix: str = "") -> bool:
+async def run_demo(client: CloudClient, transcript: Transcript, state: CloudState, suffix: str = "") -> bool:
     """Every step in order, stopping at the first failure (later steps build on earlier ones)."""
-    run = DemoRun(client, suffix)
+    run = DemoRun(client, state, suffix)
     try:
         for name, step in run.steps():
             if not await transcript.step(name, step):

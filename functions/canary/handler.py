@@ -21,7 +21,7 @@ RESERVE_S = 2.0
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     deps = dependencies()
     deadline = Deadline.of_invocation(context, reserve_s=RESERVE_S)
-    reports = [run_canary(device_id, deps.parts, deadline) for device_id in deps.settings.device_ids]
+    reports = [run_canary(device_id, deps.parts, deadline) for device_id in deps.settings.devices_for(event)]
     for report in reports:
         metrics.record(report)
         logger.info("canary run", extra={"report": report.model_dump(mode="json", by_alias=True)})

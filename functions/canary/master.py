@@ -6,15 +6,21 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import logging
 import threading
 from collections.abc import Callable
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from websockets.exceptions import InvalidStatus, WebSocketException
+from websockets.sync.client import ClientConnection, connect
 
 from functions.canary.sdp import minimal_answer
 from functions.canary.steps import Step, StepFailed
 from functions.canary.transport import ssl_context
-from functions.canary.wss import WebSocket, WebSocketError
+
+# The library's debug log quotes the handshake's request line: the presigned URL's credentials.
+_quiet = logging.getLogger("functions.canary.master.websocket")
+_quiet.setLevel(logging.WARNING)
 
 # What the master does with an offer's SDP: the SDP to answer with, or None to stay silent.
 Answerer = Callable[[str], str | None]
@@ -47,7 +53,7 @@ def _decode_offer(payload: str) -> str | None:
 
 
 class CanaryMaster:
-    def __init__(self, ws: WebSocket, answerer: Answerer) -> None:
+    def __init__(self, ws: ClientConnection, answerer: Answerer) -> None:
         self._ws = ws
         self._answerer = answerer
         self.offer_received = threading.Event()
@@ -59,10 +65,24 @@ class CanaryMaster:
     def connect(cls, url: str, timeout: float, answerer: Answerer = minimal_answer) -> CanaryMaster:
         """StepFailed(MASTER_CONNECT) when the signaling endpoint refuses the connection."""
         try:
-            ws = WebSocket.connect(url, ssl_context(), timeout)
-        except (OSError, ValueError) as exc:
-            reason = str(exc) if isinstance(exc, WebSocketError) else type(exc).__name__
-            raise StepFailed(Step.MASTER_CONNECT, reason) from None
+            # No proxy (Lambda has none; a developer's would see the presigned URL), no
+            # compression (KVS negotiates none); pings are answered by the library.
+            ws = connect(
+                url,
+                ssl=ssl_context(),
+                open_timeout=timeout,
+                close_timeout=2,
+                proxy=None,
+                compression=None,
+                legacy=True,
+                logger=_quiet,
+            )
+        except InvalidStatus as exc:
+            raise StepFailed(
+                Step.MASTER_CONNECT, f"WebSocket handshake refused: HTTP {exc.response.status_code}"
+            ) from None
+        except (OSError, WebSocketException) as exc:
+            raise StepFailed(Step.MASTER_CONNECT, type(exc).__name__) from None
         return cls(ws, answerer)
 
     def close(self) -> None:
@@ -71,7 +91,9 @@ class CanaryMaster:
 
     def _serve(self) -> None:
         try:
-            while (text := self._ws.receive_text()) is not None:
+            for text in self._ws:
+                if not isinstance(text, str):
+                    continue
                 try:
                     message = ViewerMessage.model_validate_json(text)
                 except ValidationError:
@@ -80,7 +102,7 @@ class CanaryMaster:
                     self._answer(message)
                 elif message.message_type == "GO_AWAY":
                     break
-        except OSError:
+        except (OSError, WebSocketException):
             pass  # the run sees the missing answer; close() ends this thread the same way
         finally:
             self._ws.close()
@@ -94,7 +116,7 @@ class CanaryMaster:
         if sdp is None:
             return
         self.answers.append(sdp)
-        self._ws.send_text(
+        self._ws.send(
             json.dumps(
                 {
                     "action": "SDP_ANSWER",

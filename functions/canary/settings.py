@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -34,6 +35,14 @@ class CanarySettings(CellSettings):
                 raise ValueError("every entry must be a deviceId")
             return ids
         return value
+
+    def devices_for(self, event: Mapping[str, Any]) -> tuple[str, ...]:
+        """The cameras a run covers: a cell's schedule names its own (`{"deviceIds": [...]}`),
+        `make smoke` names none (all of them). Never a camera outside CANARY_DEVICE_IDS."""
+        named = event.get("deviceIds")
+        if not isinstance(named, list):
+            return self.device_ids
+        return tuple(d for d in self.device_ids if d in named)
 
     @model_validator(mode="after")
     def _cognito_names_its_client(self) -> CanarySettings:

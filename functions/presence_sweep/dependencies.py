@@ -21,4 +21,5 @@ def dependencies() -> Sweep:
         Registry(settings.registry_table_name, aws_clients.client("dynamodb")),
         OutboundPublisher(settings.alexa_events_queue_url, aws_clients.client("sqs")),
         settings.check_in_window_seconds,
+        excluded=settings.canary_device_ids,
     )

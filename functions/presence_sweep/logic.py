@@ -29,11 +29,13 @@ class Sweep:
         publisher: OutboundPublisher,
         window_seconds: int,
         *,
+        excluded: frozenset[str] = frozenset(),
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._registry = registry
         self._publisher = publisher
         self._window = window_seconds
+        self._excluded = excluded
         self._clock = clock
 
     def run(self, time_left: Callable[[], float]) -> SweepResult:
@@ -47,6 +49,8 @@ class Sweep:
         for device_id in self._registry.silent_cameras(cutoff):
             if time_left() <= 0:
                 return SweepResult(marked, complete=False)
+            if device_id in self._excluded:
+                continue  # a canary camera: silent means the canary is off, and it says so itself
             if self._registry.mark_silent(device_id, cutoff, since, SWEEP_CAUSE):
                 self._publisher.connectivity_changed(device_id, run_id)
                 marked += 1

@@ -21,6 +21,8 @@ class IdentityVariables:
     issuer: str
     audience: str
     jwks_url: str
+    # The stage's own pool, when Cognito is its provider (the canary signs in there).
+    user_pool: cognito.IUserPool | None = None
 
     def environment(self) -> dict[str, str]:
         return {
@@ -33,7 +35,9 @@ class IdentityVariables:
 class CognitoAccountLinking(Construct):
     """A user pool with a hosted sign-in page and a confidential client for Alexa's auth code grant."""
 
-    def __init__(self, scope: Construct, construct_id: str, *, settings: CognitoIdentity) -> None:
+    def __init__(
+        self, scope: Construct, construct_id: str, *, settings: CognitoIdentity, password_sign_in: bool
+    ) -> None:
         super().__init__(scope, construct_id)
         region = Stack.of(self).region
         self.user_pool = cognito.UserPool(
@@ -73,6 +77,9 @@ class CognitoAccountLinking(Construct):
             "Alexa",
             generate_secret=True,
             prevent_user_existence_errors=True,
+            # The live-view canary signs in with a password (and the client's secret) to get the
+            # same access token Alexa's users get; Alexa itself uses the hosted UI's code grant.
+            auth_flows=cognito.AuthFlow(user_password=True) if password_sign_in else None,
             o_auth=cognito.OAuthSettings(
                 flows=cognito.OAuthFlows(authorization_code_grant=True),
                 scopes=[cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL],
@@ -88,6 +95,7 @@ class CognitoAccountLinking(Construct):
             issuer=issuer,
             audience=self.client.user_pool_client_id,
             jwks_url=f"{issuer}/.well-known/jwks.json",
+            user_pool=self.user_pool,
         )
         # What the Alexa developer console asks for (the client secret stays in Cognito).
         CfnOutput(self, "AuthorizationUri", value=domain.base_url() + "/oauth2/authorize")
@@ -95,8 +103,12 @@ class CognitoAccountLinking(Construct):
         CfnOutput(self, "ClientId", value=self.client.user_pool_client_id)
 
 
-def identity_variables(scope: Construct, identity: CognitoIdentity | OidcIdentity) -> IdentityVariables:
+def identity_variables(
+    scope: Construct, identity: CognitoIdentity | OidcIdentity, *, canary: bool = False
+) -> IdentityVariables:
     """The skill's IDENTITY_* variables for whichever provider the stage chose."""
     if isinstance(identity, CognitoIdentity):
-        return CognitoAccountLinking(scope, "AccountLinking", settings=identity).variables
+        return CognitoAccountLinking(
+            scope, "AccountLinking", settings=identity, password_sign_in=canary
+        ).variables
     return IdentityVariables(issuer=identity.issuer, audience=identity.audience, jwks_url=identity.jwks_url)

@@ -77,10 +77,10 @@ class Monitoring(Construct):
             description="p99 offer-to-answer latency is close to Alexa's six-second limit",
         )
 
-        dashboard = cloudwatch.Dashboard(
+        self.dashboard = cloudwatch.Dashboard(
             self, "Dashboard", dashboard_name=f"{settings.name}-camera-signaling"
         )
-        dashboard.add_widgets(
+        self.dashboard.add_widgets(
             cloudwatch.GraphWidget(title="Offer to answer (ms)", left=[latency], width=12),
             cloudwatch.GraphWidget(title="Lifecycle dead letters", left=[dead_letters], width=12),
             cloudwatch.GraphWidget(
@@ -101,9 +101,11 @@ class Monitoring(Construct):
             cloudwatch.AlarmStatusWidget(title="Alarms", alarms=list(self.alarms), width=24),
         )
 
-    def watch(self, construct_id: str, metric: cloudwatch.IMetric, *, description: str) -> None:
-        """One more alarm on `metric` reaching 1, to the same topic (a capability's own signal)."""
-        self._alarm(construct_id, metric, threshold=1, description=description)
+    def watch(
+        self, construct_id: str, metric: cloudwatch.IMetric, *, description: str, threshold: float = 1
+    ) -> None:
+        """One more alarm on `metric` reaching `threshold`, to the same topic (a capability's own signal)."""
+        self._alarm(construct_id, metric, threshold=threshold, description=description)
 
     def _alarm(
         self,

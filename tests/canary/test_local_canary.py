@@ -12,6 +12,7 @@ import pytest
 import requests
 
 from functions.canary import metrics
+from functions.canary.camera_config import CameraConfig
 from functions.canary.logic import run_canary
 from functions.canary.steps import Step
 from functions.common.deadline import Deadline
@@ -139,3 +140,24 @@ def test_a_broken_skill_setting_fails_at_skill_invoke(
         Step.MASTER_CONNECT,
         Step.SKILL_INVOKE,
     ]
+
+
+def test_a_refused_signaling_connection_fails_at_master_connect(
+    cloud: CloudState, capsys: pytest.CaptureFixture[str]
+) -> None:
+    device_id = register_canary(cloud)
+    parts = local_parts(cloud, token(cloud))
+    fetch = parts.config
+
+    def another_channel(device: str) -> CameraConfig:
+        # The camera's own credentials presigned for a channel they do not cover: KVS answers 403.
+        config = fetch(device)
+        return config.model_copy(update={"channel_arn": config.channel_arn.replace(device, "someone-else")})
+
+    parts.config = another_channel
+    capsys.readouterr()
+    report = run_canary(device_id, parts, Deadline(30))
+    metrics.record(report)
+
+    assert_failed_at(report, metrics_of(capsys.readouterr().out), Step.MASTER_CONNECT)
+    assert report.steps[-1].reason == "WebSocket handshake refused: HTTP 403"

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from functions.common.registry import Connectivity
+from functions.presence_sweep.dependencies import dependencies as sweep_dependencies
 from tests.presence.conftest import ALICE, PresencePath, bus_event
 
 WINDOW = 600
@@ -62,3 +63,12 @@ def test_the_window_is_validated_at_start() -> None:
     assert result.returncode == 1
     assert "ConfigurationError: invalid configuration:" in result.stderr
     assert "CHECK_IN_WINDOW_SECONDS: Input should be greater than or equal to 60 (got '5')" in result.stderr
+
+
+def test_the_sweep_leaves_canary_cameras_alone(fleet: PresencePath, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A silent canary camera is the canary's to report (its own alarm), not a customer's outage.
+    monkeypatch.setenv("CANARY_DEVICE_IDS", "silent,canary-elsewhere")
+    sweep_dependencies.cache_clear()
+
+    assert fleet.sweep() == {"marked": 0, "complete": True}
+    assert fleet.device("silent").connectivity is Connectivity.OK
