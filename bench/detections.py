@@ -144,7 +144,7 @@ async def _detections(
     client: CloudClient, device_id: str, image: bytes, arrived: dict[str, float], count: int
 ) -> tuple[list[float], int]:
     """Seconds from each ObjectDetected publish to its ObjectDetection at the gateway; lost ones."""
-    pause = random.Random(25)  # noqa: S311 (a phase, not a secret)
+    pause = random.Random(25)
     latencies: list[float] = []
     for _ in range(count):
         media_id = await client.media_upload(device_id, image)
@@ -189,8 +189,16 @@ def _seed_history(env: dict[str, str], device_id: str, media_key: str, stored: i
     ids = [f"seed-{i:05d}" for i in range(stored)]
     items = [
         detection_item(
-            Detection(USER, device_id, event_id, "person", event_time_key(now - timedelta(seconds=i + 1)),
-                      media_key, None, True),
+            Detection(
+                USER,
+                device_id,
+                event_id,
+                "person",
+                event_time_key(now - timedelta(seconds=i + 1)),
+                media_key,
+                None,
+                True,
+            ),
             expires,
         )
         for i, event_id in enumerate(ids)
@@ -205,7 +213,7 @@ def _seed_history(env: dict[str, str], device_id: str, media_key: str, stored: i
 
 
 async def _history(
-    client: CloudClient, token: str, device_id: str, reads: DynamoReads, pages: int, stored: int
+    client: CloudClient, token: str, device_id: str, reads: DynamoReads, *, pages: int, stored: int
 ) -> tuple[list[float], list[int], list[int], int, str | None]:
     """Each page's seconds, Query calls and items scanned; DynamoDB calls in all; what went wrong."""
     from localcloud.alexa_vision import AlexaVision, by_range
@@ -267,8 +275,15 @@ async def _run(samples: int, stored: int, state_dir: Path) -> Section:
 
             first, lost_first = await _detections(client, door.device_id, image, arrived, 1)
             detection, lost = await _detections(client, door.device_id, image, arrived, samples)
-            _add(section, "ObjectDetected published → ObjectDetection at the gateway", detection,
-                 TARGETS_MS["detection"], first, lost + lost_first, samples)
+            _add(
+                section,
+                "ObjectDetected published → ObjectDetection at the gateway",
+                detection,
+                target_ms=TARGETS_MS["detection"],
+                first=first,
+                lost=lost + lost_first,
+                expected=samples,
+            )
 
             await door.snapshot()
             answer = await AlexaVision(client).get_snapshot(token, door.device_id)
@@ -278,21 +293,37 @@ async def _run(samples: int, stored: int, state_dir: Path) -> Section:
                 answer = await AlexaVision(client).get_snapshot(token, door.device_id)
             first = await _snapshots(client, token, door.device_id, 1)
             snapshot = await _snapshots(client, token, door.device_id, samples)
-            _add(section, "GetSnapshot answered and its image fetched", snapshot,
-                 TARGETS_MS["snapshot"], first, 0, samples)
+            _add(
+                section,
+                "GetSnapshot answered and its image fetched",
+                snapshot,
+                target_ms=TARGETS_MS["snapshot"],
+                first=first,
+                lost=0,
+                expected=samples,
+            )
 
             seeded_media = await client.media_upload(history.device_id, image)
             seed_started = time.perf_counter()
             _seed_history(cloud.env, history.device_id, media_key(history.device_id, seeded_media), stored)
             seed_s = time.perf_counter() - seed_started
-            warm, *_ = await _history(client, token, history.device_id, reads, 1, stored)
+            warm, *_ = await _history(client, token, history.device_id, reads, pages=1, stored=stored)
             spent, queries, scanned, calls, problem = await _history(
-                client, token, history.device_id, reads, samples, stored
+                client, token, history.device_id, reads, pages=samples, stored=stored
             )
     finally:
         await cloud.stop()
     label = f"ReportData page of {PAGE} of {stored:,} stored"
-    _add(section, label, spent, TARGETS_MS["history"], warm, 0, samples, problem)
+    _add(
+        section,
+        label,
+        spent,
+        target_ms=TARGETS_MS["history"],
+        first=warm,
+        lost=0,
+        expected=samples,
+        problem=problem,
+    )
     exact = all(q == 1 for q in queries) and all(s == PAGE for s in scanned)
     section.add(
         "items read per ReportData page (Query ScannedCount)",
@@ -300,8 +331,7 @@ async def _run(samples: int, stored: int, state_dir: Path) -> Section:
         "items",
         target=f"= page ({PAGE})",
         met=exact and problem is None,
-        note=f"max over {len(scanned)} pages; {max(queries, default=0)} Query per page; "
-        f"of {stored:,} stored",
+        note=f"max over {len(scanned)} pages; {max(queries, default=0)} Query per page; of {stored:,} stored",
     )
     section.add(
         "DynamoDB calls per ReportData page",
@@ -316,14 +346,17 @@ def _add(
     section: Section,
     label: str,
     samples: list[float],
+    *,
     target_ms: int,
     first: list[float],
     lost: int,
     expected: int,
     problem: str | None = None,
 ) -> None:
-    note = f"{len(samples)} of {expected}" + (f"; {lost} LOST" if lost else "") + (
-        f"; WRONG: {problem}" if problem else ""
+    note = (
+        f"{len(samples)} of {expected}"
+        + (f"; {lost} LOST" if lost else "")
+        + (f"; WRONG: {problem}" if problem else "")
     )
     p50 = percentile(samples, 50) * 1000 if samples else "n/a"
     section.add(f"{label} p50", p50, "ms", note=note)
