@@ -43,7 +43,7 @@ BATCH_WRITE = 25  # DynamoDB's BatchWriteItem limit
 TARGETS_MS = {"detection": 1000, "snapshot": 500, "history": 200}
 METHOD = (
     "the local cloud (`localcloud.cloud.LocalCloud`: moto server over TLS, the functions in "
-    "process, its queue pump, the emulated gateway checking every event's schema) in a fresh "
+    "process, its long-polling queue pollers, the emulated gateway checking every event's schema) in a fresh "
     "interpreter, driven over HTTPS by the simulated camera's client and the simulated Alexa; "
     "{n} samples of each after one warm-up (reported apart: the functions' first call). "
     "Detection: the frame uploaded through POST /media first (not timed), then the clock runs "
