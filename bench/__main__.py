@@ -18,6 +18,7 @@ from bench import (
     burst,
     cells,
     cold_start,
+    detections,
     hot_path,
     lifecycle,
     machine,
@@ -44,6 +45,8 @@ class Sizes:
     presence_cameras: int
     cells_events: int
     cells_capacity: int
+    detection_samples: int
+    detection_history: int
 
 
 # A burst at quota x0.1 (5 creates/s): 300 events take a minute at least.
@@ -65,6 +68,8 @@ FULL = Sizes(
     presence_cameras=100,
     cells_events=120,
     cells_capacity=50,
+    detection_samples=50,
+    detection_history=10_000,
 )
 QUICK = Sizes(
     cold_runs=1,
@@ -79,6 +84,8 @@ QUICK = Sizes(
     presence_cameras=5,
     cells_events=9,
     cells_capacity=5,
+    detection_samples=3,
+    detection_history=100,
 )
 
 
@@ -92,6 +99,7 @@ def _standalone(sizes: Sizes) -> dict[str, Callable[[], Section]]:
         "alexa-events": lambda: alexa_events.measure(sizes.alexa_events),
         "burst": lambda: burst.measure(sizes.burst_events, sizes.scaled_burst_events, BURST_QUOTA_SCALE),
         "presence": lambda: presence.measure(sizes.presence_cameras),
+        "detections": lambda: detections.measure(sizes.detection_samples, sizes.detection_history),
         "cells": lambda: cells.measure(
             sizes.cells_events, sizes.cells_capacity, CELLS_QUOTA_SCALE, CELLS_VISIBILITY_S
         ),

@@ -23,6 +23,8 @@ import json
 import logging
 import os
 import socket
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -45,9 +47,12 @@ from localcloud.signaling_server import SignalingServer
 from localcloud.tls import LocalCA
 
 HOST = "127.0.0.1"
-# How often the presence and events queues are drained into their functions (an event source
-# mapping polls); presses and connectivity changes should reach Alexa within a second or so.
-EVENTS_POLL_S = 0.2
+# The presence, detections and events queues are long-polled into their functions, one poller
+# each, as event source mappings do: a message reaches its function as soon as it is queued, not
+# at the next tick of a timer. A poll returns at least this often (how long stopping may wait).
+LONG_POLL_S = 1
+# After a drain whose records failed (made visible again at once), a pause before the retry.
+RETRY_PAUSE_S = 0.2
 WEB_DIR = Path(__file__).parent / "web"
 NODE_MODULES = Path(__file__).parent.parent / "node_modules"
 # The browser camera's scripts, served as the npm packages ship them (make installs them).
@@ -109,7 +114,8 @@ class LocalCloud:
         self._moto: TlsMotoServer | None = None
         self._runner: web.AppRunner | None = None
         self.alexa: AlexaCloud | None = None
-        self._pump: asyncio.Task[None] | None = None
+        self._pumps: list[asyncio.Task[None]] = []
+        self._pollers = ThreadPoolExecutor(max_workers=3, thread_name_prefix="queue-poller")
         self.url = ""
         self.moto_url = ""
 
@@ -180,23 +186,33 @@ class LocalCloud:
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         await web.SockSite(self._runner, sock, ssl_context=server_tls).start()
-        self._pump = asyncio.create_task(self._pump_events(invoker))
+        self._pumps = [
+            asyncio.create_task(self._pump(drain))
+            for drain in (
+                invoker.drain_presence_queue,
+                invoker.drain_detections_queue,
+                invoker.drain_events_queue,
+            )
+        ]
         self._write_state()
 
-    async def _pump_events(self, invoker: Invoker) -> None:
-        """Drain the presence, detections and outbound Alexa events queues continually, so
+    async def _pump(self, drain: Callable[[int], dict[str, Any]]) -> None:
+        """Drain one queue continually (presence, detections or outbound Alexa events), so
         presence changes, presses, detections and reports flow without a call."""
+        loop = asyncio.get_running_loop()
         while True:
-            await asyncio.to_thread(invoker.drain_presence_queue)
-            await asyncio.to_thread(invoker.drain_detections_queue)
-            await asyncio.to_thread(invoker.drain_events_queue)
-            await asyncio.sleep(EVENTS_POLL_S)
+            drained = await loop.run_in_executor(self._pollers, drain, LONG_POLL_S)
+            if drained["failed"]:
+                await asyncio.sleep(RETRY_PAUSE_S)
 
     async def stop(self) -> None:
-        if self._pump is not None:
-            self._pump.cancel()
+        for pump in self._pumps:
+            pump.cancel()
+        for pump in self._pumps:
             with contextlib.suppress(asyncio.CancelledError):
-                await self._pump
+                await pump
+        # A poll in flight returns within LONG_POLL_S or fails with the moto server gone.
+        self._pollers.shutdown(wait=False, cancel_futures=True)
         await self.signaling.close()
         if self._runner is not None:
             await self._runner.cleanup()

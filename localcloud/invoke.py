@@ -269,21 +269,22 @@ class Invoker:
         result = await asyncio.to_thread(call, "presence-sweep", scheduled_event(self._region), 300.0)
         return web.json_response(result)
 
-    def drain_presence_queue(self) -> dict[str, Any]:
-        return self._drain("device-presence", self._env["PRESENCE_QUEUE_URL"])
+    def drain_presence_queue(self, wait_s: int = 0) -> dict[str, Any]:
+        return self._drain("device-presence", self._env["PRESENCE_QUEUE_URL"], wait_s)
 
-    def drain_detections_queue(self) -> dict[str, Any]:
-        return self._drain("detections", self._env["DETECTIONS_QUEUE_URL"])
+    def drain_detections_queue(self, wait_s: int = 0) -> dict[str, Any]:
+        return self._drain("detections", self._env["DETECTIONS_QUEUE_URL"], wait_s)
 
     def drain_lifecycle_queue(self) -> dict[str, Any]:
         return self._drain("device-lifecycle", self._env["LIFECYCLE_QUEUE_URL"])
 
-    def drain_events_queue(self) -> dict[str, Any]:
+    def drain_events_queue(self, wait_s: int = 0) -> dict[str, Any]:
         """The outbound Alexa events queue into the events function (Alexa's gateway emulated)."""
-        return self._drain("alexa-events", self._env["ALEXA_EVENTS_QUEUE_URL"])
+        return self._drain("alexa-events", self._env["ALEXA_EVENTS_QUEUE_URL"], wait_s)
 
-    def _drain(self, function: str, queue_url: str) -> dict[str, Any]:
-        """Feed every visible message to the handler; failed ones become visible again after."""
+    def _drain(self, function: str, queue_url: str, wait_s: int = 0) -> dict[str, Any]:
+        """Feed every visible message to the handler; failed ones become visible again after.
+        With `wait_s`, the first receive long-polls: it returns as soon as a message is queued."""
         sqs = aws_clients.client("sqs")
         queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
             "QueueArn"
@@ -294,6 +295,7 @@ class Invoker:
             messages = sqs.receive_message(
                 QueueUrl=queue_url,
                 MaxNumberOfMessages=BATCH_SIZE,
+                WaitTimeSeconds=wait_s if processed == 0 and not failed else 0,
                 MessageSystemAttributeNames=["All"],
                 MessageAttributeNames=["All"],
             ).get("Messages", [])

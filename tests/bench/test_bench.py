@@ -22,6 +22,7 @@ SECTIONS = {
     "Registration burst",
     "Presence and doorbells",
     "Cells",
+    "Detections and snapshots",
     "Package",
 }
 
@@ -79,6 +80,19 @@ def test_quick_run_writes_every_section(tmp_path: Path) -> None:
     for label in ("DeviceDisconnected → ChangeReport accepted", "DoorbellPressed → DoorbellPress accepted"):
         assert "LOST" not in presence[f"{label} p50"]["note"]
         assert presence[f"{label} p95"]["value"] > 0
+
+    vision = sections["Detections and snapshots"]
+    for label in (
+        "ObjectDetected published → ObjectDetection at the gateway",
+        "GetSnapshot answered and its image fetched",
+        "ReportData page of 10 of 100 stored",
+    ):
+        assert "LOST" not in vision[f"{label} p50"]["note"]
+        assert "WRONG" not in vision[f"{label} p50"]["note"]
+        assert vision[f"{label} p95"]["value"] > 0
+    # A page reads its own items, whatever the history holds.
+    assert vision["items read per ReportData page (Query ScannedCount)"]["value"] == 10
+    assert vision["items read per ReportData page (Query ScannedCount)"]["met"] is True
 
     package = sections["Package"]
     assert all(
