@@ -9,10 +9,9 @@ devices' session names only), so everything after that is the cameras' own path.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 import urllib3
-from botocore.auth import SigV4Auth, SigV4QueryAuth
+from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from botocore.exceptions import BotoCoreError, ClientError
@@ -21,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from functions.canary.steps import Step, StepFailed
 from functions.canary.transport import http_pool
 from functions.common.aws_clients import error_code
+from functions.common.kvs.master_url import master_connect_url
 
 PRESIGN_EXPIRES_S = 300
 CAMERA_SESSION_S = 900
@@ -56,11 +56,9 @@ class CameraConfig(BaseModel):
         """The WSS connect URL as a master, SigV4 query-signed for kinesisvideo in the channel's cell."""
         channel = self.credentials
         credentials = Credentials(channel.access_key_id, channel.secret_access_key, channel.session_token)
-        request = AWSRequest(
-            method="GET", url=f"{self.endpoints.wss}?{urlencode({'X-Amz-ChannelARN': self.channel_arn})}"
+        return master_connect_url(
+            self.endpoints.wss, self.channel_arn, credentials, channel.region, PRESIGN_EXPIRES_S
         )
-        SigV4QueryAuth(credentials, "kinesisvideo", channel.region, PRESIGN_EXPIRES_S).add_auth(request)
-        return str(request.url)
 
 
 def fetch_config(

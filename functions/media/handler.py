@@ -72,4 +72,6 @@ def get_media(ref: str) -> Response[Any]:
 @metrics.log_metrics
 @tracer.capture_lambda_handler(capture_response=False)  # the response is an image
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    # Counted whatever the answer (an unrouted path included): every invocation publishes a metric.
+    metrics.add_metric(name="MediaRequests", unit=MetricUnit.Count, value=1)
     return app.resolve(event, context)

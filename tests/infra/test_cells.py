@@ -380,7 +380,7 @@ def test_the_placement_table_is_kept_with_the_registry(stages: dict[str, Signali
             ([{"id": "a", "account": ACCOUNT_B, "region": "us-east-1", "capacity": bad}], "capacity.*integer")
             for bad in ("5", 5.0, True)
         ),
-        (None, "tuple"),
+        (None, "should be a JSON array"),
         # More cells than Lambda's variables can carry.
         (
             [{"id": f"c{i}", "account": f"{i + 500:012d}", "region": "us-east-1"} for i in range(40)],

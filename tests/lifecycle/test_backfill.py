@@ -47,7 +47,11 @@ def test_devices_registered_before_placement_get_a_slot_in_their_channels_cell(
 @pytest.mark.parametrize(
     ("variables", "problem"),
     [
-        ({"CELLS": "a,b"}, "CELLS: not valid JSON (got 'a,b')"),
+        (
+            {"CELLS": "a,b"},
+            'CELLS: not valid JSON; expected a JSON list of {"id", "account", "region", "roleArn" '
+            "(not in the control account), \"capacity\"} (got 'a,b')",
+        ),
         ({"PLACEMENT_TABLE_NAME": None}, "PLACEMENT_TABLE_NAME: required by the backfill"),
     ],
 )
