@@ -94,12 +94,12 @@ def _seed(
     """Users linked (real code exchanges), cameras in the registry; the EndpointChanged bodies."""
     from functions.alexa_skill.account_grants import AccountGrants
     from functions.common import aws_clients
-    from functions.common.alexa_credentials import credentials_reader
+    from functions.common.alexa.credentials import credentials_reader
+    from functions.common.alexa.grants import GrantStore
+    from functions.common.alexa.lwa import LoginWithAmazon
+    from functions.common.alexa.outbound import EndpointChanged
     from functions.common.deadline import Deadline
-    from functions.common.grants import GrantStore
-    from functions.common.lwa import LoginWithAmazon
-    from functions.common.outbound import EndpointChanged
-    from functions.common.registry import Device, Registry
+    from functions.common.registry.store import Device, Registry
 
     dynamodb = aws_clients.client("dynamodb")
     store = GrantStore(env["GRANTS_TABLE_NAME"], dynamodb)

@@ -197,8 +197,8 @@ async def _snapshots(client: CloudClient, token: str, device_id: str, count: int
 def _seed_history(env: dict[str, str], device_id: str, media_key: str, stored: int) -> list[str]:
     """`stored` detections of the camera, a second apart, newest first; their eventIds in that order."""
     from functions.common import aws_clients
-    from functions.common.detections_store import Detection, detection_item
-    from functions.common.registry import event_time_key
+    from functions.common.detections.store import Detection, detection_item
+    from functions.common.registry.store import event_time_key
 
     dynamodb = aws_clients.client("dynamodb")
     now = datetime.now(UTC)
@@ -276,7 +276,7 @@ async def _history(
 
 
 async def _run(samples: int, stored: int, state_dir: Path) -> Section:
-    from functions.common.media_store import media_key
+    from functions.common.detections.media_store import media_key
     from localcloud.alexa import accept_grant
     from localcloud.alexa_vision import AlexaVision
     from localcloud.camera import SimulatedCamera

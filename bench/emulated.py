@@ -19,7 +19,7 @@ from bench import environ
 from bench.meter import CallMeter
 
 if TYPE_CHECKING:
-    from functions.common.cells import Cell
+    from functions.common.cells.config import Cell
 
 
 @dataclass

@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from functions.common import aws_clients
-from functions.common.channel_tags import managed_tags
 from functions.common.kvs import clients as kvs_clients
-from functions.common.registry import Device, event_time_key
+from functions.common.registry.channel_tags import managed_tags
+from functions.common.registry.store import Device, event_time_key
 
 OWNER = "bench-owner"
 FOREIGN_TAGS = {"cost-center": "bench"}  # rotation must leave it alone

@@ -106,11 +106,11 @@ def _seed(env: dict[str, str], alexa: Any, lwa_url: str, cameras: int) -> list[s
     """The user linked (a real code exchange); connected doorbells Alexa already heard OK for."""
     from functions.alexa_skill.account_grants import AccountGrants
     from functions.common import aws_clients
-    from functions.common.alexa_credentials import credentials_reader
+    from functions.common.alexa.credentials import credentials_reader
+    from functions.common.alexa.grants import GrantStore
+    from functions.common.alexa.lwa import LoginWithAmazon
     from functions.common.deadline import Deadline
-    from functions.common.grants import GrantStore
-    from functions.common.lwa import LoginWithAmazon
-    from functions.common.registry import Connectivity, Device, Registry, event_time_key
+    from functions.common.registry.store import Connectivity, Device, Registry, event_time_key
 
     dynamodb = aws_clients.client("dynamodb")
     secrets = aws_clients.client("secretsmanager")

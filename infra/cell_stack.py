@@ -8,7 +8,7 @@ from typing import Any
 from aws_cdk import CfnOutput, Stack
 from constructs import Construct
 
-from functions.common.cells import Cell
+from functions.common.cells.config import Cell
 from infra.components.cell_access import CellAccess
 from infra.components.cell_roles import CameraCredentialsRole, CellRole
 from infra.settings import StageSettings

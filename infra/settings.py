@@ -20,7 +20,7 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
-from functions.common.cells import (
+from functions.common.cells.config import (
     DEFAULT_CELL_ID,
     MAX_CELLS_CHARS,
     Cell,
@@ -203,7 +203,7 @@ class StageSettings(_Settings):
         return tuple(cell.id for cell in self.cells) or (DEFAULT_CELL_ID,)
 
     def function_cells(self) -> tuple[Cell, ...]:
-        """The cells as the functions read them from CELLS (functions.common.cells)."""
+        """The cells as the functions read them from CELLS (functions.common.cells.config)."""
         return _function_cells(self.name, self.account, self.cells)
 
     def remote_cells(self) -> tuple[Cell, ...]:

@@ -10,11 +10,11 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
-from functions.common import detections_schema as detections
-from functions.common import grants_schema as grants
-from functions.common import placement_schema as placement
-from functions.common import registry_schema as registry
-from functions.common import rotation_state_schema as rotation_state
+from functions.common.alexa import grants_schema as grants
+from functions.common.cells import placement_schema as placement
+from functions.common.detections import schema as detections
+from functions.common.registry import rotation_state_schema as rotation_state
+from functions.common.registry import schema as registry
 from infra.components.media_bucket import MediaBucket
 from infra.nag import acknowledge
 

@@ -183,7 +183,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _cell_capacity(text: str) -> int:
-    from functions.common.cells import channel_quota  # noqa: PLC0415
+    from functions.common.cells.config import channel_quota  # noqa: PLC0415
     from localcloud.lambda_context import REGION  # noqa: PLC0415
 
     quota = channel_quota(REGION)

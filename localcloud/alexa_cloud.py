@@ -17,7 +17,7 @@ from typing import Annotated, Literal, TypeVar
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from functions.common.lwa import ClientCredentials
+from functions.common.alexa.lwa import ClientCredentials
 from localcloud import alexa_schema
 from localcloud.alexa_faults import Faults
 from localcloud.event_gateway import EventGatewayEmulator

@@ -4,7 +4,7 @@ is read from ``ALEXA_SMARTHOME_REFERENCE`` or ``../shared/reference/alexa-smarth
 repository. The official schema has no DeleteReport; it is checked against its documented shape.
 The official schema predates SmartVision and DataController: their events, and their
 capabilities in discovery reports, are checked against the project's own schemas
-(functions.common.smartvision), with or without the official one; the rest of a discovery report
+(functions.common.alexa.smartvision), with or without the official one; the rest of a discovery report
 is checked against the official schema as always.
 """
 
@@ -19,7 +19,7 @@ from typing import Any
 
 import jsonschema
 
-from functions.common.smartvision import data_controller, object_detection, snapshot_provider
+from functions.common.alexa.smartvision import data_controller, object_detection, snapshot_provider
 
 SCHEMA_PATH = Path("validation_schemas") / "alexa_smart_home_message_schema.json"
 _ENDPOINT_ID = {"type": "string", "pattern": "^[a-zA-Z0-9_\\-=#;:?@&]*$", "minLength": 1, "maxLength": 256}

@@ -1,5 +1,5 @@
 """The simulated Alexa's SmartVision and DataController side: it sends their directives, checks
-every message of these interfaces against the project's schema for it (functions.common.smartvision),
+every message of these interfaces against the project's schema for it (functions.common.alexa.smartvision),
 and fetches image URIs as Alexa does.
 
 Alexa fetches an image with `Authorization: Bearer <the user's access token>` and `Accept:
@@ -18,8 +18,8 @@ from typing import Any
 
 import jsonschema
 
-from functions.common.media_store import image_type
-from functions.common.smartvision import data_controller, object_detection, snapshot_provider
+from functions.common.alexa.smartvision import data_controller, object_detection, snapshot_provider
+from functions.common.detections.media_store import image_type
 from localcloud import alexa_schema
 from localcloud.alexa import directive
 from localcloud.client import CloudClient

@@ -12,15 +12,15 @@ from typing import Any
 
 import boto3
 
-from functions.common.detections_schema import create_table_kwargs as detections_table_kwargs
-from functions.common.detections_schema import time_to_live_kwargs as detections_ttl_kwargs
-from functions.common.grants_schema import create_table_kwargs as grants_table_kwargs
-from functions.common.lwa import ClientCredentials
-from functions.common.placement_schema import create_table_kwargs as placement_table_kwargs
+from functions.common.alexa.grants_schema import create_table_kwargs as grants_table_kwargs
+from functions.common.alexa.lwa import ClientCredentials
+from functions.common.cells.placement_schema import create_table_kwargs as placement_table_kwargs
+from functions.common.detections.schema import create_table_kwargs as detections_table_kwargs
+from functions.common.detections.schema import time_to_live_kwargs as detections_ttl_kwargs
 from functions.common.queue_schema import dead_letter_attributes, queue_attributes
-from functions.common.registry_schema import create_table_kwargs
-from functions.common.rotation_state_schema import create_table_kwargs as rotation_state_table_kwargs
-from functions.common.rotation_state_schema import time_to_live_kwargs
+from functions.common.registry.rotation_state_schema import create_table_kwargs as rotation_state_table_kwargs
+from functions.common.registry.rotation_state_schema import time_to_live_kwargs
+from functions.common.registry.schema import create_table_kwargs
 from functions.common.settings import MESSAGE_TTL_DEFAULT
 from localcloud import dynamodb_atomicity
 from localcloud.device_auth import DEVICE_ROLE

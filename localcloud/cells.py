@@ -18,9 +18,9 @@ from typing import Any
 
 import boto3
 
-from functions.common.cell_credentials import CellCredentials
-from functions.common.cell_placement import CellPlacement
-from functions.common.cells import Cell, Cells, render_cells
+from functions.common.cells.config import Cell, Cells, render_cells
+from functions.common.cells.credentials import CellCredentials
+from functions.common.cells.placement import CellPlacement
 from localcloud.lambda_context import ACCOUNT_ID
 
 STAGE = "local"

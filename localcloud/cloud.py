@@ -32,7 +32,7 @@ from aiohttp import web
 from pydantic import BaseModel, Field, ValidationError
 
 from functions.common import aws_clients
-from functions.common.cell_credentials import CellCredentials
+from functions.common.cells.credentials import CellCredentials
 from localcloud import kvs, sqs_speed
 from localcloud.alexa_cloud import AlexaCloud
 from localcloud.bootstrap import client_credentials, create_resources

@@ -10,7 +10,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from functions.common.device_events import DEFAULT_EVENT_SOURCE
+from functions.common.bus.device_events import DEFAULT_EVENT_SOURCE
 from localcloud.lambda_context import ACCOUNT_ID, REGION
 
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from functions.common.lwa import ClientCredentials
+from functions.common.alexa.lwa import ClientCredentials
 from localcloud.alexa_faults import Faults
 
 PATH = "/auth/o2/token"

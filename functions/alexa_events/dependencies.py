@@ -17,11 +17,11 @@ from functions.alexa_events.sender import Sender
 from functions.alexa_events.settings import EventsSettings
 from functions.alexa_events.tokens import AccessTokens
 from functions.common import aws_clients
-from functions.common.alexa_credentials import credentials_reader
+from functions.common.alexa.credentials import credentials_reader
+from functions.common.alexa.grants import GrantStore
+from functions.common.alexa.lwa import LoginWithAmazon
 from functions.common.deadline import Deadline
-from functions.common.grants import GrantStore
-from functions.common.lwa import LoginWithAmazon
-from functions.common.registry import Registry
+from functions.common.registry.store import Registry
 
 # An HTTP call to LWA or the gateway (or the record's time left, if less): Alexa answers within a
 # second or two when healthy.

@@ -5,10 +5,10 @@ for detections the user deleted in the maker's app."""
 from __future__ import annotations
 
 from functions.alexa_events.sender import Delivery, Sender
-from functions.common.alexa_properties import time_of_sample
-from functions.common.outbound_detections import DetectionDataDeleted, ObjectDetectionFound
-from functions.common.smartvision.data_controller import data_deleted
-from functions.common.smartvision.object_detection import DetectionItem, object_detection
+from functions.common.alexa.outbound_detections import DetectionDataDeleted, ObjectDetectionFound
+from functions.common.alexa.properties import time_of_sample
+from functions.common.alexa.smartvision.data_controller import data_deleted
+from functions.common.alexa.smartvision.object_detection import DetectionItem, object_detection
 
 
 class DetectionReports:

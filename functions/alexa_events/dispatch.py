@@ -4,14 +4,14 @@ refused (the record fails and reaches the dead-letter queue), never sent as anot
 from __future__ import annotations
 
 from functions.alexa_events.dependencies import Dependencies
-from functions.common.deadline import Deadline
-from functions.common.outbound import (
+from functions.common.alexa.outbound import (
     ConnectivityChanged,
     DoorbellPressed,
     EndpointChanged,
     OutboundMessage,
 )
-from functions.common.outbound_detections import DetectionDataDeleted, ObjectDetectionFound
+from functions.common.alexa.outbound_detections import DetectionDataDeleted, ObjectDetectionFound
+from functions.common.deadline import Deadline
 
 
 class UnknownMessage(Exception):

@@ -25,11 +25,11 @@ from pydantic import ValidationError
 from functions.alexa_events.dependencies import dependencies
 from functions.alexa_events.dispatch import deliver
 from functions.alexa_events.gateway import GatewayError, RequestRejected
+from functions.common.alexa.lwa import LwaError
+from functions.common.alexa.outbound import OUTBOUND_ADAPTER
 from functions.common.deadline import Deadline, DeadlineExceeded
 from functions.common.http import MIN_CALL_SECONDS
-from functions.common.lwa import LwaError
 from functions.common.observability import logger, metrics, tracer
-from functions.common.outbound import OUTBOUND_ADAPTER
 
 # Time kept back at the end of an invocation for what follows a record's last call: a registry
 # write, the batch's answer, the metrics flush.

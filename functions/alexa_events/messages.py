@@ -12,8 +12,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
-from functions.common.alexa_endpoints import DiscoveredEndpoint, EndpointId, discovered_endpoint
-from functions.common.registry import Device
+from functions.common.alexa.endpoints import DiscoveredEndpoint, EndpointId, discovered_endpoint
+from functions.common.registry.store import Device
 
 
 class GatewayModel(BaseModel):

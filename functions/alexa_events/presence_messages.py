@@ -10,9 +10,9 @@ from typing import Annotated, Any, Literal
 from pydantic import Field
 
 from functions.alexa_events.messages import GatewayModel, Header, Scope
-from functions.common.alexa_endpoints import EndpointId
-from functions.common.alexa_properties import ConnectivityProperty, ConnectivityValue, time_of_sample
-from functions.common.registry import Connectivity
+from functions.common.alexa.endpoints import EndpointId
+from functions.common.alexa.properties import ConnectivityProperty, ConnectivityValue, time_of_sample
+from functions.common.registry.store import Connectivity
 
 Cause = Literal["PHYSICAL_INTERACTION", "PERIODIC_POLL"]
 

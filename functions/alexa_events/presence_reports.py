@@ -19,9 +19,9 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from functions.alexa_events.presence_messages import Cause, change_report, doorbell_press
 from functions.alexa_events.sender import Delivery, Sender
+from functions.common.alexa.outbound import ConnectivityChanged, DoorbellPressed
 from functions.common.observability import metrics
-from functions.common.outbound import ConnectivityChanged, DoorbellPressed
-from functions.common.registry import Registry
+from functions.common.registry.store import Registry
 
 _CAUSES: dict[str | None, Cause] = {"PERIODIC_POLL": "PERIODIC_POLL"}
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from functions.alexa_events.messages import add_or_update_report, delete_report
 from functions.alexa_events.sender import Delivery, EventBuilder, Sender
-from functions.common.outbound import EndpointChanged
-from functions.common.registry import Device, Registry
+from functions.common.alexa.outbound import EndpointChanged
+from functions.common.registry.store import Device, Registry
 
 # Re-reads before leaving a camera that keeps changing to a redelivery.
 MAX_ROUNDS = 3

@@ -14,10 +14,10 @@ from collections.abc import Callable
 
 from aws_lambda_powertools.metrics import MetricUnit
 
+from functions.common.alexa.grants import Grant, GrantStore
+from functions.common.alexa.lwa import InvalidGrant, LoginWithAmazon, LwaError
 from functions.common.deadline import Deadline, DeadlineExceeded
-from functions.common.grants import Grant, GrantStore
 from functions.common.http import MIN_CALL_SECONDS
-from functions.common.lwa import InvalidGrant, LoginWithAmazon, LwaError
 from functions.common.observability import logger, metrics
 
 # Refresh this long before the expiry LWA gave, so a token never expires in flight.

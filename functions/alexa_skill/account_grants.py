@@ -14,10 +14,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from functions.alexa_skill.settings import SkillSettings
-from functions.common.alexa_credentials import credentials_reader
+from functions.common.alexa.credentials import credentials_reader
+from functions.common.alexa.grants import GrantStore
+from functions.common.alexa.lwa import LoginWithAmazon, LwaError
 from functions.common.deadline import Deadline
-from functions.common.grants import GrantStore
-from functions.common.lwa import LoginWithAmazon, LwaError
 from functions.common.observability import logger
 
 if TYPE_CHECKING:

@@ -18,7 +18,7 @@ from functions.alexa_skill.tokens import TokenVerifier, key_source
 from functions.common import aws_clients
 from functions.common.kvs.clients import ClientLimits
 from functions.common.kvs.router import CellRouter
-from functions.common.registry import Registry
+from functions.common.registry.store import Registry
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -121,9 +121,9 @@ def _vision_parts(dynamodb: DynamoDBClient) -> VisionParts:
     # Built on the first SmartVision or DataController directive: a skill whose cameras detect
     # nothing needs neither the media settings nor the clients.
     from functions.alexa_skill.vision import VisionParts, VisionSettings  # noqa: PLC0415
-    from functions.common.detections_store import DetectionsStore  # noqa: PLC0415
-    from functions.common.image_uris import ImageUris  # noqa: PLC0415
-    from functions.common.media_store import MediaStore, s3_client  # noqa: PLC0415
+    from functions.common.detections.image_uris import ImageUris  # noqa: PLC0415
+    from functions.common.detections.media_store import MediaStore, s3_client  # noqa: PLC0415
+    from functions.common.detections.store import DetectionsStore  # noqa: PLC0415
 
     settings = VisionSettings.load()
     store = DetectionsStore(settings.detections_table_name, dynamodb)

@@ -38,8 +38,8 @@ from functions.alexa_skill.messages import (
 )
 from functions.alexa_skill.vision_routes import ROUTES as VISION_ROUTES
 from functions.alexa_skill.vision_routes import Prebuilt, VisionRoute
-from functions.common.alexa_endpoints import RTC, discovered_endpoint
-from functions.common.alexa_properties import ConnectivityProperty, ConnectivityValue, time_of_sample
+from functions.common.alexa.endpoints import RTC, discovered_endpoint
+from functions.common.alexa.properties import ConnectivityProperty, ConnectivityValue, time_of_sample
 from functions.common.deadline import Deadline
 from functions.common.device_id import is_device_id
 from functions.common.observability import NAMESPACE, logger, metrics

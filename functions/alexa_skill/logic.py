@@ -18,7 +18,7 @@ from functions.common.kvs.control_plane import ACTIVE
 from functions.common.kvs.errors import translate
 from functions.common.kvs.router import CellRouter
 from functions.common.observability import logger, metrics, tracer
-from functions.common.registry import MAX_ENDPOINTS_PER_DISCOVERY, Device, Registry
+from functions.common.registry.store import MAX_ENDPOINTS_PER_DISCOVERY, Device, Registry
 
 if TYPE_CHECKING:
     from functions.alexa_skill.account_grants import AccountGrants

@@ -13,9 +13,9 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
-from functions.common import alexa_endpoints
-from functions.common.alexa_endpoints import DiscoveredEndpoint
-from functions.common.alexa_properties import ConnectivityProperty
+from functions.common.alexa import endpoints as alexa_endpoints
+from functions.common.alexa.endpoints import DiscoveredEndpoint
+from functions.common.alexa.properties import ConnectivityProperty
 
 # Alexa's endpointId: a narrower set than deviceId allows (no '.'), 1 to 256 characters. Match it
 # with `fullmatch`: Python's `$` also matches before a trailing newline (pydantic's does not).

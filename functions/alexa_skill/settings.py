@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from functions.common.cells import CellSettings
+from functions.common.cells.config import CellSettings
 from functions.common.settings import AlexaAuthorizationSettings
 
 # Alexa drops a directive that is not answered within six seconds.

@@ -17,15 +17,15 @@ from typing import TYPE_CHECKING, Annotated
 from pydantic import Field
 
 from functions.alexa_skill.errors import ErrorType, SkillError
-from functions.common.alexa_properties import time_of_sample
+from functions.common.alexa.properties import time_of_sample
+from functions.common.alexa.smartvision.data_controller import AccessConfig, PaginationConfig
+from functions.common.alexa.smartvision.object_detection import DetectionItem
 from functions.common.deadline import Deadline
-from functions.common.detections_store import Detection, DetectionsStore
-from functions.common.image_uris import ImageUris
-from functions.common.media_settings import MediaSettings
-from functions.common.media_store import MediaStore
-from functions.common.registry import Device, event_time_key, time_from_key
-from functions.common.smartvision.data_controller import AccessConfig, PaginationConfig
-from functions.common.smartvision.object_detection import DetectionItem
+from functions.common.detections.image_uris import ImageUris
+from functions.common.detections.media_settings import MediaSettings
+from functions.common.detections.media_store import MediaStore
+from functions.common.detections.store import Detection, DetectionsStore
+from functions.common.registry.store import Device, event_time_key, time_from_key
 
 if TYPE_CHECKING:
     from functions.alexa_skill.logic import Skill

@@ -1,5 +1,5 @@
 """The SmartVision and DataController directives: parse the payload, call `Vision`, shape the
-answer with the interface's own module (functions.common.smartvision), whose schema it meets.
+answer with the interface's own module (functions.common.alexa.smartvision), whose schema it meets.
 
 A failure that is the interface's own (DataController's DATA_*_NOT_SUPPORTED, INVALID_VALUE...)
 is answered with that interface's ErrorResponse; any other is a SkillError, answered with
@@ -18,8 +18,8 @@ from pydantic import BaseModel, ValidationError
 from functions.alexa_skill.errors import ErrorType, SkillError
 from functions.alexa_skill.messages import Directive
 from functions.alexa_skill.vision import BadRequest, NotSupported, Vision
+from functions.common.alexa.smartvision import data_controller, object_detection, snapshot_provider
 from functions.common.deadline import Deadline
-from functions.common.smartvision import data_controller, object_detection, snapshot_provider
 
 P = TypeVar("P", bound=BaseModel)
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from functions.common.cells import CellSettings
+from functions.common.cells.config import CellSettings
 from functions.common.device_id import is_device_id
 
 

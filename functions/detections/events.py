@@ -7,9 +7,9 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
 
-from functions.common.device_events import DeviceEventModel
+from functions.common.alexa.smartvision.object_detection import ImageNetClass
+from functions.common.bus.device_events import DeviceEventModel
 from functions.common.device_id import DeviceId
-from functions.common.smartvision.object_detection import ImageNetClass
 
 MediaId = Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")]
 EventId = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:-]+$")]

@@ -16,12 +16,12 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
 from functions.common import aws_clients
+from functions.common.alexa.outbound import OutboundPublisher
 from functions.common.aws_clients import error_code
-from functions.common.detections_store import DetectionsStore
-from functions.common.media_store import MediaStore, s3_client
+from functions.common.detections.media_store import MediaStore, s3_client
+from functions.common.detections.store import DetectionsStore
 from functions.common.observability import logger, metrics, tracer
-from functions.common.outbound import OutboundPublisher
-from functions.common.registry import Registry
+from functions.common.registry.store import Registry
 from functions.detections.events import parse_record
 from functions.detections.logic import Detections, Refused
 from functions.detections.settings import DetectionsSettings

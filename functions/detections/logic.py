@@ -11,13 +11,13 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from enum import StrEnum
 
-from functions.common.detections_store import Detection, DetectionsStore, Snapshot
-from functions.common.device_events import UntrustedEvent, check_origin
-from functions.common.image_uris import ImageUris
-from functions.common.media_store import MediaStore, media_key
-from functions.common.outbound import OutboundPublisher
-from functions.common.outbound_detections import DetectionDataDeleted, ObjectDetectionFound
-from functions.common.registry import Device, Registry, event_time_key
+from functions.common.alexa.outbound import OutboundPublisher
+from functions.common.alexa.outbound_detections import DetectionDataDeleted, ObjectDetectionFound
+from functions.common.bus.device_events import UntrustedEvent, check_origin
+from functions.common.detections.image_uris import ImageUris
+from functions.common.detections.media_store import MediaStore, media_key
+from functions.common.detections.store import Detection, DetectionsStore, Snapshot
+from functions.common.registry.store import Device, Registry, event_time_key
 from functions.detections.events import DetectionEvent, DetectionsDeleted, ObjectDetected, SnapshotTaken
 from functions.detections.settings import DetectionsSettings
 

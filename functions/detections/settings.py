@@ -6,8 +6,8 @@ from typing import Annotated
 
 from pydantic import Field
 
-from functions.common.device_events import DeviceEventSettings
-from functions.common.media_settings import MediaSettings
+from functions.common.bus.device_events import DeviceEventSettings
+from functions.common.detections.media_settings import MediaSettings
 
 
 class DetectionsSettings(MediaSettings, DeviceEventSettings):

@@ -11,7 +11,7 @@ from functools import cache
 from functions.common.aws_clients import sts_client
 from functions.common.kvs import clients as kvs_clients
 from functions.common.kvs.router import CellRouter
-from functions.common.registry import Registry
+from functions.common.registry.store import Registry
 from functions.device_config.camera_credentials import CameraCredentialsIssuer
 from functions.device_config.logic import DeviceConfigService
 from functions.device_config.settings import DeviceConfigSettings

@@ -17,13 +17,13 @@ from aws_lambda_powertools.metrics import MetricUnit
 from botocore.exceptions import ClientError
 
 from functions.common.aws_clients import THROTTLING_CODES, error_code
-from functions.common.cells import DEFAULT_CELL_ID
+from functions.common.cells.config import DEFAULT_CELL_ID
 from functions.common.kvs.control_plane import DELETING
 from functions.common.kvs.errors import ChannelBusy, ChannelNotFound
 from functions.common.kvs.errors import Throttled as KvsThrottled
 from functions.common.kvs.router import CellRouter
 from functions.common.observability import logger, metrics
-from functions.common.registry import Device, Registry
+from functions.common.registry.store import Device, Registry
 from functions.device_config.camera_credentials import CameraCredentialsIssuer, ChannelCredentials
 from functions.device_config.errors import ChannelNotReady, DeviceNotFound, Throttled
 from functions.device_config.models import CameraCredentials, DeviceConfig, IceServer, MasterEndpoints

@@ -16,9 +16,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from functions.common import aws_clients
-from functions.common.media_settings import MediaSettings
-from functions.common.media_store import UPLOAD_EXPIRY_SECONDS, MediaStore, s3_client
-from functions.common.registry import Registry
+from functions.common.detections.media_settings import MediaSettings
+from functions.common.detections.media_store import UPLOAD_EXPIRY_SECONDS, MediaStore, s3_client
+from functions.common.registry.store import Registry
 from functions.device_config.errors import BadRequest, DeviceNotFound, NotACamera
 
 # A request names one content type: anything longer is not one of ours.

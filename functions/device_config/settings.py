@@ -7,7 +7,7 @@ from typing import Annotated, Self
 
 from pydantic import Field, model_validator
 
-from functions.common.cells import DEFAULT_CELL_ID, CellSettings, camera_role_name
+from functions.common.cells.config import DEFAULT_CELL_ID, CellSettings, camera_role_name
 
 # IAM role names: 1 to 64 of these characters.
 ROLE_NAME_PATTERN = r"^[A-Za-z0-9_+=,.@-]{1,64}$"  # IAM role names: ASCII only

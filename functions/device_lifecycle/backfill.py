@@ -19,8 +19,8 @@ from collections import Counter
 
 import boto3
 
-from functions.common.cell_placement import CellPlacement
-from functions.common.registry import Registry
+from functions.common.cells.placement import CellPlacement
+from functions.common.registry.store import Registry
 from functions.common.settings import ConfigurationError
 from functions.device_lifecycle.settings import LifecycleSettings
 

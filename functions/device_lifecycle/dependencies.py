@@ -10,10 +10,10 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from functions.common import aws_clients
-from functions.common.cell_placement import CellPlacement
-from functions.common.cells import Cells
-from functions.common.outbound import OutboundPublisher, outbound_publisher
-from functions.common.registry import Registry
+from functions.common.alexa.outbound import OutboundPublisher, outbound_publisher
+from functions.common.cells.config import Cells
+from functions.common.cells.placement import CellPlacement
+from functions.common.registry.store import Registry
 from functions.device_lifecycle.device_cells import DeviceCells
 from functions.device_lifecycle.settings import LifecycleSettings
 

@@ -1,16 +1,16 @@
 """Which cell holds a device's channel, for the lifecycle.
 
 A device with a live channel on record stays in that channel's cell (its ARN names it). A new
-one is placed (functions.common.cell_placement) before its channel is created, so a redelivery
+one is placed (functions.common.cells.placement) before its channel is created, so a redelivery
 finds the same cell; a deregistration deletes the channel in its cell, then frees the slot.
 Without a placement table the stage has one cell and every channel goes there.
 """
 
 from __future__ import annotations
 
-from functions.common.cell_placement import CellPlacement, PlacementContentionError
-from functions.common.cells import Cell, Cells
-from functions.common.registry import Device
+from functions.common.cells.config import Cell, Cells
+from functions.common.cells.placement import CellPlacement, PlacementContentionError
+from functions.common.registry.store import Device
 from functions.device_lifecycle.lifecycle_channels import TransientError
 
 

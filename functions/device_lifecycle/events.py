@@ -22,12 +22,12 @@ from pydantic import (
     field_validator,
 )
 
-from functions.common import channel_tags
-from functions.common.device_events import DeviceEventModel
+from functions.common.alexa.smartvision import object_detection
+from functions.common.alexa.smartvision.object_detection import ImageNetClass
+from functions.common.bus.device_events import DeviceEventModel
 from functions.common.device_id import DeviceId
+from functions.common.registry import channel_tags
 from functions.common.settings import MESSAGE_TTL_MAX, MESSAGE_TTL_MIN
-from functions.common.smartvision import object_detection
-from functions.common.smartvision.object_detection import ImageNetClass
 
 REGISTERED, UPDATED, DEREGISTERED = "DeviceRegistered", "DeviceUpdated", "DeviceDeregistered"
 DetailType = Literal["DeviceRegistered", "DeviceUpdated", "DeviceDeregistered"]

@@ -19,7 +19,7 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from pydantic import ValidationError
 
-from functions.common.cell_placement import FleetFullError
+from functions.common.cells.placement import FleetFullError
 from functions.common.deadline import Deadline
 from functions.common.function_arn import account_and_region
 from functions.common.log_values import cut, validation_summary

@@ -19,7 +19,7 @@ from functions.common.kvs.errors import ChannelBusy, ChannelNotFound, VersionMis
 from functions.common.kvs.retry import TRANSIENT_ERRORS, RetryPolicy
 
 if TYPE_CHECKING:
-    from functions.common.cells import Cell
+    from functions.common.cells.config import Cell
     from functions.common.kvs.clients import ControlPlaneClient
 
 T = TypeVar("T")

@@ -17,16 +17,16 @@ from collections.abc import Callable
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from functions.common import channel_tags
+from functions.common.alexa.outbound import OutboundPublisher
 from functions.common.aws_clients import error_code
-from functions.common.cells import Cell
+from functions.common.bus.device_events import UntrustedEvent, check_origin
+from functions.common.cells.config import Cell
 from functions.common.deadline import Deadline, DeadlineExceeded
-from functions.common.device_events import UntrustedEvent, check_origin
 from functions.common.kvs.control_plane import DELETING, ChannelDescription
 from functions.common.kvs.errors import KvsFailure
 from functions.common.observability import logger
-from functions.common.outbound import OutboundPublisher
-from functions.common.registry import Device, DeviceStatus, Registry
+from functions.common.registry import channel_tags
+from functions.common.registry.store import Device, DeviceStatus, Registry
 from functions.device_lifecycle.device_cells import DeviceCells
 from functions.device_lifecycle.events import DeviceDeregistered, DeviceEvent, DeviceRegistered
 from functions.device_lifecycle.lifecycle_channels import (

@@ -6,8 +6,8 @@ from typing import Annotated
 
 from pydantic import Field, model_validator
 
-from functions.common.cells import CellSettings
-from functions.common.device_events import DeviceEventSettings
+from functions.common.bus.device_events import DeviceEventSettings
+from functions.common.cells.config import CellSettings
 
 
 class LifecycleSettings(DeviceEventSettings, CellSettings):
@@ -15,7 +15,7 @@ class LifecycleSettings(DeviceEventSettings, CellSettings):
     alexa_events_queue_url: Annotated[
         str | None, Field(alias="ALEXA_EVENTS_QUEUE_URL", pattern=r"^https?://\S+$")
     ] = None
-    # The cell placement table (functions.common.cell_placement); unset: no placement, which only
+    # The cell placement table (functions.common.cells.placement); unset: no placement, which only
     # a stage with one cell can do without (every channel goes to that cell, as before cells).
     placement_table_name: Annotated[
         str | None, Field(alias="PLACEMENT_TABLE_NAME", min_length=3, max_length=255)

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from functools import cache
 
 from functions.common import aws_clients
-from functions.common.outbound import OutboundPublisher
-from functions.common.registry import Registry
+from functions.common.alexa.outbound import OutboundPublisher
+from functions.common.registry.store import Registry
 from functions.device_presence.settings import PresenceSettings
 
 

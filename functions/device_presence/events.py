@@ -12,9 +12,9 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, TypeAdapter
 
-from functions.common.device_events import DeviceEventModel
+from functions.common.bus.device_events import DeviceEventModel
 from functions.common.device_id import DeviceId
-from functions.common.registry import event_time_key
+from functions.common.registry.store import event_time_key
 
 # IoT's timestamps are epoch milliseconds; a datetime holds years 1 to 9999.
 _MAX_EPOCH_MS = 253_402_300_799_999

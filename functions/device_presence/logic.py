@@ -15,9 +15,9 @@ import time
 from collections.abc import Callable, Collection
 from enum import StrEnum
 
-from functions.common.device_events import DeviceEventModel, check_not_future, check_origin
-from functions.common.outbound import OutboundPublisher
-from functions.common.registry import Connectivity, Registry
+from functions.common.alexa.outbound import OutboundPublisher
+from functions.common.bus.device_events import DeviceEventModel, check_not_future, check_origin
+from functions.common.registry.store import Connectivity, Registry
 from functions.device_presence.events import BusEvent, DoorbellPressed, IotPresence, PresenceEvent
 
 # The ChangeReport cause: the camera itself went on or off line.

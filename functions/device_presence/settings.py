@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from functions.common.device_events import DeviceEventSettings
+from functions.common.bus.device_events import DeviceEventSettings
 
 
 class PresenceSettings(DeviceEventSettings):

@@ -18,10 +18,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.alexa_skill.tokens import TokenVerifier, key_source
 from functions.common import aws_clients
-from functions.common.detections_store import DetectionsStore
-from functions.common.media_store import MediaStore, s3_client
+from functions.common.detections.media_store import MediaStore, s3_client
+from functions.common.detections.store import DetectionsStore
 from functions.common.observability import logger, metrics, tracer
-from functions.common.registry import Registry
+from functions.common.registry.store import Registry
 from functions.media.logic import MediaEndpoint, Refused
 from functions.media.settings import MediaEndpointSettings
 

@@ -12,9 +12,9 @@ from http import HTTPStatus
 from typing import NamedTuple
 
 from functions.alexa_skill.tokens import InvalidToken, TokenVerifier
-from functions.common.detections_store import DetectionsStore
-from functions.common.media_store import ContentType, MediaStore, image_type
-from functions.common.registry import Registry
+from functions.common.detections.media_store import ContentType, MediaStore, image_type
+from functions.common.detections.store import DetectionsStore
+from functions.common.registry.store import Registry
 
 # secrets.token_urlsafe(16): 22 characters of the URL-safe base64 alphabet.
 REF_PATTERN = re.compile(r"^[A-Za-z0-9_-]{22}$")

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from functions.common.media_settings import MediaSettings
+from functions.common.detections.media_settings import MediaSettings
 
 
 class MediaEndpointSettings(MediaSettings):

@@ -8,8 +8,8 @@ from __future__ import annotations
 from functools import cache
 
 from functions.common import aws_clients
-from functions.common.outbound import OutboundPublisher
-from functions.common.registry import Registry
+from functions.common.alexa.outbound import OutboundPublisher
+from functions.common.registry.store import Registry
 from functions.presence_sweep.logic import Sweep
 from functions.presence_sweep.settings import SweepSettings
 

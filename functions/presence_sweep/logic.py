@@ -9,8 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from functions.common.outbound import OutboundPublisher
-from functions.common.registry import Registry, event_time_key
+from functions.common.alexa.outbound import OutboundPublisher
+from functions.common.registry.store import Registry, event_time_key
 
 # The ChangeReport cause: a periodic look found the change.
 SWEEP_CAUSE = "PERIODIC_POLL"

@@ -13,12 +13,12 @@ from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from functools import partial
 
-from functions.common import channel_tags
-from functions.common.cells import Cell
+from functions.common.cells.config import Cell
 from functions.common.kvs.control_plane import ListedChannel
 from functions.common.kvs.errors import ChannelNotFound, InvalidArgument, KvsFailure, TooManyTags, neutral
 from functions.common.observability import logger
-from functions.common.registry import Device, Registry
+from functions.common.registry import channel_tags
+from functions.common.registry.store import Device, Registry
 from functions.tag_rotation import plan
 from functions.tag_rotation.budget import Cutoff, OutOfTime, TimeLeft
 from functions.tag_rotation.paced_kvs import PacedKvs, kvs_client

@@ -16,10 +16,10 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
-from functions.common.cells import Cell, Cells
+from functions.common.cells.config import Cell, Cells
 from functions.common.deadline import Deadline, RemainingTime
 from functions.common.observability import logger
-from functions.common.registry import Device, Registry
+from functions.common.registry.store import Device, Registry
 from functions.tag_rotation.budget import Cutoff, TimeLeft
 from functions.tag_rotation.cell_walk import CellWalk
 from functions.tag_rotation.identity import own_place

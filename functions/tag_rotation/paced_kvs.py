@@ -34,7 +34,7 @@ from functions.tag_rotation.budget import Cutoff, OutOfTime
 from functions.tag_rotation.rate_limit import RateLimiter
 
 if TYPE_CHECKING:
-    from functions.common.cells import Cell
+    from functions.common.cells.config import Cell
     from functions.common.kvs.clients import ControlPlaneClient
 
 T = TypeVar("T")

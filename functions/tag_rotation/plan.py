@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
-from functions.common import channel_tags
-from functions.common.registry import Device
+from functions.common.registry import channel_tags
+from functions.common.registry.store import Device
 
 ROTATING_KEYS = frozenset(channel_tags.rotating_tags("", ""))
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from functions.common.cells import CellSettings
+from functions.common.cells.config import CellSettings
 
 # AWS allows 50 TPS per tagging operation per account; the default leaves room for the
 # lifecycle function and people working in the console at the same time.

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, Field, model_validator
 
 from functions.common import aws_clients
-from functions.common.cells import DEFAULT_CELL_ID
-from functions.common.rotation_state_schema import EXPIRES_AT, PARTITION_KEY
+from functions.common.cells.config import DEFAULT_CELL_ID
+from functions.common.registry.rotation_state_schema import EXPIRES_AT, PARTITION_KEY
 from functions.tag_rotation.summary import CellRun, RunSummary
 
 if TYPE_CHECKING:

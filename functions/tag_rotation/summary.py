@@ -11,7 +11,7 @@ from aws_lambda_powertools.metrics.provider.cloudwatch_emf.cloudwatch import Ama
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
-from functions.common.cells import Cell
+from functions.common.cells.config import Cell
 from functions.common.observability import NAMESPACE, logger, metrics
 
 # Counts are exact; name lists are samples so the state item and log record stay small.

@@ -7,7 +7,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
-from functions.common.registry_schema import OWNER_INDEX
+from functions.common.registry.schema import OWNER_INDEX
 from infra.components.account_linking import IdentityVariables
 from infra.components.function import FunctionInputs, SignalingFunction
 from infra.settings import SKILL_TIMEOUT_SECONDS

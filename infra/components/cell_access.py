@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from functions.common.cells import DEFAULT_CELL_ID
+from functions.common.cells.config import DEFAULT_CELL_ID
 from infra.components.cell_roles import CameraCredentialsRole
 from infra.components.function import SignalingFunction
 from infra.settings import StageSettings

@@ -41,7 +41,7 @@ class MediaData:
     url_base: str
 
     def environment(self) -> dict[str, str]:
-        """functions.common.media_settings.MediaSettings."""
+        """functions.common.detections.media_settings.MediaSettings."""
         return {
             "MEDIA_BUCKET_NAME": self.bucket.bucket_name,
             "DETECTIONS_TABLE_NAME": self.table.table_name,

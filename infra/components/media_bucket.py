@@ -10,7 +10,7 @@ from constructs import Construct
 
 from infra.nag import acknowledge
 
-# Where functions.common.media_store puts every object.
+# Where functions.common.detections.media_store puts every object.
 MEDIA_PREFIX = "media/"
 # An image outlives the detection that names it by a day: the reference rows that open it are kept
 # a day after they expire (so their URI answers 410, not 404).

@@ -15,10 +15,10 @@ from functions.alexa_events.dependencies import dependencies
 from functions.alexa_events.handler import handler
 from functions.alexa_skill.account_grants import AccountGrants
 from functions.common import aws_clients
-from functions.common.alexa_credentials import credentials_reader
+from functions.common.alexa.credentials import credentials_reader
+from functions.common.alexa.grants import Grant, GrantStore
+from functions.common.alexa.lwa import LoginWithAmazon
 from functions.common.deadline import Deadline
-from functions.common.grants import Grant, GrantStore
-from functions.common.lwa import LoginWithAmazon
 from functions.device_lifecycle.dependencies import dependencies as lifecycle_dependencies
 from localcloud import alexa_schema
 from localcloud.alexa_cloud import AlexaCloud

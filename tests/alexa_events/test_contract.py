@@ -11,10 +11,10 @@ import pytest
 
 from functions.alexa_events.messages import add_or_update_report, delete_report
 from functions.alexa_events.settings import EventsSettings, gateway_for_region
-from functions.common.alexa_endpoints import discovered_endpoint
+from functions.common.alexa.endpoints import discovered_endpoint
 from functions.common.deadline import Deadline
 from functions.common.http import post
-from functions.common.registry import Device
+from functions.common.registry.store import Device
 from functions.common.settings import ConfigurationError
 from localcloud import alexa_schema
 from tests.alexa_events.conftest import ALICE, Outbound

@@ -12,8 +12,8 @@ import pytest
 from functions.alexa_events.dependencies import dependencies
 from functions.alexa_events.handler import RESERVE_SECONDS, handler
 from functions.alexa_events.tokens import AccessTokens
+from functions.common.alexa.lwa import LwaUnavailable
 from functions.common.deadline import Deadline, DeadlineExceeded
-from functions.common.lwa import LwaUnavailable
 from localcloud.invoke import sqs_event
 from localcloud.lambda_context import LambdaContext
 from tests.alexa_events.conftest import ALICE, BOB, Outbound

@@ -16,8 +16,8 @@ from pydantic import SecretStr
 from functions.alexa_events.gateway import EventGateway, GatewayBusy
 from functions.alexa_events.tokens import AccessTokens, RefreshPending
 from functions.common import aws_clients
+from functions.common.alexa.grants import GrantStore
 from functions.common.deadline import Deadline
-from functions.common.grants import GrantStore
 from tests.alexa_events.conftest import ALICE, Outbound
 from tests.conftest import logged_text
 

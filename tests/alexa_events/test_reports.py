@@ -7,7 +7,7 @@ import warnings
 
 import pytest
 
-from functions.common.outbound import ConnectivityChanged, EndpointChanged
+from functions.common.alexa.outbound import ConnectivityChanged, EndpointChanged
 from localcloud import alexa_schema
 from tests.alexa_events.conftest import ALICE, BOB, Outbound
 

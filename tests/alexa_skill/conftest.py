@@ -18,7 +18,7 @@ import pytest
 from functions.alexa_skill.dependencies import Dependencies, dependencies
 from functions.alexa_skill.handler import handler
 from functions.alexa_skill.messages import AlexaResponse
-from functions.common.registry import Connectivity, Device, Registry, event_time_key
+from functions.common.registry.store import Connectivity, Device, Registry, event_time_key
 from localcloud.identity import LocalIssuer
 from localcloud.lambda_context import LambdaContext
 

@@ -10,7 +10,7 @@ import boto3
 import pytest
 
 from functions.common import aws_clients
-from functions.common.grants import Grant, GrantStore
+from functions.common.alexa.grants import Grant, GrantStore
 from localcloud.alexa_cloud import AlexaCloud
 from tests.alexa_skill.conftest import DEADLINE_S, OWNER, Cloud, accept_grant, error_type
 from tests.common.loopback_http import LoopbackHttp, Reply

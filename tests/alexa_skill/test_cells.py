@@ -12,9 +12,9 @@ import boto3
 import pytest
 from moto.core import DEFAULT_ACCOUNT_ID
 
-from functions.common.cell_credentials import CellCredentials
-from functions.common.cells import Cell
-from functions.common.registry import Device
+from functions.common.cells.config import Cell
+from functions.common.cells.credentials import CellCredentials
+from functions.common.registry.store import Device
 from localcloud import kvs
 from tests.alexa_skill.conftest import (
     OWNER,

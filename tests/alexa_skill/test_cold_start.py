@@ -31,9 +31,9 @@ print(json.dumps({"modules": sorted(sys.modules), "clients": services}))
 # AcceptGrant's own modules: once per account link, never on an offer.
 GRANT_ONLY = (
     "functions.alexa_skill.account_grants",
-    "functions.common.grants",
-    "functions.common.lwa",
-    "functions.common.alexa_credentials",
+    "functions.common.alexa.grants",
+    "functions.common.alexa.lwa",
+    "functions.common.alexa.credentials",
     "aws_lambda_powertools.utilities.parameters",
 )
 

@@ -79,7 +79,7 @@ from moto import mock_aws
 from localcloud import kvs
 from localcloud.bootstrap import create_resources
 from localcloud.identity import LocalIssuer
-from functions.common.registry import Device, Registry
+from functions.common.registry.store import Device, Registry
 from localcloud.lambda_context import LambdaContext
 from tests.alexa_skill.conftest import offer
 

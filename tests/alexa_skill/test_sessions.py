@@ -15,7 +15,7 @@ import pytest
 
 from functions.alexa_skill.offers import SENDER_ID_MAX, decode_answer, encode_offer, sender_client_id
 from functions.alexa_skill.tokens import FileKeySource
-from functions.common.registry import Device
+from functions.common.registry.store import Device
 from localcloud import kvs
 from tests.alexa_skill.conftest import (
     ANSWER_SDP,

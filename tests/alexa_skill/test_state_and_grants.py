@@ -10,7 +10,7 @@ from typing import Any
 import boto3
 import pytest
 
-from functions.common.registry import Connectivity, event_time_key
+from functions.common.registry.store import Connectivity, event_time_key
 from localcloud import kvs
 from tests.alexa_skill.conftest import (
     DEADLINE_S,

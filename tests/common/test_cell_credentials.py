@@ -8,8 +8,8 @@ from typing import Any
 import boto3
 import pytest
 
-from functions.common.cell_credentials import CellCredentials
-from functions.common.cells import Cell
+from functions.common.cells.config import Cell
+from functions.common.cells.credentials import CellCredentials
 
 CELL_ACCOUNT = "222222222222"
 

@@ -10,9 +10,9 @@ from concurrent.futures import ThreadPoolExecutor
 import boto3
 import pytest
 
-from functions.common.cell_placement import CellPlacement, FleetFullError
-from functions.common.cells import Cell, Cells
-from functions.common.placement_schema import create_table_kwargs
+from functions.common.cells.config import Cell, Cells
+from functions.common.cells.placement import CellPlacement, FleetFullError
+from functions.common.cells.placement_schema import create_table_kwargs
 from localcloud import dynamodb_atomicity
 
 TABLE = "cell-placement"

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from functions.common.cells import (
+from functions.common.cells.config import (
     DEFAULT_CELL_ID,
     CellSettings,
     channel_quota,

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from botocore.exceptions import ClientError, ConnectTimeoutError, EndpointConnectionError, ReadTimeoutError
 
-from functions.common import channel_tags
 from functions.common.aws_clients import error_code
 from functions.common.deadline import Deadline, DeadlineExceeded
 from functions.common.kvs import errors
 from functions.common.kvs.retry import RetryPolicy, is_transient
+from functions.common.registry import channel_tags
 
 FUNCTIONS = Path(__file__).resolve().parents[2] / "functions"
 ADAPTER = FUNCTIONS / "common" / "kvs"

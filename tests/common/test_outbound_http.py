@@ -10,9 +10,9 @@ import pytest
 from pydantic import SecretStr
 
 from functions.alexa_events.gateway import EventGateway, GatewayBusy
+from functions.common.alexa.lwa import ClientCredentials, LoginWithAmazon, LwaUnavailable
 from functions.common.deadline import Deadline, DeadlineExceeded
 from functions.common.http import MIN_CALL_SECONDS, TransportError, post
-from functions.common.lwa import ClientCredentials, LoginWithAmazon, LwaUnavailable
 from tests.common.loopback_http import LoopbackHttp, Reply
 
 CLIENT = ClientCredentials(

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import boto3
 
-from functions.common.registry import Device, DeviceStatus, Registry, event_time_key
+from functions.common.registry.store import Device, DeviceStatus, Registry, event_time_key
 
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 

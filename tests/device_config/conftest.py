@@ -12,7 +12,7 @@ from typing import Any
 import boto3
 import pytest
 
-from functions.common.registry import Device, DeviceStatus, Registry, event_time_key
+from functions.common.registry.store import Device, DeviceStatus, Registry, event_time_key
 from localcloud.lambda_context import LambdaContext
 
 ACCOUNT = "123456789012"

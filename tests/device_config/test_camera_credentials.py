@@ -12,9 +12,9 @@ import boto3
 import pytest
 from moto.sts.models import sts_backends
 
-from functions.common.cell_credentials import CellCredentials
-from functions.common.cells import Cell
-from functions.common.registry import Device, event_time_key
+from functions.common.cells.config import Cell
+from functions.common.cells.credentials import CellCredentials
+from functions.common.registry.store import Device, event_time_key
 from localcloud import kvs
 from tests.conftest import logged_text
 from tests.device_config.conftest import ACCOUNT, OWNER, Fleet

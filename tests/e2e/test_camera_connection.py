@@ -13,7 +13,7 @@ import aiohttp
 import boto3
 import pytest
 
-from functions.common.cells import Cells
+from functions.common.cells.config import Cells
 from localcloud.alexa import SimulatedAlexa, error_type, event_name
 from localcloud.camera import SimulatedCamera, presign
 from localcloud.cells import local_cells

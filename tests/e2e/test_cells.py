@@ -11,8 +11,8 @@ from typing import Any
 import boto3
 import pytest
 
-from functions.common.cell_placement import CellPlacement
-from functions.common.cells import Cells, CellSettings, render_cells
+from functions.common.cells.config import Cells, CellSettings, render_cells
+from functions.common.cells.placement import CellPlacement
 from localcloud import master_access
 from localcloud.bootstrap import create_resources
 from localcloud.camera import SimulatedCamera

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from aws_cdk import assertions
 
-from functions.common import grants_schema
+from functions.common.alexa import grants_schema
 from tests.infra.test_stacks import functions_by_service, role_statements, service, stages, stateful
 
 __all__ = ["service", "stages", "stateful"]  # module fixtures shared with test_stacks

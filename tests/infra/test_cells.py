@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from aws_cdk import assertions
 
-from functions.common import placement_schema
-from functions.common.cells import CellSettings
+from functions.common.cells import placement_schema
+from functions.common.cells.config import CellSettings
 from infra.settings import SettingsError, load_stages
 from infra.stage import SignalingStage
 from tests.infra.apps import CDK_JSON, build_app, example_context

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from aws_cdk import assertions
 
-from functions.common import detections_schema
+from functions.common.detections import schema as detections_schema
 from infra.stage import SignalingStage
 from tests.infra.test_stacks import (
     functions_by_service,

@@ -13,7 +13,9 @@ from typing import Any
 import pytest
 from aws_cdk import assertions
 
-from functions.common import queue_schema, registry_schema, rotation_state_schema
+from functions.common import queue_schema
+from functions.common.registry import rotation_state_schema
+from functions.common.registry import schema as registry_schema
 from infra.stage import SignalingStage
 from tests.infra.apps import SKILL_ID, build_app, example_context
 

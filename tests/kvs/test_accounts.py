@@ -10,8 +10,8 @@ import pytest
 from botocore.exceptions import ClientError
 from moto.core import DEFAULT_ACCOUNT_ID
 
-from functions.common.cell_credentials import CellCredentials
-from functions.common.cells import Cell
+from functions.common.cells.config import Cell
+from functions.common.cells.credentials import CellCredentials
 from localcloud import kvs
 
 from .conftest import signaling_client

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from functions.common.registry import Registry
+from functions.common.registry.store import Registry
 from functions.device_lifecycle.dependencies import dependencies
 
 

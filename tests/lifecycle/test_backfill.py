@@ -6,8 +6,8 @@ import os
 
 import pytest
 
-from functions.common.cell_placement import CellPlacement
-from functions.common.registry import Registry
+from functions.common.cells.placement import CellPlacement
+from functions.common.registry.store import Registry
 from functions.device_lifecycle.backfill import main
 from functions.device_lifecycle.dependencies import dependencies
 from functions.device_lifecycle.settings import LifecycleSettings

@@ -13,10 +13,10 @@ from typing import Any
 import boto3
 import pytest
 
-from functions.common.cell_credentials import CellCredentials
-from functions.common.cell_placement import CellPlacement
-from functions.common.cells import Cell, Cells
-from functions.common.registry import Registry
+from functions.common.cells.config import Cell, Cells
+from functions.common.cells.credentials import CellCredentials
+from functions.common.cells.placement import CellPlacement
+from functions.common.registry.store import Registry
 from functions.common.settings import ConfigurationError
 from functions.device_lifecycle.dependencies import dependencies
 from functions.device_lifecycle.settings import LifecycleSettings

@@ -10,7 +10,7 @@ from typing import Any
 import boto3
 
 from functions.common.queue_schema import MAX_RECEIVE_COUNT
-from functions.common.registry import Registry
+from functions.common.registry.store import Registry
 from functions.device_lifecycle.logic import BUSY_RETRY_S
 from localcloud import kvs
 from tests.lifecycle.support import channels, event, from_received, lifecycle_context, run_ids, sqs_event

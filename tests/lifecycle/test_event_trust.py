@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from functions.common.device_events import MAX_FUTURE_SKEW
-from functions.common.registry import Registry, event_time_key
+from functions.common.bus.device_events import MAX_FUTURE_SKEW
+from functions.common.registry.store import Registry, event_time_key
 from functions.common.settings import ConfigurationError
 from functions.device_lifecycle.events import DetailType
 from functions.device_lifecycle.settings import LifecycleSettings

@@ -11,8 +11,9 @@ from typing import Any
 import boto3
 import pytest
 
-from functions.common import aws_clients, channel_tags
-from functions.common.registry import TOMBSTONE_RETENTION_SECONDS, DeviceStatus, Registry
+from functions.common import aws_clients
+from functions.common.registry import channel_tags
+from functions.common.registry.store import TOMBSTONE_RETENTION_SECONDS, DeviceStatus, Registry
 from functions.device_lifecycle.handler import handler
 from functions.device_lifecycle.lifecycle_channels import kvs_client
 from functions.device_lifecycle.settings import LifecycleSettings

@@ -7,8 +7,8 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
-from functions.common import channel_tags
-from functions.common.registry import Registry
+from functions.common.registry import channel_tags
+from functions.common.registry.store import Registry
 from localcloud import kvs
 from tests.lifecycle.support import channels, event, lifecycle_context, run_ids, sqs_record
 

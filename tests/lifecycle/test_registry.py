@@ -6,7 +6,7 @@ import time
 
 import boto3
 
-from functions.common.registry import TOMBSTONE_RETENTION_SECONDS, Device, DeviceStatus, Registry
+from functions.common.registry.store import TOMBSTONE_RETENTION_SECONDS, Device, DeviceStatus, Registry
 from localcloud import kvs
 from tests.lifecycle.support import event, run_ids, sqs_event
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import boto3
 import pytest
 
-from functions.common import channel_tags
-from functions.common.registry import Registry
+from functions.common.registry import channel_tags
+from functions.common.registry.store import Registry
 from functions.device_lifecycle.events import MAX_EVENT_TAGS
 from tests.lifecycle.support import channels, event, run
 

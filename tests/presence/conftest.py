@@ -12,7 +12,7 @@ from typing import Any
 import boto3
 import pytest
 
-from functions.common.registry import Device, Registry
+from functions.common.registry.store import Device, Registry
 from functions.device_presence import handler as presence_handler
 from functions.device_presence.dependencies import dependencies
 from functions.presence_sweep import handler as sweep_handler

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from functions.common.registry import Connectivity
+from functions.common.registry.store import Connectivity
 from tests.alexa_events.conftest import BOB
 from tests.lifecycle.support import BASE_TIME
 from tests.presence.conftest import ALICE, PresencePath, bus_event, iot_event

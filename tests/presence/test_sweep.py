@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from functions.common.registry import Connectivity
+from functions.common.registry.store import Connectivity
 from functions.presence_sweep.dependencies import dependencies as sweep_dependencies
 from tests.presence.conftest import ALICE, PresencePath, bus_event
 

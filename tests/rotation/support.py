@@ -9,9 +9,9 @@ from typing import Any
 import boto3
 from moto.core import DEFAULT_ACCOUNT_ID
 
-from functions.common import channel_tags
-from functions.common.cells import Cell
-from functions.common.registry import Device, DeviceStatus, Registry
+from functions.common.cells.config import Cell
+from functions.common.registry import channel_tags
+from functions.common.registry.store import Device, DeviceStatus, Registry
 from localcloud import kvs
 
 PREFIX = "alexa-cam-"

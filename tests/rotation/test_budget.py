@@ -8,8 +8,8 @@ from collections import Counter
 import boto3
 import pytest
 
-from functions.common import channel_tags
 from functions.common.deadline import Deadline
+from functions.common.registry import channel_tags
 from functions.tag_rotation.budget import Cutoff, OutOfTime
 from functions.tag_rotation.paced_kvs import PacedKvs, kvs_client
 from functions.tag_rotation.rate_limit import RateLimiter

@@ -11,11 +11,11 @@ import boto3
 import pytest
 from moto.core import DEFAULT_ACCOUNT_ID
 
-from functions.common import channel_tags
-from functions.common.cell_credentials import CellCredentials
-from functions.common.cells import Cell
+from functions.common.cells.config import Cell
+from functions.common.cells.credentials import CellCredentials
 from functions.common.deadline import Deadline
-from functions.common.rotation_state_schema import EXPIRES_AT, PARTITION_KEY
+from functions.common.registry import channel_tags
+from functions.common.registry.rotation_state_schema import EXPIRES_AT, PARTITION_KEY
 from functions.tag_rotation import logic
 from functions.tag_rotation.settings import RotationSettings
 from functions.tag_rotation.summary import RunStatus, RunSummary

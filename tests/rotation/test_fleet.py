@@ -6,8 +6,8 @@ from collections import Counter
 
 import pytest
 
-from functions.common import channel_tags
-from functions.common.registry import DeviceStatus
+from functions.common.registry import channel_tags
+from functions.common.registry.store import DeviceStatus
 from functions.tag_rotation import logic
 from functions.tag_rotation.settings import RotationSettings
 from functions.tag_rotation.summary import RunStatus

@@ -15,7 +15,8 @@ import pytest
 from moto.core.config import default_user_config
 from pydantic import ValidationError
 
-from functions.common import aws_clients, channel_tags
+from functions.common import aws_clients
+from functions.common.registry import channel_tags
 from localcloud import kvs
 from localcloud.lambda_context import LambdaContext
 from tests.rotation.support import Fleet, rotation_calls

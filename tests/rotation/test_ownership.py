@@ -8,8 +8,9 @@ from typing import Any
 import boto3
 import pytest
 
-from functions.common import aws_clients, channel_tags
-from functions.common.registry import Device, Registry
+from functions.common import aws_clients
+from functions.common.registry import channel_tags
+from functions.common.registry.store import Device, Registry
 from functions.tag_rotation import logic
 from functions.tag_rotation.paced_kvs import kvs_client
 from functions.tag_rotation.settings import RotationSettings

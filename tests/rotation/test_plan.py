@@ -6,8 +6,8 @@ import itertools
 
 import pytest
 
-from functions.common import channel_tags
-from functions.common.registry import Device, DeviceStatus
+from functions.common.registry import channel_tags
+from functions.common.registry.store import Device, DeviceStatus
 from functions.tag_rotation.budget import OutOfTime
 from functions.tag_rotation.plan import desired_tags, plan
 from functions.tag_rotation.rate_limit import JITTER_SLACK, RateLimiter

@@ -10,8 +10,8 @@ from collections import Counter
 import boto3
 import pytest
 
-from functions.common import channel_tags
 from functions.common.deadline import Deadline
+from functions.common.registry import channel_tags
 from functions.tag_rotation import logic
 from functions.tag_rotation.settings import RotationSettings
 from functions.tag_rotation.summary import RunStatus, RunSummary

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 import boto3
 import pytest
 
-from functions.common.detections_store import DetectionsStore
-from functions.common.media_store import MediaStore
-from functions.common.registry import Registry
+from functions.common.detections.media_store import MediaStore
+from functions.common.detections.store import DetectionsStore
+from functions.common.registry.store import Registry
 
 MEDIA_URL_BASE = "https://media.example.test"
 # The smallest byte strings each format is recognised by, and a tiny image's worth after them.

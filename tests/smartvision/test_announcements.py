@@ -8,7 +8,7 @@ from typing import Any
 
 import boto3
 
-from functions.common.smartvision import data_controller, object_detection
+from functions.common.alexa.smartvision import data_controller, object_detection
 from localcloud.device_events import device_event
 from tests.alexa_events.conftest import Outbound
 from tests.alexa_skill.conftest import OTHER, OWNER

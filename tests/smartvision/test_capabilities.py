@@ -12,8 +12,8 @@ import pytest
 from pydantic import ValidationError
 
 from functions.alexa_skill.handler import handler
-from functions.common.registry import Registry
-from functions.common.smartvision import data_controller, object_detection, snapshot_provider
+from functions.common.alexa.smartvision import data_controller, object_detection, snapshot_provider
+from functions.common.registry.store import Registry
 from functions.device_lifecycle.events import parse_event
 from localcloud.lambda_context import LambdaContext
 from tests.alexa_skill.conftest import OWNER, Cloud, assert_valid_response, discover

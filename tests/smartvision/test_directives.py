@@ -10,9 +10,9 @@ from typing import Any
 import boto3
 
 from functions.alexa_skill.handler import handler
-from functions.common.detections_store import Snapshot
-from functions.common.registry import event_time_key
-from functions.common.smartvision import data_controller, object_detection, snapshot_provider
+from functions.common.alexa.smartvision import data_controller, object_detection, snapshot_provider
+from functions.common.detections.store import Snapshot
+from functions.common.registry.store import event_time_key
 from localcloud.device_events import device_event
 from localcloud.lambda_context import LambdaContext
 from tests.alexa_skill.conftest import OTHER, OWNER, Cloud, endpoint_directive, report_state

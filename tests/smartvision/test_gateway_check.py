@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from functions.common.smartvision import data_controller, object_detection, snapshot_provider
+from functions.common.alexa.smartvision import data_controller, object_detection, snapshot_provider
 from localcloud import alexa_schema
 
 

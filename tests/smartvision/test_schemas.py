@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 import jsonschema
 import pytest
 
-from functions.common.smartvision import data_controller, object_detection, snapshot_provider
-from functions.common.smartvision.object_detection import DetectionItem
+from functions.common.alexa.smartvision import data_controller, object_detection, snapshot_provider
+from functions.common.alexa.smartvision.object_detection import DetectionItem
 from tests.smartvision.schemas import assert_invalid, assert_valid
 
 NOW = datetime(2026, 5, 1, 10, 0, 0, 123456, tzinfo=UTC)

@@ -10,4 +10,6 @@
 - `retry`: the one retry policy (full-jitter backoff within a deadline) and its transient errors.
 
 Submodules are imported where used: nothing here loads more than a caller needs.
+
+May import: the shared core of `functions.common`, `cells`.
 """

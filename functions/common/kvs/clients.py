@@ -11,10 +11,10 @@ import threading
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, cast
 
 from functions.common import aws_clients
-from functions.common.cell_credentials import shared_credentials
+from functions.common.cells.credentials import shared_credentials
 
 if TYPE_CHECKING:
-    from functions.common.cells import Cell
+    from functions.common.cells.config import Cell
 
 if TYPE_CHECKING:
     from mypy_boto3_kinesis_video_signaling import KinesisVideoSignalingChannelsClient
@@ -42,7 +42,7 @@ class ClientLimits(NamedTuple):
 def _client(service: Service, cell: Cell | None, endpoint: str | None, limits: ClientLimits) -> Any:
     """The one place a KVS client is made: one per (service, cell, endpoint, limits). No cell, or a
     cell without a role (in the control account): the function's own credentials, in the cell's
-    region; a cell with a role: that role's cached credentials (functions.common.cell_credentials)."""
+    region; a cell with a role: that role's cached credentials (functions.common.cells.credentials)."""
     with _lock:
         if cell is None or cell.role_arn is None:
             return aws_clients.cached_client(

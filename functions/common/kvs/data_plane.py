@@ -16,7 +16,7 @@ from functions.common.kvs.endpoints import EndpointCache
 from functions.common.kvs.errors import ChannelNotFound, MasterAbsent, UnknownOperation, Unreachable, neutral
 
 if TYPE_CHECKING:
-    from functions.common.cells import Cell
+    from functions.common.cells.config import Cell
 
 # Data-plane failures that a moved or stale endpoint can cause; worth one fresh endpoint.
 _STALE_ENDPOINT_ERRORS = (ChannelNotFound, UnknownOperation, Unreachable)

@@ -1,7 +1,7 @@
 """Which cell holds a channel, and that cell's KVS clients: one place for every function that
 acts on a channel it knows by ARN (the skill, device config, rotation).
 
-A channel ARN names its account and region, and so its cell (functions.common.cells). Per cell
+A channel ARN names its account and region, and so its cell (functions.common.cells.config). Per cell
 the router keeps one `ChannelControl` and one `SignalingDataPlane` (with its endpoint cache),
 whose clients are made on first use: building a router makes no AWS call, so it is cheap at
 INIT, and a remote cell's AssumeRole happens on the first call into that cell.
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, cast
 
 from functions.common.aws_clients import LazyClient
-from functions.common.cells import Cell, Cells
+from functions.common.cells.config import Cell, Cells
 from functions.common.kvs import clients
 from functions.common.kvs.control_plane import ChannelControl
 from functions.common.kvs.data_plane import SignalingDataPlane

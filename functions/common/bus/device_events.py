@@ -13,9 +13,9 @@ from typing import Annotated, Any
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from pydantic import AwareDatetime, BeforeValidator, Field, field_validator
 
+from functions.common.alexa.outbound import EVENT_ID_MAX
 from functions.common.log_values import cut
-from functions.common.outbound import EVENT_ID_MAX
-from functions.common.registry import event_time_key
+from functions.common.registry.store import event_time_key
 from functions.common.settings import FunctionSettings
 
 DEFAULT_EVENT_SOURCE = "camera.registry"

@@ -12,9 +12,9 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from functions.common.alexa.smartvision.envelope import HTTPS_URI
+from functions.common.alexa.smartvision.object_detection import ImageNetClass
 from functions.common.device_id import DeviceId
-from functions.common.smartvision.envelope import HTTPS_URI
-from functions.common.smartvision.object_detection import ImageNetClass
 
 _Owner = Annotated[str, Field(alias="ownerId", min_length=1, max_length=1024)]
 _EventId = Annotated[str, Field(alias="eventId", min_length=1, max_length=256)]

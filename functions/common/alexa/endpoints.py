@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
-from functions.common.registry import Device
+from functions.common.registry.store import Device
 
 # Alexa's endpointId: a narrower set than deviceId allows (no '.'), 1 to 256 characters.
 ENDPOINT_ID_PATTERN = r"^[a-zA-Z0-9_\-=#;:?@&]{1,256}$"
@@ -48,7 +48,7 @@ class Capability(_Model):
     # "3" for the Smart Home interfaces; the SmartVision ones and DataController have their own.
     version: str = CAPABILITY_VERSION
     properties: CapabilityProperties | None = None
-    # The SmartVision configurations are shaped (and schema-checked) by functions.common.smartvision.
+    # The SmartVision configurations are shaped (and schema-checked) by functions.common.alexa.smartvision.
     configuration: RtcConfiguration | dict[str, Any] | None = None
     # An event source's own flag (it has no properties): DoorbellEventSource.
     proactively_reported: bool | None = None
@@ -123,7 +123,7 @@ def _smartvision_capabilities(device: Device) -> list[dict[str, Any]]:
     """Detections (with their history) only for a camera that detects something; snapshots only
     for one that takes them."""
     # Imported here: the SmartVision modules take their endpointId rule from this one.
-    from functions.common.smartvision import data_controller, object_detection, snapshot_provider  # noqa: PLC0415
+    from functions.common.alexa.smartvision import data_controller, object_detection, snapshot_provider  # noqa: PLC0415
 
     found: list[dict[str, Any]] = []
     if device.object_detection_classes:

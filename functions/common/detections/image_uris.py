@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from functions.common.detections_store import DetectionsStore
-from functions.common.media_settings import MediaSettings
+from functions.common.detections.media_settings import MediaSettings
+from functions.common.detections.store import DetectionsStore
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Annotated, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
 
 from functions.common import aws_clients
+from functions.common.alexa.outbound_detections import DetectionDataDeleted, ObjectDetectionFound
 from functions.common.device_id import DeviceId
-from functions.common.outbound_detections import DetectionDataDeleted, ObjectDetectionFound
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient

@@ -14,8 +14,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from functions.common.alexa_properties import time_of_sample
-from functions.common.smartvision.envelope import (
+from functions.common.alexa.properties import time_of_sample
+from functions.common.alexa.smartvision.envelope import (
     HTTPS_URI,
     TIME_PATTERN,
     Endpoint,

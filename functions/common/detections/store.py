@@ -1,4 +1,4 @@
-"""Data access for the detections table (functions.common.detections_schema has the layout)."""
+"""Data access for the detections table (functions.common.detections.schema has the layout)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import json
 import secrets
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from functions.common.detections_schema import EXPIRES_AT, PARTITION_KEY, SORT_KEY
+from functions.common.detections.schema import EXPIRES_AT, PARTITION_KEY, SORT_KEY
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -23,7 +23,7 @@ class Detection(NamedTuple):
     device_id: str
     event_id: str
     object_class: str
-    time_key: str  # functions.common.registry.event_time_key of the detection time
+    time_key: str  # functions.common.registry.store.event_time_key of the detection time
     media_key: str
     cropped_media_key: str | None
     announced: bool

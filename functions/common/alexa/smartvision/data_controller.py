@@ -17,8 +17,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, Field, model_validator
 
-from functions.common.smartvision import object_detection
-from functions.common.smartvision.envelope import (
+from functions.common.alexa.smartvision import object_detection
+from functions.common.alexa.smartvision.envelope import (
     Endpoint,
     Header,
     Model,
@@ -27,7 +27,7 @@ from functions.common.smartvision.envelope import (
     header_schema,
     message_schema,
 )
-from functions.common.smartvision.object_detection import ITEM_SCHEMA, DetectionItem
+from functions.common.alexa.smartvision.object_detection import ITEM_SCHEMA, DetectionItem
 
 INTERFACE = "Alexa.DataController"
 VERSION = "1.0"

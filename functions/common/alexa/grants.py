@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 from boto3.dynamodb.types import TypeDeserializer
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
-from functions.common.grants_schema import PARTITION_KEY
-from functions.common.lwa import Tokens
+from functions.common.alexa.grants_schema import PARTITION_KEY
+from functions.common.alexa.lwa import Tokens
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

@@ -15,8 +15,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from functions.common.alexa_properties import time_of_sample
-from functions.common.smartvision.envelope import (
+from functions.common.alexa.properties import time_of_sample
+from functions.common.alexa.smartvision.envelope import (
     HTTPS_URI,
     TIME_PATTERN,
     Endpoint,

@@ -21,7 +21,7 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from pydantic import BaseModel, ConfigDict, Field
 
 from functions.common import aws_clients
-from functions.common.registry_schema import EXPIRES_AT, OWNER_INDEX, OWNER_KEY, PARTITION_KEY
+from functions.common.registry.schema import EXPIRES_AT, OWNER_INDEX, OWNER_KEY, PARTITION_KEY
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -81,7 +81,7 @@ class Device(BaseModel):
     status: DeviceStatus = Field(default=DeviceStatus.ACTIVE, alias="status")
     channel_name: str | None = Field(default=None, alias="channelName")
     channel_arn: str | None = Field(default=None, alias="channelArn")
-    # The cell (functions.common.cells) holding the channel, as placed by cell placement.
+    # The cell (functions.common.cells.config) holding the channel, as placed by cell placement.
     cell_id: str | None = Field(default=None, alias="cellId")
     # The channel's HTTPS endpoint for role VIEWER, recorded by the lifecycle function when it
     # could read it (stable for the channel's life): the skill then needs no control-plane call.

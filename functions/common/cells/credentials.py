@@ -18,7 +18,7 @@ import botocore.session
 from botocore.credentials import RefreshableCredentials
 
 from functions.common.aws_clients import also_clear, sts_client
-from functions.common.cells import Cell
+from functions.common.cells.config import Cell
 
 DEFAULT_DURATION_S = 3600
 # botocore renews in the background this long before expiry, and blocks on renewal at the last.

@@ -14,7 +14,7 @@ from aws_lambda_powertools.utilities.parameters import SecretsProvider
 from aws_lambda_powertools.utilities.parameters.exceptions import TransformParameterError
 from pydantic import ValidationError
 
-from functions.common.lwa import ClientCredentials, InvalidClient
+from functions.common.alexa.lwa import ClientCredentials, InvalidClient
 from functions.common.observability import logger
 
 if TYPE_CHECKING:

@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from functions.common import aws_clients
-from functions.common.cells import Cell, Cells
-from functions.common.placement_schema import CELL_ID, PARTITION_KEY, PLACED, cell_key, device_key
+from functions.common.cells.config import Cell, Cells
+from functions.common.cells.placement_schema import CELL_ID, PARTITION_KEY, PLACED, cell_key, device_key
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
