@@ -10,7 +10,7 @@ from bench import emulated, environ, scenarios, sink
 from bench.report import Section
 
 if TYPE_CHECKING:
-    from localcloud.alexa_cloud import AlexaCloud
+    from localcloud.alexa.cloud import AlexaCloud
 
 BATCH = 5
 USERS = 10
@@ -28,9 +28,9 @@ METHOD = (
 def measure(events: int) -> Section:
     from functions.alexa_events.dependencies import dependencies
     from functions.alexa_events.handler import handler
-    from localcloud.alexa_cloud import AlexaCloud
-    from localcloud.bootstrap import client_credentials
-    from localcloud.invoke import LambdaContext
+    from localcloud.alexa.cloud import AlexaCloud
+    from localcloud.aws.bootstrap import client_credentials
+    from localcloud.aws.invoke import LambdaContext
     from localcloud.loopback import LoopbackServer
 
     section = Section(title="Alexa events", method=METHOD.format(users=USERS, n=events, batch=BATCH))

@@ -1,7 +1,7 @@
 """A fleet registering at once: N DeviceRegistered events on the lifecycle queue, consumed as
 Lambda's SQS event source mapping would, with the KVS emulation's quotas on.
 
-The queue is the local cloud's real one (moto's SQS, created by `localcloud.bootstrap` with the
+The queue is the local cloud's real one (moto's SQS, created by `localcloud.aws.bootstrap` with the
 production visibility timeout and redrive policy). Each of the mapping's concurrent batches is a
 separate process (a Lambda container of its own: its own clients, its own Powertools singletons)
 that loops like the mapping's poller: ReceiveMessage of up to the batch size, the real handler
@@ -88,8 +88,8 @@ def poll(poller: Poller, ready: Any, go: Any, results: Any) -> None:
 
     from bench import sink
     from functions.device_lifecycle.handler import handler
-    from localcloud.invoke import sqs_event
-    from localcloud.lambda_context import LambdaContext
+    from localcloud.aws.invoke import sqs_event
+    from localcloud.aws.lambda_context import LambdaContext
 
     sqs = boto3.client("sqs")
     region = poller.env["AWS_DEFAULT_REGION"]
@@ -264,7 +264,7 @@ def drain(
 
 METHOD = (
     "{n} DeviceRegistered events (EventBridge envelopes) sent to the local cloud's lifecycle queue "
-    "(moto server, created by localcloud.bootstrap: production visibility timeout {vis} s, redrive "
+    "(moto server, created by localcloud.aws.bootstrap: production visibility timeout {vis} s, redrive "
     "to the dead-letter queue after {receives} receives), then drained by {workers} pollers, one "
     "spawned process each (the event source mapping's maximum concurrency), receiving up to "
     "{batch} messages (its batch size), invoking the real handler with a context of the function's "

@@ -55,7 +55,7 @@ def main(spec_path: str, result_path: str) -> None:
         if spec.get("event") is not None:
             handler = getattr(module, spec["attr"])
             # Loaded after the clock: a dataclass and nothing else (no web server, no aiohttp).
-            from localcloud.lambda_context import LambdaContext
+            from localcloud.aws.lambda_context import LambdaContext
 
             context = LambdaContext(spec["module"].rsplit(".", 2)[-2])
             invoked = time.perf_counter()

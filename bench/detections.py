@@ -28,7 +28,7 @@ from bench.report import Section
 from bench.stats import percentile
 
 if TYPE_CHECKING:
-    from localcloud.client import CloudClient
+    from localcloud.aws.client import CloudClient
     from localcloud.cloud import LocalCloud
 
 REPO = Path(__file__).resolve().parent.parent
@@ -183,7 +183,7 @@ async def _detections(
 
 
 async def _snapshots(client: CloudClient, token: str, device_id: str, count: int) -> list[float]:
-    from localcloud.alexa_vision import AlexaVision
+    from localcloud.alexa.vision import AlexaVision
 
     alexa = AlexaVision(client)
     spent: list[float] = []
@@ -242,7 +242,7 @@ class Pages:
 async def _history(
     client: CloudClient, token: str, device_id: str, reads: DynamoReads, *, pages: int, stored: int
 ) -> Pages:
-    from localcloud.alexa_vision import AlexaVision, by_range
+    from localcloud.alexa.vision import AlexaVision, by_range
 
     alexa = AlexaVision(client)
     now = datetime.now(UTC)
@@ -277,12 +277,12 @@ async def _history(
 
 async def _run(samples: int, stored: int, state_dir: Path) -> Section:
     from functions.common.detections.media_store import media_key
-    from localcloud.alexa import accept_grant
-    from localcloud.alexa_vision import AlexaVision
-    from localcloud.camera import SimulatedCamera
-    from localcloud.client import CloudClient, cloud_session
+    from localcloud.alexa.simulator import accept_grant
+    from localcloud.alexa.vision import AlexaVision
+    from localcloud.aws.client import CloudClient, cloud_session
+    from localcloud.cameras.camera import SimulatedCamera
+    from localcloud.cameras.media import jpeg_still
     from localcloud.cloud import LocalCloud
-    from localcloud.media import jpeg_still
 
     section = Section(title="Detections and snapshots", method="")
     reads = DynamoReads()

@@ -1,7 +1,7 @@
 """The local emulation a benchmark runs against: moto in process, or a moto server thread.
 
 Both install the KVS signaling emulation, create the registry table and lifecycle queues from the
-project's own definitions (`localcloud.bootstrap`) and set the functions' environment variables
+project's own definitions (`localcloud.aws.bootstrap`) and set the functions' environment variables
 for the duration.
 """
 
@@ -35,8 +35,9 @@ def in_process() -> Iterator[Cloud]:
     from moto import mock_aws
 
     from functions.common import aws_clients
-    from localcloud import kvs, sqs_speed
-    from localcloud.bootstrap import create_resources
+    from localcloud import kvs
+    from localcloud.aws import sqs_speed
+    from localcloud.aws.bootstrap import create_resources
 
     with environ.patched(environ.FAKE_AWS, remove=environ.REMOVED):
         kvs.install()
@@ -65,10 +66,11 @@ def server(cells: Sequence[Cell] = ()) -> Iterator[Cloud]:
     the data plane too; masters attached here answer the offers it forwards. Clients pay for TLS as
     they do on AWS, and trust the local CA through AWS_CA_BUNDLE.
     """
-    from localcloud import kvs, sqs_speed
-    from localcloud.bootstrap import create_resources
+    from localcloud import kvs
+    from localcloud.aws import sqs_speed
+    from localcloud.aws.bootstrap import create_resources
+    from localcloud.aws.moto_server import TlsMotoServer
     from localcloud.cells import cells_environment, create_cell_roles
-    from localcloud.moto_server import TlsMotoServer
     from localcloud.tls import LocalCA
 
     kvs.install()

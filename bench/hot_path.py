@@ -30,7 +30,7 @@ Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 def _run(
     handler: Handler, view: scenarios.LiveView, meter: CallMeter, count: int
 ) -> tuple[list[float], list[Counter[str]], list[str]]:
-    from localcloud.lambda_context import LambdaContext
+    from localcloud.aws.lambda_context import LambdaContext
 
     cpu: list[float] = []
     calls: list[Counter[str]] = []
@@ -97,7 +97,7 @@ def _client_floor(section: Section, cloud: emulated.Cloud, n: int) -> None:
 
     from functions.common import aws_clients
     from functions.common.kvs import clients as kvs_clients
-    from localcloud.identity import LocalIssuer
+    from localcloud.aws.identity import LocalIssuer
 
     meter = cloud.meter
     assert meter is not None

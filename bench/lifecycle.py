@@ -23,7 +23,7 @@ METHOD = (
 def measure(devices: int) -> Section:
     from functions.device_lifecycle.dependencies import dependencies
     from functions.device_lifecycle.handler import handler
-    from localcloud.lambda_context import LambdaContext
+    from localcloud.aws.lambda_context import LambdaContext
 
     section = Section(title="Lifecycle", method=METHOD.format(n=devices, batch=BATCH))
     with emulated.in_process() as cloud:

@@ -38,8 +38,8 @@ def measure(cameras: int) -> Section:
     from functions.alexa_events.dependencies import dependencies as events_dependencies
     from functions.common.queue_schema import ALEXA_EVENTS_BATCH_SIZE, PRESENCE_BATCH_SIZE
     from functions.device_presence.dependencies import dependencies as presence_dependencies
-    from localcloud.alexa_cloud import AlexaCloud
-    from localcloud.bootstrap import client_credentials
+    from localcloud.alexa.cloud import AlexaCloud
+    from localcloud.aws.bootstrap import client_credentials
     from localcloud.loopback import LoopbackServer
 
     section = Section(
@@ -163,7 +163,7 @@ def _pollers(env: dict[str, str], presence_batch: int, events_batch: int) -> Ite
 
 def _poll(queue_url: str, function: str, batch_size: int, stop: threading.Event) -> None:
     from functions.common import aws_clients
-    from localcloud.invoke import call, sqs_event
+    from localcloud.aws.invoke import call, sqs_event
 
     sqs = aws_clients.client("sqs")
     arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
@@ -192,7 +192,7 @@ def _latencies(
 ) -> list[float]:
     """Seconds from SendMessage to the gateway's 202, for each device that got there in time."""
     from functions.common import aws_clients
-    from localcloud.device_events import device_event
+    from localcloud.aws.device_events import device_event
 
     sqs = aws_clients.client("sqs")
     sent: dict[str, float] = {}

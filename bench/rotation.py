@@ -33,7 +33,7 @@ METHOD = (
 
 def rotate(settings: dict[str, str]) -> tuple[list[dict[str, Any]], float, float]:
     """Invoke the handler until the run is complete: its summaries, wall time and CPU time."""
-    from localcloud.lambda_context import LambdaContext
+    from localcloud.aws.lambda_context import LambdaContext
 
     with environ.patched(settings):
         # A new container per setting: its settings are read on the first invocation.

@@ -47,7 +47,7 @@ def _status_check(expected: int) -> Check:
 
 
 def device_config(env: dict[str, str]) -> Invocation:
-    from localcloud.invoke import http_api_event
+    from localcloud.aws.invoke import http_api_event
 
     device = Fleet(env).one()
     return Invocation(
@@ -68,7 +68,7 @@ def instant_answer(offer: dict[str, Any], sender_client_id: str) -> dict[str, An
 
 
 def answer_check(response: Any) -> str | None:
-    from localcloud.alexa import error_type, event_name
+    from localcloud.alexa.simulator import error_type, event_name
 
     name = event_name(response)
     return None if name == "AnswerGeneratedForSession" else f"{name} {error_type(response)}"
@@ -85,14 +85,14 @@ class LiveView:
     viewer_endpoint: str | None
 
     def offer(self) -> dict[str, Any]:
-        from localcloud.alexa import initiate_session
+        from localcloud.alexa.simulator import initiate_session
 
         return initiate_session(self.token, self.device_id, f"session-{uuid.uuid4()}", OFFER_SDP)
 
 
 def live_view(env: dict[str, str], *, record_endpoint: bool = True) -> LiveView:
     from localcloud import kvs
-    from localcloud.identity import LocalIssuer
+    from localcloud.aws.identity import LocalIssuer
 
     issuer = LocalIssuer(IDENTITY_DIR)
     device = Fleet(env).one(record_endpoint=record_endpoint)
@@ -137,7 +137,7 @@ def floor(env: dict[str, str]) -> Invocation:
 
 def sqs_batch(events: list[dict[str, Any]], region: str) -> dict[str, Any]:
     """The SQS event source mapping's event for these EventBridge events (first delivery)."""
-    from localcloud.invoke import sqs_event
+    from localcloud.aws.invoke import sqs_event
 
     messages = []
     for body in map(json.dumps, events):
@@ -154,7 +154,7 @@ def sqs_batch(events: list[dict[str, Any]], region: str) -> dict[str, Any]:
 
 
 def registration(env: dict[str, str], device_id: str) -> dict[str, Any]:
-    from localcloud.device_events import device_event
+    from localcloud.aws.device_events import device_event
 
     detail = {"deviceId": device_id, "ownerId": OWNER, "friendlyName": f"Camera {device_id}"}
     return device_event("DeviceRegistered", detail, source=env["DEVICE_EVENT_SOURCE"])
@@ -171,7 +171,7 @@ def device_lifecycle(env: dict[str, str]) -> Invocation:
 
 
 def tag_rotation(env: dict[str, str]) -> Invocation:
-    from localcloud.invoke import scheduled_event
+    from localcloud.aws.invoke import scheduled_event
 
     def check(response: Any) -> str | None:
         ok = isinstance(response, dict) and response.get("complete") and not response.get("failed")

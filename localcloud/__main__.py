@@ -40,8 +40,8 @@ def _function_output(state_dir: Path, name: str) -> Iterator[Path]:
 async def _up(args: argparse.Namespace) -> int:
     terminal = sys.stdout
     with _function_output(args.state_dir, "functions.log") as function_log:
-        from localcloud.camera import SimulatedCamera  # noqa: PLC0415
-        from localcloud.client import CloudClient, cloud_session  # noqa: PLC0415
+        from localcloud.aws.client import CloudClient, cloud_session  # noqa: PLC0415
+        from localcloud.cameras.camera import SimulatedCamera  # noqa: PLC0415
         from localcloud.cloud import LocalCloud  # noqa: PLC0415
 
         cloud = LocalCloud(args.state_dir, port=args.port, cell_capacity=args.cell_capacity)
@@ -90,10 +90,10 @@ async def _up(args: argparse.Namespace) -> int:
 async def _demo(args: argparse.Namespace) -> int:
     terminal = sys.stdout
     with _function_output(args.state_dir, "demo-functions.log") as function_log:
-        from localcloud.client import CloudClient, cloud_session  # noqa: PLC0415
+        from localcloud.aws.client import CloudClient, cloud_session  # noqa: PLC0415
+        from localcloud.aws.invoke import HANDLERS  # noqa: PLC0415
         from localcloud.cloud import LocalCloud  # noqa: PLC0415
         from localcloud.demo import Transcript, run_demo  # noqa: PLC0415
-        from localcloud.invoke import HANDLERS  # noqa: PLC0415
 
         print(
             f"Local cloud demo: moto + KVS signaling emulation, the {len(HANDLERS)} functions, aiortc peers",
@@ -127,7 +127,7 @@ async def _demo(args: argparse.Namespace) -> int:
 
 
 def _token(args: argparse.Namespace) -> int:
-    from localcloud.identity import LocalIssuer  # noqa: PLC0415
+    from localcloud.aws.identity import LocalIssuer  # noqa: PLC0415
 
     print(LocalIssuer(args.state_dir / "identity").mint(args.user, expires_in=args.expires_in))
     return 0
@@ -154,7 +154,7 @@ def _running_cloud(state_dir: Path) -> CloudState | None:
 
 
 async def _rotate(args: argparse.Namespace) -> int:
-    from localcloud.client import CloudClient, cloud_session  # noqa: PLC0415
+    from localcloud.aws.client import CloudClient, cloud_session  # noqa: PLC0415
 
     state = _running_cloud(args.state_dir)
     if state is None:
@@ -184,7 +184,7 @@ class _Parser(argparse.ArgumentParser):
 
 def _cell_capacity(text: str) -> int:
     from functions.common.cells.config import channel_quota  # noqa: PLC0415
-    from localcloud.lambda_context import REGION  # noqa: PLC0415
+    from localcloud.aws.lambda_context import REGION  # noqa: PLC0415
 
     quota = channel_quota(REGION)
     allowed = f"{text!r}: a whole number of channels per cell from 1 to {quota}"

@@ -17,9 +17,9 @@ from functions.canary.sdp import minimal_answer
 from functions.canary.steps import Step, StepFailed
 from functions.canary.tokens import StaticToken
 from functions.canary.transport import http_pool
+from localcloud.aws.device_auth import ROLE_ARN
 from localcloud.cells import local_cells
 from localcloud.cloud import FAKE_CREDENTIALS, CloudState
-from localcloud.device_auth import ROLE_ARN
 
 CANARY_OWNER = "canary"
 # The skill's own deadline is 4.5 s and Alexa waits 6 s (README: Alexa skill).

@@ -21,7 +21,7 @@ import boto3
 from functions.common.cells.config import Cell, Cells, render_cells
 from functions.common.cells.credentials import CellCredentials
 from functions.common.cells.placement import CellPlacement
-from localcloud.lambda_context import ACCOUNT_ID
+from localcloud.aws.lambda_context import ACCOUNT_ID
 
 STAGE = "local"
 DEFAULT_CAPACITY = 2

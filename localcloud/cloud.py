@@ -33,17 +33,18 @@ from pydantic import BaseModel, Field, ValidationError
 
 from functions.common import aws_clients
 from functions.common.cells.credentials import CellCredentials
-from localcloud import kvs, sqs_speed
-from localcloud.alexa_cloud import AlexaCloud
-from localcloud.bootstrap import client_credentials, create_resources
+from localcloud import kvs
+from localcloud.alexa.cloud import AlexaCloud
+from localcloud.aws import sqs_speed
+from localcloud.aws.bootstrap import client_credentials, create_resources
+from localcloud.aws.device_auth import ROLE_ALIAS, CredentialsProvider
+from localcloud.aws.identity import LocalIssuer
+from localcloud.aws.invoke import Invoker
+from localcloud.aws.lambda_context import ACCOUNT_ID, REGION
+from localcloud.aws.moto_server import TlsMotoServer
+from localcloud.aws.signaling_server import PATH as SIGNALING_PATH
+from localcloud.aws.signaling_server import SignalingServer
 from localcloud.cells import DEFAULT_CAPACITY, cell_status, cells_environment, create_cell_roles, local_cells
-from localcloud.device_auth import ROLE_ALIAS, CredentialsProvider
-from localcloud.identity import LocalIssuer
-from localcloud.invoke import Invoker
-from localcloud.lambda_context import ACCOUNT_ID, REGION
-from localcloud.moto_server import TlsMotoServer
-from localcloud.signaling_server import PATH as SIGNALING_PATH
-from localcloud.signaling_server import SignalingServer
 from localcloud.tls import LocalCA
 
 HOST = "127.0.0.1"

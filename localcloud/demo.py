@@ -29,7 +29,7 @@ from typing import Any, TextIO
 
 from functions.canary.logic import run_canary
 from functions.common.deadline import Deadline
-from localcloud.alexa import (
+from localcloud.alexa.simulator import (
     LiveView,
     SimulatedAlexa,
     accept_grant,
@@ -38,10 +38,10 @@ from localcloud.alexa import (
     event_name,
     report_state,
 )
-from localcloud.alexa_vision import AlexaVision, ImageRefused, by_identifier, by_range
-from localcloud.camera import SimulatedCamera
+from localcloud.alexa.vision import AlexaVision, ImageRefused, by_identifier, by_range
+from localcloud.aws.client import CloudClient
+from localcloud.cameras.camera import SimulatedCamera
 from localcloud.canary import CANARY_OWNER, local_parts
-from localcloud.client import CloudClient
 from localcloud.cloud import CloudState
 
 MIN_FRAMES = 30

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from localcloud.alexa_cloud import AlexaCloud
+    from localcloud.alexa.cloud import AlexaCloud
 
 # Set before any boto3 client exists; nothing here may reach real AWS.
 os.environ.update(
@@ -46,7 +46,7 @@ def aws() -> Iterator[None]:
 @pytest.fixture
 def cloud_env(aws: None, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     """The registry table and lifecycle queues created, and their variables in os.environ."""
-    from localcloud.bootstrap import create_resources
+    from localcloud.aws.bootstrap import create_resources
 
     env = create_resources()
     for key, value in env.items():
@@ -57,8 +57,8 @@ def cloud_env(aws: None, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
 @pytest.fixture
 def alexa_cloud(cloud_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Iterator[AlexaCloud]:
     """The emulated LWA token endpoint and event gateway on loopback, with the variables set."""
-    from localcloud.alexa_cloud import AlexaCloud
-    from localcloud.bootstrap import client_credentials
+    from localcloud.alexa.cloud import AlexaCloud
+    from localcloud.aws.bootstrap import client_credentials
     from localcloud.loopback import LoopbackServer
 
     alexa = AlexaCloud(client_credentials(cloud_env["ALEXA_CLIENT_SECRET_ID"]))

@@ -18,6 +18,8 @@ call accounting and settings sit on top of it (see the README's emulation sectio
 - Settings: ``set_creation_delay(s)``, ``set_transition_delays(...)``, ``set_offer_wait_cap(s)``,
   ``set_endpoint_base(https=..., wss=...)``, ``set_tags_page_size(n)``, ``reset_settings()``.
 - Errors raised in process (attach_master on a missing channel): ``KvsError``.
+
+May import: `functions`, nothing else of the local cloud.
 """
 
 from __future__ import annotations

@@ -20,10 +20,10 @@ from functions.common.alexa.grants import Grant, GrantStore
 from functions.common.alexa.lwa import LoginWithAmazon
 from functions.common.deadline import Deadline
 from functions.device_lifecycle.dependencies import dependencies as lifecycle_dependencies
-from localcloud import alexa_schema
-from localcloud.alexa_cloud import AlexaCloud
-from localcloud.invoke import sqs_event
-from localcloud.lambda_context import LambdaContext
+from localcloud.alexa import schema as alexa_schema
+from localcloud.alexa.cloud import AlexaCloud
+from localcloud.aws.invoke import sqs_event
+from localcloud.aws.lambda_context import LambdaContext
 from tests.lifecycle import support
 
 ALICE, BOB = "user-alice", "user-bob"

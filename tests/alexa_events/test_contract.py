@@ -16,7 +16,7 @@ from functions.common.deadline import Deadline
 from functions.common.http import post
 from functions.common.registry.store import Device
 from functions.common.settings import ConfigurationError
-from localcloud import alexa_schema
+from localcloud.alexa import schema as alexa_schema
 from tests.alexa_events.conftest import ALICE, Outbound
 
 ENV = {"REGISTRY_TABLE_NAME": "registry", "GRANTS_TABLE_NAME": "grants", "ALEXA_CLIENT_SECRET_ID": "s"}

@@ -14,8 +14,8 @@ from functions.alexa_events.handler import RESERVE_SECONDS, handler
 from functions.alexa_events.tokens import AccessTokens
 from functions.common.alexa.lwa import LwaUnavailable
 from functions.common.deadline import Deadline, DeadlineExceeded
-from localcloud.invoke import sqs_event
-from localcloud.lambda_context import LambdaContext
+from localcloud.aws.invoke import sqs_event
+from localcloud.aws.lambda_context import LambdaContext
 from tests.alexa_events.conftest import ALICE, BOB, Outbound
 from tests.common.loopback_http import LoopbackHttp, Reply
 from tests.conftest import logged_text

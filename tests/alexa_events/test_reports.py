@@ -8,7 +8,7 @@ import warnings
 import pytest
 
 from functions.common.alexa.outbound import ConnectivityChanged, EndpointChanged
-from localcloud import alexa_schema
+from localcloud.alexa import schema as alexa_schema
 from tests.alexa_events.conftest import ALICE, BOB, Outbound
 
 pytestmark = pytest.mark.usefixtures("official_schema")

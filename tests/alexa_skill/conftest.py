@@ -19,8 +19,8 @@ from functions.alexa_skill.dependencies import Dependencies, dependencies
 from functions.alexa_skill.handler import handler
 from functions.alexa_skill.messages import AlexaResponse
 from functions.common.registry.store import Connectivity, Device, Registry, event_time_key
-from localcloud.identity import LocalIssuer
-from localcloud.lambda_context import LambdaContext
+from localcloud.aws.identity import LocalIssuer
+from localcloud.aws.lambda_context import LambdaContext
 
 # Short enough to keep the deadline tests quick, long enough for a cold first call on a busy CI box.
 DEADLINE_S = 1.5

@@ -11,7 +11,7 @@ import pytest
 
 from functions.common import aws_clients
 from functions.common.alexa.grants import Grant, GrantStore
-from localcloud.alexa_cloud import AlexaCloud
+from localcloud.alexa.cloud import AlexaCloud
 from tests.alexa_skill.conftest import DEADLINE_S, OWNER, Cloud, accept_grant, error_type
 from tests.common.loopback_http import LoopbackHttp, Reply
 from tests.conftest import logged_text

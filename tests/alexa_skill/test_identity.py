@@ -9,7 +9,7 @@ import jwt
 import pytest
 
 from functions.alexa_skill.tokens import ExpiredToken, FileKeySource, InvalidToken, TokenVerifier, key_source
-from localcloud.identity import LocalIssuer
+from localcloud.aws.identity import LocalIssuer
 
 
 def verifier_for(issuer: LocalIssuer) -> TokenVerifier:

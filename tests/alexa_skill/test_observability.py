@@ -77,10 +77,10 @@ import os, sys
 import boto3
 from moto import mock_aws
 from localcloud import kvs
-from localcloud.bootstrap import create_resources
-from localcloud.identity import LocalIssuer
+from localcloud.aws.bootstrap import create_resources
+from localcloud.aws.identity import LocalIssuer
 from functions.common.registry.store import Device, Registry
-from localcloud.lambda_context import LambdaContext
+from localcloud.aws.lambda_context import LambdaContext
 from tests.alexa_skill.conftest import offer
 
 quoted, identity_dir = sys.argv[1], sys.argv[2]

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from functions.common.observability import logger
 from localcloud import kvs
-from localcloud.alexa_cloud import AlexaCloud
+from localcloud.alexa.cloud import AlexaCloud
 from tests.alexa_skill.conftest import (
     OWNER,
     Cloud,

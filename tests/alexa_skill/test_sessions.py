@@ -129,7 +129,7 @@ def test_bad_tokens(cloud: Cloud, claims: dict[str, Any], expected: str) -> None
 
 
 def test_token_signed_by_another_key_is_invalid(cloud: Cloud, tmp_path: Any) -> None:
-    from localcloud.identity import LocalIssuer
+    from localcloud.aws.identity import LocalIssuer
 
     cloud.camera("front-door")
     impostor = LocalIssuer(tmp_path / "impostor")

@@ -8,7 +8,7 @@ import boto3
 import pytest
 from moto.sqs.models import SQSBackend
 
-from localcloud import sqs_speed
+from localcloud.aws import sqs_speed
 
 
 @pytest.fixture

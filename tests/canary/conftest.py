@@ -8,9 +8,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from localcloud.camera import SimulatedCamera
+from localcloud.aws.client import CloudClient, cloud_session
+from localcloud.cameras.camera import SimulatedCamera
 from localcloud.canary import CANARY_OWNER
-from localcloud.client import CloudClient, cloud_session
 from localcloud.cloud import CloudState
 from tests.e2e.conftest import start_cloud, stop_cloud
 

@@ -13,7 +13,7 @@ import pytest
 from functions.common.cells.config import Cell, Cells
 from functions.common.cells.placement import CellPlacement, FleetFullError
 from functions.common.cells.placement_schema import create_table_kwargs
-from localcloud import dynamodb_atomicity
+from localcloud.aws import dynamodb_atomicity
 
 TABLE = "cell-placement"
 

@@ -13,7 +13,7 @@ from functions.device_config.errors import NotACamera
 from functions.device_config.identity import device_id_from_caller
 from functions.device_config.settings import DeviceConfigSettings
 from functions.device_lifecycle.events import parse_event
-from localcloud.device_events import device_event
+from localcloud.aws.device_events import device_event
 
 # (deviceId, valid): the README's `[a-zA-Z0-9_-]`, 2 to 64 characters.
 CASES = [

@@ -13,7 +13,7 @@ import boto3
 import pytest
 
 from functions.common.registry.store import Device, DeviceStatus, Registry, event_time_key
-from localcloud.lambda_context import LambdaContext
+from localcloud.aws.lambda_context import LambdaContext
 
 ACCOUNT = "123456789012"
 CAMERA_ROLE = "camera-device"

@@ -13,7 +13,7 @@ import pytest
 from functions.common.observability import logger
 from functions.device_config.handler import handler
 from localcloud import kvs
-from localcloud.lambda_context import LambdaContext
+from localcloud.aws.lambda_context import LambdaContext
 from tests.device_config.conftest import (
     ACCOUNT,
     CAMERA_ROLE,

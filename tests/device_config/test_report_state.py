@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from functions.common.registry.store import Connectivity, event_time_key
-from localcloud.identity import LocalIssuer
-from localcloud.lambda_context import LambdaContext
+from localcloud.aws.identity import LocalIssuer
+from localcloud.aws.lambda_context import LambdaContext
 from tests.device_config.conftest import OWNER, Fleet
 
 

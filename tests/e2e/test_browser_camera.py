@@ -7,9 +7,9 @@ import uuid
 
 import pytest
 
-from localcloud.alexa import SimulatedAlexa, event_name
+from localcloud.alexa.simulator import SimulatedAlexa, event_name
+from localcloud.aws.client import CloudClient, cloud_session
 from localcloud.browser import browser_camera, find_chromium, play_in_browser
-from localcloud.client import CloudClient, cloud_session
 from localcloud.cloud import VENDOR, CloudState
 
 pytestmark = [

@@ -14,12 +14,12 @@ import boto3
 import pytest
 
 from functions.common.cells.config import Cells
-from localcloud.alexa import SimulatedAlexa, error_type, event_name
-from localcloud.camera import SimulatedCamera, presign
+from localcloud.alexa.simulator import SimulatedAlexa, error_type, event_name
+from localcloud.aws.client import CloudClient, cloud_session
+from localcloud.aws.signaling_server import encode_payload
+from localcloud.cameras.camera import SimulatedCamera, presign
 from localcloud.cells import local_cells
-from localcloud.client import CloudClient, cloud_session
 from localcloud.cloud import CloudState
-from localcloud.signaling_server import encode_payload
 
 pytestmark = pytest.mark.e2e
 

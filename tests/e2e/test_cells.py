@@ -13,9 +13,11 @@ import pytest
 
 from functions.common.cells.config import Cells, CellSettings, render_cells
 from functions.common.cells.placement import CellPlacement
-from localcloud import master_access
-from localcloud.bootstrap import create_resources
-from localcloud.camera import SimulatedCamera
+from localcloud.aws import master_access
+from localcloud.aws.bootstrap import create_resources
+from localcloud.aws.client import CloudClient, cloud_session
+from localcloud.aws.lambda_context import ACCOUNT_ID
+from localcloud.cameras.camera import SimulatedCamera
 from localcloud.cells import (
     CELL_ACCOUNTS,
     admin_session,
@@ -25,9 +27,7 @@ from localcloud.cells import (
     create_cell_roles,
     local_cells,
 )
-from localcloud.client import CloudClient, cloud_session
 from localcloud.cloud import CloudState
-from localcloud.lambda_context import ACCOUNT_ID
 
 REGION = "us-east-1"
 

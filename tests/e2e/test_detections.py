@@ -12,12 +12,12 @@ from typing import Any
 
 import pytest
 
-from localcloud.alexa import accept_grant, error_type
-from localcloud.alexa_vision import MIN_SIDE_PX, AlexaVision, ImageRefused, by_range, image_size
-from localcloud.camera import SimulatedCamera
-from localcloud.client import CloudClient
+from localcloud.alexa.simulator import accept_grant, error_type
+from localcloud.alexa.vision import MIN_SIDE_PX, AlexaVision, ImageRefused, by_range, image_size
+from localcloud.aws.client import CloudClient
+from localcloud.cameras.camera import SimulatedCamera
+from localcloud.cameras.media import jpeg_still
 from localcloud.cloud import CloudState
-from localcloud.media import jpeg_still
 from tests.e2e.test_camera_connection import run
 
 pytestmark = pytest.mark.e2e

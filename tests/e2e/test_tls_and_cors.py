@@ -14,10 +14,10 @@ import requests
 from botocore.config import Config
 from cryptography import x509
 
-from localcloud.client import CloudClient, CloudError, cloud_session
+from localcloud.aws.client import CloudClient, CloudError, cloud_session
+from localcloud.aws.device_auth import sign
+from localcloud.aws.moto_server import ALLOWED_HEADERS
 from localcloud.cloud import CloudState
-from localcloud.device_auth import sign
-from localcloud.moto_server import ALLOWED_HEADERS
 
 pytestmark = pytest.mark.e2e
 

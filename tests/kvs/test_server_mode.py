@@ -18,7 +18,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from localcloud import kvs
-from localcloud.moto_server import TlsMotoServer
+from localcloud.aws.moto_server import TlsMotoServer
 from localcloud.tls import LocalCA
 from tests.kvs.helpers import decode, encode, expect_error
 

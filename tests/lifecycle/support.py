@@ -13,8 +13,8 @@ import boto3
 
 from functions.device_lifecycle.events import DetailType
 from functions.device_lifecycle.handler import handler
-from localcloud.device_events import device_event
-from localcloud.lambda_context import LambdaContext
+from localcloud.aws.device_events import device_event
+from localcloud.aws.lambda_context import LambdaContext
 
 ACCOUNT = "123456789012"  # moto's default account: the function's own
 QUEUE_ARN = f"arn:aws:sqs:us-east-1:{ACCOUNT}:device-lifecycle"

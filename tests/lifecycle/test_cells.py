@@ -20,7 +20,7 @@ from functions.common.registry.store import Registry
 from functions.common.settings import ConfigurationError
 from functions.device_lifecycle.dependencies import dependencies
 from functions.device_lifecycle.settings import LifecycleSettings
-from localcloud import dynamodb_atomicity
+from localcloud.aws import dynamodb_atomicity
 from tests.lifecycle.support import ACCOUNT, event, run
 
 ACCOUNT_B = "222222222222"

@@ -12,7 +12,7 @@ from functions.common.registry.store import Registry, event_time_key
 from functions.common.settings import ConfigurationError
 from functions.device_lifecycle.events import DetailType
 from functions.device_lifecycle.settings import LifecycleSettings
-from localcloud.device_events import device_event
+from localcloud.aws.device_events import device_event
 from tests.lifecycle.support import ACCOUNT, channels, event, run
 
 NAME = "alexa-cam-cam-1"

@@ -15,7 +15,7 @@ from functions.device_lifecycle.events import (
     DeviceUpdated,
     parse_event,
 )
-from localcloud.device_events import device_event
+from localcloud.aws.device_events import device_event
 from tests.lifecycle.support import ACCOUNT
 
 

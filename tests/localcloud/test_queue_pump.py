@@ -11,8 +11,8 @@ from typing import Any
 import boto3
 import pytest
 
-from localcloud.device_events import device_event
-from localcloud.invoke import Invoker
+from localcloud.aws.device_events import device_event
+from localcloud.aws.invoke import Invoker
 
 
 def test_a_long_poll_takes_a_message_queued_while_it_waits(

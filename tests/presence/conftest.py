@@ -17,9 +17,9 @@ from functions.device_presence import handler as presence_handler
 from functions.device_presence.dependencies import dependencies
 from functions.presence_sweep import handler as sweep_handler
 from functions.presence_sweep.dependencies import dependencies as sweep_dependencies
-from localcloud.device_events import device_event
-from localcloud.invoke import scheduled_event
-from localcloud.lambda_context import LambdaContext
+from localcloud.aws.device_events import device_event
+from localcloud.aws.invoke import scheduled_event
+from localcloud.aws.lambda_context import LambdaContext
 from tests.alexa_events.conftest import ALICE, Outbound, official_schema, outbound
 from tests.lifecycle import support
 

@@ -15,7 +15,7 @@ from functions.tag_rotation.paced_kvs import PacedKvs, kvs_client
 from functions.tag_rotation.rate_limit import RateLimiter
 from functions.tag_rotation.settings import RotationSettings
 from localcloud import kvs
-from localcloud.lambda_context import LambdaContext
+from localcloud.aws.lambda_context import LambdaContext
 from tests.rotation.support import DEFAULT_CELL, Fleet, rotation_calls, static_tags
 
 SIZE = 40

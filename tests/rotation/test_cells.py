@@ -20,7 +20,7 @@ from functions.tag_rotation import logic
 from functions.tag_rotation.settings import RotationSettings
 from functions.tag_rotation.summary import RunStatus, RunSummary
 from localcloud import kvs
-from localcloud.lambda_context import LambdaContext
+from localcloud.aws.lambda_context import LambdaContext
 from tests.rotation.support import PREFIX, Fleet, peak_per_window, rotation_calls, static_tags
 
 ACCOUNT_B, ACCOUNT_C = "222222222222", "333333333333"

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from functions.common import aws_clients
 from functions.common.registry import channel_tags
 from localcloud import kvs
-from localcloud.lambda_context import LambdaContext
+from localcloud.aws.lambda_context import LambdaContext
 from tests.rotation.support import Fleet, rotation_calls
 
 SCHEDULE_EVENT = {

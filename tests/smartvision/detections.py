@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from functions.detections import handler as detections_handler
-from localcloud.device_events import device_event
-from localcloud.lambda_context import LambdaContext
+from localcloud.aws.device_events import device_event
+from localcloud.aws.lambda_context import LambdaContext
 from tests.lifecycle.support import sqs_event
 
 FRAME, CROP, SNAP = "a" * 32, "b" * 32, "c" * 32

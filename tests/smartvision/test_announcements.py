@@ -9,7 +9,7 @@ from typing import Any
 import boto3
 
 from functions.common.alexa.smartvision import data_controller, object_detection
-from localcloud.device_events import device_event
+from localcloud.aws.device_events import device_event
 from tests.alexa_events.conftest import Outbound
 from tests.alexa_skill.conftest import OTHER, OWNER
 from tests.smartvision.detections import CROP, FRAME, detected, run

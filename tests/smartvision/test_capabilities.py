@@ -15,7 +15,7 @@ from functions.alexa_skill.handler import handler
 from functions.common.alexa.smartvision import data_controller, object_detection, snapshot_provider
 from functions.common.registry.store import Registry
 from functions.device_lifecycle.events import parse_event
-from localcloud.lambda_context import LambdaContext
+from localcloud.aws.lambda_context import LambdaContext
 from tests.alexa_skill.conftest import OWNER, Cloud, assert_valid_response, discover
 from tests.lifecycle.support import event, run
 from tests.smartvision.schemas import assert_valid

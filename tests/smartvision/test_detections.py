@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from localcloud.device_events import device_event
+from localcloud.aws.device_events import device_event
 from tests.alexa_skill.conftest import OWNER
 from tests.smartvision.detections import CROP, FRAME, SNAP, detected, run
 from tests.smartvision.media import MediaCloud

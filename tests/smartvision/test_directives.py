@@ -13,8 +13,8 @@ from functions.alexa_skill.handler import handler
 from functions.common.alexa.smartvision import data_controller, object_detection, snapshot_provider
 from functions.common.detections.store import Snapshot
 from functions.common.registry.store import event_time_key
-from localcloud.device_events import device_event
-from localcloud.lambda_context import LambdaContext
+from localcloud.aws.device_events import device_event
+from localcloud.aws.lambda_context import LambdaContext
 from tests.alexa_skill.conftest import OTHER, OWNER, Cloud, endpoint_directive, report_state
 from tests.smartvision.detections import CROP, FRAME, SNAP, detected, run
 from tests.smartvision.media import MEDIA_URL_BASE, MediaCloud

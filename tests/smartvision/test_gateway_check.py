@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from functions.common.alexa.smartvision import data_controller, object_detection, snapshot_provider
-from localcloud import alexa_schema
+from localcloud.alexa import schema as alexa_schema
 
 
 def add_or_update(*capabilities: dict[str, Any]) -> dict[str, Any]:

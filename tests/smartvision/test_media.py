@@ -12,7 +12,7 @@ import pytest
 
 from functions.device_config.media_upload import uploads
 from functions.media import handler as media_handler
-from localcloud.lambda_context import LambdaContext
+from localcloud.aws.lambda_context import LambdaContext
 from tests.alexa_skill.conftest import OTHER, OWNER, Cloud
 from tests.device_config.conftest import camera_arn, http_event
 from tests.smartvision.media import JPEG, PNG, MediaCloud, media_cloud

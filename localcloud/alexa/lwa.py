@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from functions.common.alexa.lwa import ClientCredentials
-from localcloud.alexa_faults import Faults
+from localcloud.alexa.faults import Faults
 
 PATH = "/auth/o2/token"
 FAULT_ERRORS = {401: "invalid_client", 403: "unauthorized_client", 429: "slow_down", 500: "server_error"}

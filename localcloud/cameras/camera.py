@@ -31,9 +31,9 @@ from botocore.credentials import Credentials
 from pydantic import BaseModel, ConfigDict, Field
 
 from functions.common.observability import logger
-from localcloud.client import CloudClient, CloudError
-from localcloud.media import TestPatternTrack, ToneTrack, jpeg_still
-from localcloud.signaling_server import decode_payload, encode_payload
+from localcloud.aws.client import CloudClient, CloudError
+from localcloud.aws.signaling_server import decode_payload, encode_payload
+from localcloud.cameras.media import TestPatternTrack, ToneTrack, jpeg_still
 
 PRESIGN_EXPIRES_S = 300
 # What the simulated cameras can detect (Alexa's class names).

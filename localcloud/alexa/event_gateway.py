@@ -22,9 +22,9 @@ from typing import Any
 
 from aiohttp import web
 
-from localcloud import alexa_schema
-from localcloud.alexa_faults import Faults
-from localcloud.lwa import LwaEmulator
+from localcloud.alexa import schema as alexa_schema
+from localcloud.alexa.faults import Faults
+from localcloud.alexa.lwa import LwaEmulator
 
 PATH = "/v3/events"
 FAULT_CODES = {

@@ -82,7 +82,7 @@ def reference_dir() -> Path:
     configured = os.environ.get("ALEXA_SMARTHOME_REFERENCE")
     if configured:
         return Path(configured)
-    return Path(__file__).resolve().parents[1].parent / "shared" / "reference" / "alexa-smarthome"
+    return Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "alexa-smarthome"
 
 
 def available() -> bool:

@@ -23,7 +23,8 @@ from aiohttp import WSMsgType, web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from functions.common.observability import logger
-from localcloud import kvs, master_access
+from localcloud import kvs
+from localcloud.aws import master_access
 
 PATH = "/signaling"
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import aiohttp
 
-from localcloud.device_auth import ROLE_ALIAS, sign
+from localcloud.aws.device_auth import ROLE_ALIAS, sign
 from localcloud.tls import client_context
 
 

@@ -20,9 +20,9 @@ import jsonschema
 
 from functions.common.alexa.smartvision import data_controller, object_detection, snapshot_provider
 from functions.common.detections.media_store import image_type
-from localcloud import alexa_schema
-from localcloud.alexa import directive
-from localcloud.client import CloudClient
+from localcloud.alexa import schema as alexa_schema
+from localcloud.alexa.simulator import directive
+from localcloud.aws.client import CloudClient
 
 ACCEPT = "image/jpeg, image/png"
 MIN_SIDE_PX = 360

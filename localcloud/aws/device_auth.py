@@ -28,7 +28,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 from functions.common.device_id import is_device_id
-from localcloud.lambda_context import ACCOUNT_ID
+from localcloud.aws.lambda_context import ACCOUNT_ID
 
 DEVICE_ROLE = "camera-device"
 ROLE_ARN = f"arn:aws:iam::{ACCOUNT_ID}:role/{DEVICE_ROLE}"

@@ -22,8 +22,8 @@ from functions.common.registry.rotation_state_schema import create_table_kwargs 
 from functions.common.registry.rotation_state_schema import time_to_live_kwargs
 from functions.common.registry.schema import create_table_kwargs
 from functions.common.settings import MESSAGE_TTL_DEFAULT
-from localcloud import dynamodb_atomicity
-from localcloud.device_auth import DEVICE_ROLE
+from localcloud.aws import dynamodb_atomicity
+from localcloud.aws.device_auth import DEVICE_ROLE
 
 TABLE_NAME = "camera-registry"
 QUEUE_NAME = "device-lifecycle"

@@ -40,9 +40,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from functions.common import aws_clients
 from functions.common.observability import logger
 from functions.common.queue_schema import BATCH_SIZE
-from localcloud.device_auth import DEVICE_ROLE, SignatureError, verify
-from localcloud.device_events import device_event
-from localcloud.lambda_context import ACCOUNT_ID, LambdaContext
+from localcloud.aws.device_auth import DEVICE_ROLE, SignatureError, verify
+from localcloud.aws.device_events import device_event
+from localcloud.aws.lambda_context import ACCOUNT_ID, LambdaContext
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs.type_defs import MessageTypeDef

@@ -18,10 +18,10 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from functions.common.alexa.lwa import ClientCredentials
-from localcloud import alexa_schema
-from localcloud.alexa_faults import Faults
-from localcloud.event_gateway import EventGatewayEmulator
-from localcloud.lwa import LwaEmulator
+from localcloud.alexa import schema as alexa_schema
+from localcloud.alexa.event_gateway import EventGatewayEmulator
+from localcloud.alexa.faults import Faults
+from localcloud.alexa.lwa import LwaEmulator
 
 User = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.@-]{1,64}$")]
 

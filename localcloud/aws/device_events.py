@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from functions.common.bus.device_events import DEFAULT_EVENT_SOURCE
-from localcloud.lambda_context import ACCOUNT_ID, REGION
+from localcloud.aws.lambda_context import ACCOUNT_ID, REGION
 
 
 def device_event(

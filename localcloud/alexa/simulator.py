@@ -19,7 +19,7 @@ import av
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
-from localcloud.client import CloudClient
+from localcloud.aws.client import CloudClient
 
 RTC = "Alexa.RTCSessionController"
 
