@@ -38,14 +38,14 @@ def session_policy(channel_arn: str) -> str:
     )
 
 
-class ChannelCredentials(NamedTuple):
+class IssuedCredentials(NamedTuple):
     access_key_id: str
     secret_access_key: str
     session_token: str
     expiration: datetime
 
     def __repr__(self) -> str:  # secrets: never in a log line or a traceback's repr
-        return f"ChannelCredentials(access_key_id=..., expiration={self.expiration.isoformat()})"
+        return f"IssuedCredentials(access_key_id=..., expiration={self.expiration.isoformat()})"
 
 
 @contextmanager
@@ -77,7 +77,7 @@ class CameraCredentialsIssuer:
     def __init__(self, duration_seconds: int) -> None:
         self._duration = duration_seconds
 
-    def issue(self, role_arn: str, channel_arn: str, device_id: str) -> ChannelCredentials:
+    def issue(self, role_arn: str, channel_arn: str, device_id: str) -> IssuedCredentials:
         """Credentials of `role_arn` usable only on `channel_arn`, in a session named `device_id`."""
         with _sts_refused():
             issued = sts_client().assume_role(
@@ -86,7 +86,7 @@ class CameraCredentialsIssuer:
                 Policy=session_policy(channel_arn),
                 DurationSeconds=self._duration,
             )["Credentials"]
-        return ChannelCredentials(
+        return IssuedCredentials(
             access_key_id=issued["AccessKeyId"],
             secret_access_key=issued["SecretAccessKey"],
             session_token=issued["SessionToken"],

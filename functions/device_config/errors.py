@@ -32,7 +32,7 @@ class ChannelNotReady(ConfigRefused):
     code = "CHANNEL_NOT_READY"
 
 
-class Throttled(ConfigRefused):
+class TooManyRequests(ConfigRefused):
     status = HTTPStatus.TOO_MANY_REQUESTS
     code = "THROTTLED"
 

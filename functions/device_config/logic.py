@@ -19,13 +19,12 @@ from botocore.exceptions import ClientError
 from functions.common.aws_clients import THROTTLING_CODES, error_code
 from functions.common.cells.config import DEFAULT_CELL_ID
 from functions.common.kvs.control_plane import DELETING
-from functions.common.kvs.errors import ChannelBusy, ChannelNotFound
-from functions.common.kvs.errors import Throttled as KvsThrottled
+from functions.common.kvs.errors import ChannelBusy, ChannelNotFound, Throttled
 from functions.common.kvs.router import CellRouter
 from functions.common.observability import logger, metrics
 from functions.common.registry.store import Device, Registry
-from functions.device_config.camera_credentials import CameraCredentialsIssuer, ChannelCredentials
-from functions.device_config.errors import ChannelNotReady, DeviceNotFound, Throttled
+from functions.device_config.camera_credentials import CameraCredentialsIssuer, IssuedCredentials
+from functions.device_config.errors import ChannelNotReady, DeviceNotFound, TooManyRequests
 from functions.device_config.models import CameraCredentials, DeviceConfig, IceServer, MasterEndpoints
 from functions.device_config.settings import DeviceConfigSettings
 
@@ -50,9 +49,9 @@ def refresh_after(ice_servers: list[IceServer], credentials_ttl: int) -> int:
     return max(ttl - REFRESH_MARGIN_SECONDS, ttl // 2)
 
 
-def _throttled(code: str) -> Throttled:
+def _throttled(code: str) -> TooManyRequests:
     logger.warning("throttled", extra={"error": code})
-    return Throttled("too many requests; retry later", retry_after(THROTTLED_RETRY_AFTER_SECONDS))
+    return TooManyRequests("too many requests; retry later", retry_after(THROTTLED_RETRY_AFTER_SECONDS))
 
 
 @contextmanager
@@ -60,7 +59,7 @@ def throttling_refused() -> Iterator[None]:
     """KVS throttling, or the registry's, becomes 429 with a Retry-After."""
     try:
         yield
-    except KvsThrottled as exc:
+    except Throttled as exc:
         raise _throttled(exc.aws_code) from exc
     except ClientError as exc:
         if error_code(exc) not in THROTTLING_CODES:
@@ -159,7 +158,7 @@ class DeviceConfigService:
         )
 
 
-def _camera_credentials(issued: ChannelCredentials, channel_arn: str) -> CameraCredentials:
+def _camera_credentials(issued: IssuedCredentials, channel_arn: str) -> CameraCredentials:
     return CameraCredentials(
         access_key_id=issued.access_key_id,
         secret_access_key=issued.secret_access_key,

@@ -30,6 +30,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from pydantic import BaseModel, ConfigDict, Field
 
+from functions.canary.camera_config import CameraConfig
 from functions.common.observability import logger
 from localcloud.aws.client import CloudClient, CloudError
 from localcloud.aws.signaling_server import decode_payload, encode_payload
@@ -42,33 +43,6 @@ DETECTION_CLASSES = ["person", "package"]
 
 def _timestamp() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-class MasterEndpoints(BaseModel):
-    wss: str = Field(alias="WSS")
-    https: str = Field(alias="HTTPS")
-
-
-class ChannelCredentials(BaseModel):
-    """Device config's short-lived credentials for the camera's own channel, in its cell."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    access_key_id: str = Field(alias="accessKeyId")
-    secret_access_key: str = Field(alias="secretAccessKey", repr=False)
-    session_token: str = Field(alias="sessionToken", repr=False)
-    region: str
-
-
-class CameraConfig(BaseModel):
-    """The parts of the device config function's answer a master needs."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    channel_arn: str = Field(alias="channelArn")
-    endpoints: MasterEndpoints
-    ice_servers: list[dict[str, Any]] = Field(alias="iceServers")
-    credentials: ChannelCredentials
 
 
 class ViewerMessage(BaseModel):

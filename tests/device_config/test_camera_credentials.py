@@ -234,10 +234,10 @@ def test_sts_errors_are_http_errors_without_their_text(
 
 
 def test_the_credentials_reprs_hide_the_secrets() -> None:
-    from functions.device_config.camera_credentials import ChannelCredentials
+    from functions.device_config.camera_credentials import IssuedCredentials
     from functions.device_config.models import CameraCredentials
 
-    issued = ChannelCredentials("ASIAKEY", "secret-1", "token-1", datetime.now(UTC))
+    issued = IssuedCredentials("ASIAKEY", "secret-1", "token-1", datetime.now(UTC))
     served = CameraCredentials(
         access_key_id="ASIAKEY",
         secret_access_key="secret-1",
