@@ -77,7 +77,7 @@ def test_local_bundling_copies_only_the_functions_package(tmp_path: Path) -> Non
     bundled = FunctionsBundler().try_bundle(str(tmp_path), image=DockerImage.from_registry("unused"))
     assert bundled is True
     assert (tmp_path / "functions" / "__init__.py").is_file()
-    assert (tmp_path / "functions" / "common" / "registry_schema.py").is_file()
+    assert (tmp_path / "functions" / "common" / "registry" / "schema.py").is_file()
     assert [p.name for p in tmp_path.iterdir()] == ["functions"]
     assert not list(tmp_path.rglob("__pycache__"))
     assert not list(tmp_path.rglob("*.pyc"))
