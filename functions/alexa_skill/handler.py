@@ -12,16 +12,16 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from functions.alexa_skill.dependencies import dependencies
+from functions.alexa_skill.dependencies import dependencies, init
 from functions.alexa_skill.directives import respond
 from functions.common.deadline import Deadline
 from functions.common.observability import logger, metrics, tracer
 
 # Set by Lambda only (on-demand, provisioned-concurrency or snap-start); tests build per test.
 if os.environ.get("AWS_LAMBDA_INITIALIZATION_TYPE"):
-    # On Lambda, settings, clients and key source are built in INIT (which runs at full CPU, and
+    # On Lambda, settings, clients and the key set are built in INIT (which runs at full CPU, and
     # which a SnapStart snapshot keeps); a bad configuration fails the start, naming the variable.
-    dependencies()
+    init()
 
 
 @logger.inject_lambda_context(correlation_id_path="directive.header.correlationToken", clear_state=True)
