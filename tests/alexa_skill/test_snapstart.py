@@ -3,8 +3,11 @@ on the first directive; an unknown key id refreshes it once."""
 
 from __future__ import annotations
 
+import sys
 import threading
-from collections.abc import Iterator
+import time
+import types
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -90,3 +93,22 @@ def test_an_unknown_key_id_refreshes_the_key_set_once(tmp_path: Path) -> None:
         assert server.requests == 2
     finally:
         server.close()
+
+
+def test_a_restore_refreshes_the_key_set_off_the_directives_path(
+    cloud: Cloud, key_server: CountingKeySetServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Lambda's Python runtime provides `snapshot_restore_py`; here a stand-in records the hooks.
+    hooks: list[Callable[[], None]] = []
+    runtime = types.ModuleType("snapshot_restore_py")
+    runtime.register_after_restore = hooks.append  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "snapshot_restore_py", runtime)
+    init()
+    assert key_server.requests == 1 and len(hooks) == 1
+
+    hooks[0]()  # the snapshot is restored, possibly long after INIT: its key set is refetched
+
+    deadline = time.monotonic() + 5
+    while key_server.requests < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert key_server.requests == 2
