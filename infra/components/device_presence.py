@@ -17,6 +17,7 @@ from functions.common.queue_schema import (
     PRESENCE_BATCH_SIZE,
     PRESENCE_MAX_BATCHING_WINDOW_SECONDS,
 )
+from functions.common.registry import schema as registry_schema
 from infra.components.event_queue import build_event_queue
 from infra.components.function import FunctionInputs, SignalingFunction
 
@@ -84,7 +85,9 @@ class DevicePresence(Construct):
             reserved_concurrency=1,
             environment={"CHECK_IN_WINDOW_SECONDS": str(inputs.settings.check_in_window_seconds)},
         )
-        function.allow_table(inputs.registry_table, ["Scan", "UpdateItem"])
+        function.allow_table(
+            inputs.registry_table, ["Query", "GetItem", "UpdateItem"], indexes=(registry_schema.SWEEP_INDEX,)
+        )
         events.Rule(
             self,
             "SweepSchedule",
