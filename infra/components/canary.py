@@ -1,7 +1,7 @@
 """The live-view canary (functions/canary): the function `make smoke` invokes by its name, one
 schedule per cell naming that cell's canary camera, the secret it takes the canary owner's token
-from, least-privilege grants, alarms per cell and a dashboard row (README, "Live-view canary and
-smoke test")."""
+from, least-privilege grants, alarms per cell and a dashboard row (docs/functions.md, "Live-view canary
+and smoke test"; each alarm's section of docs/runbook.md)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,6 @@ from infra.components.function import METRICS_NAMESPACE, FunctionInputs, Signali
 from infra.components.monitoring import Monitoring
 from infra.nag import acknowledge
 
-RUNBOOK = 'README, "Live-view canary and smoke test", Runbook'
 # Each run tries every step once; a cell's run takes seconds, `make smoke` runs every cell's.
 TIMEOUT = Duration.minutes(2)
 # Two failed runs in 15 minutes (two of three at the default rate): one lost run is noise.
@@ -99,7 +98,8 @@ class LiveViewCanary(Construct):
         monitoring.watch(
             "CanaryErrors",
             self.function.lambda_function.metric_errors(period=Duration.minutes(5), statistic="Sum"),
-            description=f"The live-view canary itself failed (its logs name the setting); {RUNBOOK}.",
+            description="The live-view canary itself failed (its logs name the setting)",
+            runbook="canary-errors",
         )
 
     def _secret(self, stage: str, *, cognito: bool) -> secretsmanager.Secret:
@@ -182,14 +182,16 @@ class LiveViewCanary(Construct):
                 failed_runs,
                 threshold=FAILED_RUNS,
                 description=f"Live view is broken in cell {cell}: the canary failed {FAILED_RUNS} runs "
-                f"in 15 minutes. The failing step is on the dashboard; {RUNBOOK}.",
+                f"in 15 minutes. The failing step is on the dashboard",
+                runbook="canary-failed",
             )
             monitoring.watch(
                 f"CanaryAnswerTime-{cell}",
                 answer_time,
                 threshold=answer_alarm_ms,
                 description=f"The canary's answer in cell {cell} took {answer_alarm_ms} ms or more, "
-                f"close to the 6 s Alexa waits; {RUNBOOK} (step answer).",
+                f"close to the 6 s Alexa waits",
+                runbook="canary-answer-time",
             )
             failed.append(failed_runs.with_(label=f"cell {cell}"))
             answer.append(answer_time.with_(label=f"cell {cell}"))
