@@ -86,5 +86,7 @@ def test_the_docs_exist_and_the_readme_is_a_front_page() -> None:
 
 
 def test_anchors_follow_githubs_rule() -> None:
-    page = "# Alexa skill (`functions/alexa_skill/handler.py: handler`)\n## Cells\n### Cells\n```\n# not\n```\n"
+    page = (
+        "# Alexa skill (`functions/alexa_skill/handler.py: handler`)\n## Cells\n### Cells\n```\n# not\n```\n"
+    )
     assert anchors(page) == {"alexa-skill-functionsalexa_skillhandlerpy-handler", "cells", "cells-1"}

@@ -104,7 +104,7 @@ class LiveViewCanary(Construct):
 
     def _secret(self, stage: str, *, cognito: bool) -> secretsmanager.Secret:
         if cognito:
-            # The canary user's sign-in; the operator creates the user with it (README, setup).
+            # The canary user's sign-in; the operator creates the user with it (docs/functions.md).
             secret = secretsmanager.Secret(
                 self,
                 "Token",
@@ -116,9 +116,9 @@ class LiveViewCanary(Construct):
                     require_each_included_type=True,
                 ),
             )
-            reason = "The Cognito canary user's password changes with the user (README, setup), not alone."
+            reason = "The Cognito canary user's password changes with the user (docs), not alone."
         else:
-            # Random until the operator puts the provider's refresh token in it (README, setup).
+            # Random until the operator puts the provider's refresh token in it (docs/functions.md).
             secret = secretsmanager.Secret(
                 self, "Token", description="The live-view canary owner's refresh token (set by the operator)"
             )
@@ -182,7 +182,7 @@ class LiveViewCanary(Construct):
                 failed_runs,
                 threshold=FAILED_RUNS,
                 description=f"Live view is broken in cell {cell}: the canary failed {FAILED_RUNS} runs "
-                f"in 15 minutes. The failing step is on the dashboard",
+                "in 15 minutes. The failing step is on the dashboard",
                 runbook="canary-failed",
             )
             monitoring.watch(
@@ -190,7 +190,7 @@ class LiveViewCanary(Construct):
                 answer_time,
                 threshold=answer_alarm_ms,
                 description=f"The canary's answer in cell {cell} took {answer_alarm_ms} ms or more, "
-                f"close to the 6 s Alexa waits",
+                "close to the 6 s Alexa waits",
                 runbook="canary-answer-time",
             )
             failed.append(failed_runs.with_(label=f"cell {cell}"))

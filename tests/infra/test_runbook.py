@@ -47,7 +47,9 @@ def alarms(stages: list[SignalingStage]) -> dict[str, str]:
             template = assembly.get_stack_artifact(stack.artifact_id).template
             for logical_id, resource in template.get("Resources", {}).items():
                 if resource["Type"] == "AWS::CloudWatch::Alarm":
-                    found[f"{stack.stack_name}/{logical_id}"] = resource["Properties"].get("AlarmDescription", "")
+                    found[f"{stack.stack_name}/{logical_id}"] = resource["Properties"].get(
+                        "AlarmDescription", ""
+                    )
     return found
 
 
