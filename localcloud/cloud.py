@@ -211,8 +211,9 @@ class LocalCloud:
         for pump in self._pumps:
             with contextlib.suppress(asyncio.CancelledError):
                 await pump
-        # A poll in flight returns within LONG_POLL_S or fails with the moto server gone.
-        self._pollers.shutdown(wait=False, cancel_futures=True)
+        # A poll in flight returns within LONG_POLL_S: wait for it (and the records it took) while
+        # moto, the gateway and the function log are still there, so nothing fails half-way.
+        await asyncio.to_thread(self._pollers.shutdown, wait=True, cancel_futures=True)
         await self.signaling.close()
         if self._runner is not None:
             await self._runner.cleanup()

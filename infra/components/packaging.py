@@ -10,6 +10,7 @@ same lock the test environment is installed from.
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import subprocess
 import sys
@@ -51,14 +52,17 @@ def pip_lambda_options(lock: str) -> list[str]:
 def install_dependencies(target: Path) -> None:
     """pip-installs the lock for Lambda into `target`, from the wheelhouse (fetched if this lock's
     wheels are not there yet)."""
+    # The machine's pip configuration files (extra indexes, constraints) have no say in what Lambda
+    # gets: PyPI and the lock's hashes only.
+    env = {**os.environ, "PIP_CONFIG_FILE": os.devnull}
     fetched = WHEELHOUSE / f"fetched-{lock_digest()}"
     if not fetched.exists():
         download = ["pip", "download", *QUIET, *pip_lambda_options(str(LOCK)), "--dest", str(WHEELHOUSE)]
-        subprocess.run([sys.executable, "-m", *download], check=True)  # noqa: S603 (fixed argv)
+        subprocess.run([sys.executable, "-m", *download], check=True, env=env)  # noqa: S603 (fixed argv)
         fetched.touch()
     install = ["pip", "install", *QUIET, "--no-compile", "--no-index", "--find-links", str(WHEELHOUSE)]
     install += [*pip_lambda_options(str(LOCK)), "--target", str(target)]
-    subprocess.run([sys.executable, "-m", *install], check=True)  # noqa: S603 (fixed argv)
+    subprocess.run([sys.executable, "-m", *install], check=True, env=env)  # noqa: S603 (fixed argv)
 
 
 @jsii.implements(ILocalBundling)
