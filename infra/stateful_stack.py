@@ -46,6 +46,12 @@ class StatefulStack(Stack):
             partition_key=dynamodb.Attribute(name=registry.OWNER_KEY, type=dynamodb.AttributeType.STRING),
             projection_type=dynamodb.ProjectionType.ALL,
         )
+        self.registry_table.add_global_secondary_index(
+            index_name=registry.SWEEP_INDEX,
+            partition_key=dynamodb.Attribute(name=registry.SWEEP_SHARD, type=dynamodb.AttributeType.STRING),
+            sort_key=dynamodb.Attribute(name=registry.CONFIRMED_AT, type=dynamodb.AttributeType.NUMBER),
+            projection_type=dynamodb.ProjectionType.KEYS_ONLY,
+        )
         # Which cell holds each device's channel, and how full each cell is: losing it would
         # lose track of the cells' capacity.
         self.placement_table = self._build_kept_table(

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from functions.alexa_skill.logic import Skill
 from functions.alexa_skill.settings import SkillSettings
 from functions.alexa_skill.tokens import TokenVerifier, key_source
-from functions.common import aws_clients
+from functions.common import aws_clients, snapstart
 from functions.common.kvs.clients import ClientLimits
 from functions.common.kvs.router import CellRouter
 from functions.common.registry import Registry
@@ -69,6 +69,7 @@ class Dependencies:
     dynamodb: DynamoDBClient
     router: CellRouter
     executor: ThreadPoolExecutor
+    verifier: TokenVerifier
 
     def close(self) -> None:
         """Wait for calls still running on the workers (tests, before their mock ends)."""
@@ -104,7 +105,18 @@ def dependencies() -> Dependencies:
         grants=cache(partial(_account_grants, settings, limits, dynamodb)),
         vision=cache(partial(_vision_parts, dynamodb)),
     )
-    return Dependencies(settings=settings, skill=skill, dynamodb=dynamodb, router=router, executor=executor)
+    return Dependencies(
+        settings=settings, skill=skill, dynamodb=dynamodb, router=router, executor=executor, verifier=verifier
+    )
+
+
+def init() -> Dependencies:
+    """What Lambda's INIT runs: the dependencies, and the identity provider's key set fetched so
+    that a SnapStart snapshot holds it (the first directive opens no connection for it)."""
+    deps = dependencies()
+    deps.verifier.prefetch_keys()
+    snapstart.after_restore(deps.verifier.refresh_keys_in_background)
+    return deps
 
 
 def _account_grants(

@@ -1,13 +1,17 @@
 """Bearer token verification: a JWT checked locally against the issuer's JWKS.
 
-The key set is fetched once per container and kept (PyJWKClient's cache for http(s); the file is
-read once for `file://`), so a warm container verifies a token without any network call. An
-unknown key id triggers one refetch, which picks up a rotated key.
+The key set is fetched in INIT and kept (PyJWKClient's cache for http(s); the file is read once
+for `file://`), so a SnapStart snapshot holds it and no directive waits for it. An unknown key id
+triggers one refetch (at most one per cooldown), which picks up a rotated key; after its lifetime
+the set is fetched again. A restored snapshot's set is of unknown age (a snapshot may be restored
+days after INIT), so the after-restore hook refreshes it in the background while the kept set
+serves the first directives.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from pathlib import Path
 from typing import Any, Protocol
@@ -17,7 +21,14 @@ import jwt
 
 # Keys live for hours; an unknown `kid` forces a refresh anyway.
 JWKS_LIFESPAN_SECONDS = 3600
+# At most one refetch for unknown key ids per this many seconds: random kids cannot make each
+# directive a fetch (PyJWKClient's default).
+REFRESH_COOLDOWN_SECONDS = 30.0
+# A fetch in INIT (Lambda gives INIT 10 s): beyond this the first directive fetches instead.
+INIT_FETCH_SECONDS = 2.0
 ALGORITHMS = ["RS256"]
+
+log = logging.getLogger(__name__)
 
 
 class InvalidToken(Exception):
@@ -33,6 +44,14 @@ class KeySource(Protocol):
         """The key that signed `token`; a fetch of the key set, if one is due, gets `fetch_timeout`."""
         ...
 
+    def prefetch(self, timeout: float) -> None:
+        """Fetch the key set now (INIT), so that no directive waits for it."""
+        ...
+
+    def refresh_in_background(self) -> None:
+        """Fetch the key set again off the caller's thread; the kept set serves meanwhile."""
+        ...
+
 
 class FileKeySource:
     """A JWKS read from a local file (local runs), reread once when a key id is unknown."""
@@ -45,6 +64,13 @@ class FileKeySource:
     def _load(self) -> None:
         jwks = jwt.PyJWKSet.from_dict(json.loads(self._path.read_text()))
         self._keys = {key.key_id: key for key in jwks.keys if key.key_id}
+
+    def prefetch(self, timeout: float) -> None:
+        with self._lock:
+            self._load()
+
+    def refresh_in_background(self) -> None:
+        pass  # a local file: read again on an unknown kid, nothing to gain from a refresh
 
     def get_signing_key_from_jwt(self, token: str, fetch_timeout: float) -> jwt.PyJWK:
         kid = jwt.get_unverified_header(token).get("kid")
@@ -62,10 +88,28 @@ class HttpKeySource:
     its caller has left (the directive's deadline), not a fixed timeout: a slow provider on a cold
     container costs time, not the directive."""
 
-    def __init__(self, url: str) -> None:
-        self._client = jwt.PyJWKClient(url, lifespan=JWKS_LIFESPAN_SECONDS)
+    def __init__(self, url: str, refresh_cooldown_s: float = REFRESH_COOLDOWN_SECONDS) -> None:
+        self._client = jwt.PyJWKClient(
+            url, lifespan=JWKS_LIFESPAN_SECONDS, cooldown_duration=refresh_cooldown_s
+        )
         # PyJWKClient reads its timeout when it fetches: one caller at a time sets it and looks up.
         self._lock = threading.Lock()
+
+    def prefetch(self, timeout: float) -> None:
+        with self._lock:
+            self._client.timeout = timeout
+            self._client.get_jwk_set()
+
+    def refresh_in_background(self) -> None:
+        threading.Thread(target=self._refresh, name="jwks-refresh", daemon=True).start()
+
+    def _refresh(self) -> None:
+        # Not under the lookup lock: a directive keeps verifying with the kept set meanwhile, and
+        # the fresh set replaces it in the cache at once.
+        try:
+            self._client.fetch_data()
+        except jwt.PyJWKClientError as exc:
+            log.warning("key set refresh failed", extra={"error": type(exc).__name__})
 
     def get_signing_key_from_jwt(self, token: str, fetch_timeout: float) -> jwt.PyJWK:
         with self._lock:
@@ -85,6 +129,16 @@ class TokenVerifier:
         self._keys = keys
         self._issuer = issuer
         self._audience = audience
+
+    def prefetch_keys(self, timeout: float = INIT_FETCH_SECONDS) -> None:
+        """The key set fetched now (INIT); if the provider fails, the first directive fetches it."""
+        try:
+            self._keys.prefetch(timeout)
+        except (jwt.PyJWKClientError, OSError) as exc:
+            log.warning("key set not fetched in INIT", extra={"error": type(exc).__name__})
+
+    def refresh_keys_in_background(self) -> None:
+        self._keys.refresh_in_background()
 
     def owner(self, token: str, fetch_timeout: float) -> str:
         """The token's `sub` if the token is valid; raises InvalidToken or ExpiredToken.

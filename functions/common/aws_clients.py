@@ -12,6 +12,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 import boto3
+import botocore.loaders
 from botocore.config import Config
 
 if TYPE_CHECKING:
@@ -50,6 +51,14 @@ def cached_client(
             connect_timeout=connect_timeout, read_timeout=read_timeout, max_attempts=max_attempts
         ),
     )
+
+
+def process_loader() -> botocore.loaders.Loader:
+    """The data loader of boto3's default session, which makes every client here: botocore's
+    endpoint data and service models, read from disk once per process."""
+    # boto3 has no public accessor for its default session's botocore session.
+    loader: botocore.loaders.Loader = boto3._get_default_session()._session.get_component("data_loader")
+    return loader
 
 
 _other_caches: list[Callable[[], None]] = []

@@ -1,8 +1,10 @@
 """Credentials for the cells: the functions reach a cell in another account through its role.
 
-One STS AssumeRole per role ARN per container, renewed only shortly before the credentials
-expire (botocore's refreshable credentials renew on the first use inside the window), so a warm
-call into a cell costs no STS call. A cell in the control account uses the function's own role.
+Each cell's botocore session shares the process's data loader (botocore's endpoint data and
+service models, read once). One STS AssumeRole per role ARN per container, renewed only shortly
+before the credentials expire (botocore's refreshable credentials renew on the first use inside
+the window), so a warm call into a cell costs no STS call. A cell in the control account uses
+the function's own role.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import boto3
 import botocore.session
 from botocore.credentials import RefreshableCredentials
 
-from functions.common.aws_clients import also_clear, sts_client
+from functions.common.aws_clients import also_clear, process_loader, sts_client
 from functions.common.cells import Cell
 
 DEFAULT_DURATION_S = 3600
@@ -61,6 +63,8 @@ class CellCredentials:
         if cell.role_arn is None:
             return boto3.Session(region_name=cell.region)
         core = botocore.session.Session()
+        # The process's models and endpoint data, not a second copy read and parsed from disk.
+        core.register_component("data_loader", process_loader())
         core._credentials = self._role_credentials(cell.role_arn)  # botocore has no public setter
         return boto3.Session(botocore_session=core, region_name=cell.region)
 

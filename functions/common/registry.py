@@ -21,7 +21,17 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from pydantic import BaseModel, ConfigDict, Field
 
 from functions.common import aws_clients
-from functions.common.registry_schema import EXPIRES_AT, OWNER_INDEX, OWNER_KEY, PARTITION_KEY
+from functions.common.registry_schema import (
+    CONFIRMED_AT,
+    EXPIRES_AT,
+    OWNER_INDEX,
+    OWNER_KEY,
+    PARTITION_KEY,
+    SWEEP_INDEX,
+    SWEEP_SHARD,
+    SWEEP_SHARDS,
+    sweep_shard,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -204,6 +214,14 @@ _NEWER_PRESS = (
     "attribute_not_exists(lastPressTime) OR lastPressTime < :t OR (lastPressTime = :t AND lastPressId < :i)"
 )
 # No confirmation (connect event or check-in) since :cut.
+# The sweep index's attributes (functions.common.registry_schema): set on each confirmation, removed
+# once the camera is marked silent or reported not OK.
+_SWEEP_NAMES = {"#shard": SWEEP_SHARD, "#at": CONFIRMED_AT}
+_SWEEP_ENTRY = "#shard = :shard, #at = :now"
+_SWEEP_KEYS = "#shard, #at"
+# Index entries read per shard per sweep: 16 shards x 1,000 bound one run's listing.
+SWEEP_READS_PER_SHARD = 1_000
+
 _SILENT = (
     "(attribute_not_exists(lastCheckIn) OR lastCheckIn < :cut) "
     "AND (attribute_not_exists(connectedAt) OR connectedAt < :cut)"
@@ -308,13 +326,14 @@ class Registry:
             self._ddb.update_item(
                 TableName=self.table_name,
                 Key={PARTITION_KEY: {"S": device_id}},
-                UpdateExpression="SET lastCheckIn = :now",
+                UpdateExpression=f"SET lastCheckIn = :now, {_SWEEP_ENTRY}",
                 ConditionExpression=(
                     "#s = :active AND (attribute_not_exists(lastCheckIn) OR lastCheckIn <= :stale)"
                 ),
-                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeNames=_SWEEP_NAMES | {"#s": "status"},
                 ExpressionAttributeValues={
                     ":now": {"N": str(now)},
+                    ":shard": {"S": sweep_shard(device_id)},
                     ":stale": {"N": str(now - min_interval)},
                     ":active": {"S": DeviceStatus.ACTIVE.value},
                 },
@@ -346,16 +365,20 @@ class Registry:
             ":cause": {"S": cause},
             ":active": {"S": DeviceStatus.ACTIVE.value},
         }
+        removes = ""
         if connected_at is not None:
-            sets += ", connectedAt = :at"
+            sets += ", connectedAt = :at, " + _SWEEP_ENTRY.replace(":now", ":at")
             values[":at"] = {"N": str(connected_at)}
+            values[":shard"] = {"S": sweep_shard(device_id)}
+        if connectivity is not Connectivity.OK:
+            removes = " REMOVE " + _SWEEP_KEYS  # nothing for the sweep to find until confirmed again
         try:
             response = self._ddb.update_item(
                 TableName=self.table_name,
                 Key={PARTITION_KEY: {"S": device_id}},
-                UpdateExpression="SET " + sets,
+                UpdateExpression="SET " + sets + removes,
                 ConditionExpression=f"#s = :active AND ({_NEWER_PRESENCE})",
-                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeNames=_SWEEP_NAMES | {"#s": "status"},
                 ExpressionAttributeValues=values,
                 ReturnValues="UPDATED_OLD",
             )
@@ -388,25 +411,57 @@ class Registry:
             return None
         return Device.from_item(response["Attributes"])
 
-    def silent_cameras(self, cutoff: int) -> Iterator[str]:
-        """deviceIds of live cameras still OK whose last confirmation is older than `cutoff`."""
-        kwargs: dict[str, Any] = {
-            "TableName": self.table_name,
-            "ProjectionExpression": PARTITION_KEY,
-            "FilterExpression": f"#s = :active AND connectivity = :ok AND {_SILENT}",
-            "ExpressionAttributeNames": {"#s": "status"},
-            "ExpressionAttributeValues": {
-                ":active": {"S": DeviceStatus.ACTIVE.value},
-                ":ok": {"S": Connectivity.OK.value},
-                ":cut": {"N": str(cutoff)},
-            },
-        }
-        while True:
-            page = self._ddb.scan(**kwargs)
+    def silent_cameras(self, cutoff: int, per_shard: int = SWEEP_READS_PER_SHARD) -> Iterator[str]:
+        """deviceIds in the sweep index confirmed last before `cutoff`, at most `per_shard` from
+        each shard (the next run takes the rest): cameras that may have gone silent, each to be
+        marked (`mark_silent`) or its index entry settled (`settle_sweep_entry`)."""
+        for shard in range(SWEEP_SHARDS):
+            kwargs: dict[str, Any] = {
+                "TableName": self.table_name,
+                "IndexName": SWEEP_INDEX,
+                "KeyConditionExpression": "#shard = :shard AND #at < :cut",
+                "ExpressionAttributeNames": _SWEEP_NAMES,
+                "ExpressionAttributeValues": {":shard": {"S": str(shard)}, ":cut": {"N": str(cutoff)}},
+                "Limit": per_shard,
+            }
+            page = self._ddb.query(**kwargs)
             yield from (item[PARTITION_KEY]["S"] for item in page.get("Items", []))
-            if "LastEvaluatedKey" not in page:
-                return
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def settle_sweep_entry(self, device_id: str) -> None:
+        """An index entry the sweep found but could not mark: a camera no longer OK or live leaves
+        the index; one confirmed since gets its last confirmation as its index time."""
+        device = self.get(device_id, consistent=True)
+        if device is None:
+            return
+        names = _SWEEP_NAMES | {"#s": "status"}
+        values: dict[str, Any] = {
+            ":ok": {"S": Connectivity.OK.value},
+            ":active": {"S": DeviceStatus.ACTIVE.value},
+        }
+        try:
+            if device.is_connected and device.last_confirmed is not None:
+                self._ddb.update_item(
+                    TableName=self.table_name,
+                    Key={PARTITION_KEY: {"S": device_id}},
+                    UpdateExpression="SET #at = :at",
+                    ConditionExpression="#s = :active AND connectivity = :ok AND #at < :at",
+                    ExpressionAttributeNames=names,
+                    ExpressionAttributeValues=values | {":at": {"N": str(device.last_confirmed)}},
+                )
+            else:
+                # Only while still not OK: a reconnection since then keeps its entry.
+                self._ddb.update_item(
+                    TableName=self.table_name,
+                    Key={PARTITION_KEY: {"S": device_id}},
+                    UpdateExpression=f"REMOVE {_SWEEP_KEYS}",
+                    ConditionExpression=(
+                        "attribute_not_exists(connectivity) OR connectivity <> :ok OR #s <> :active"
+                    ),
+                    ExpressionAttributeNames=names,
+                    ExpressionAttributeValues=values,
+                )
+        except self._ddb.exceptions.ConditionalCheckFailedException:
+            pass  # changed since the read: the next sweep looks again
 
     def mark_silent(self, device_id: str, cutoff: int, since: str, cause: str) -> bool:
         """UNREACHABLE, if the camera is still OK and still unconfirmed since `cutoff`: a second
@@ -416,10 +471,11 @@ class Registry:
                 TableName=self.table_name,
                 Key={PARTITION_KEY: {"S": device_id}},
                 UpdateExpression=(
-                    "SET connectivity = :down, connectivitySince = :t, connectivityCause = :cause"
+                    "SET connectivity = :down, connectivitySince = :t, connectivityCause = :cause "
+                    f"REMOVE {_SWEEP_KEYS}"
                 ),
                 ConditionExpression=f"#s = :active AND connectivity = :ok AND {_SILENT}",
-                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeNames=_SWEEP_NAMES | {"#s": "status"},
                 ExpressionAttributeValues={
                     ":active": {"S": DeviceStatus.ACTIVE.value},
                     ":ok": {"S": Connectivity.OK.value},

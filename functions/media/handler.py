@@ -17,7 +17,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.alexa_skill.tokens import TokenVerifier, key_source
-from functions.common import aws_clients
+from functions.common import aws_clients, snapstart
 from functions.common.detections_store import DetectionsStore
 from functions.common.media_store import MediaStore, s3_client
 from functions.common.observability import logger, metrics, tracer
@@ -45,7 +45,9 @@ def endpoint() -> MediaEndpoint:
 
 
 if os.environ.get("AWS_LAMBDA_INITIALIZATION_TYPE"):
-    endpoint()
+    # The key set too, in INIT: no request waits for it.
+    endpoint().verifier.prefetch_keys()
+    snapstart.after_restore(endpoint().verifier.refresh_keys_in_background)
 
 
 @app.get("/media/<ref>")

@@ -40,7 +40,7 @@ class Sweep:
 
     def run(self, time_left: Callable[[], float]) -> SweepResult:
         """Mark silent cameras while `time_left()` is positive; the next run continues the work
-        (marked cameras drop out of the listing)."""
+        (marked and settled cameras drop out of the index)."""
         now = self._clock()
         cutoff = int(now) - self._window
         since = event_time_key(datetime.fromtimestamp(now, UTC))
@@ -54,4 +54,6 @@ class Sweep:
             if self._registry.mark_silent(device_id, cutoff, since, SWEEP_CAUSE):
                 self._publisher.connectivity_changed(device_id, run_id)
                 marked += 1
+            else:
+                self._registry.settle_sweep_entry(device_id)
         return SweepResult(marked, complete=True)

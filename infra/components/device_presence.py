@@ -12,6 +12,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_iot as iot
 from constructs import Construct
 
+from functions.common import registry_schema
 from functions.common.queue_schema import (
     LIFECYCLE_FUNCTION_TIMEOUT_SECONDS,
     PRESENCE_BATCH_SIZE,
@@ -84,7 +85,9 @@ class DevicePresence(Construct):
             reserved_concurrency=1,
             environment={"CHECK_IN_WINDOW_SECONDS": str(inputs.settings.check_in_window_seconds)},
         )
-        function.allow_table(inputs.registry_table, ["Scan", "UpdateItem"])
+        function.allow_table(
+            inputs.registry_table, ["Query", "GetItem", "UpdateItem"], indexes=(registry_schema.SWEEP_INDEX,)
+        )
         events.Rule(
             self,
             "SweepSchedule",

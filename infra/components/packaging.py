@@ -5,12 +5,19 @@ One layer holds every package of the lock, functions/requirements.txt (Powertool
 PyJWT[crypto], boto3/botocore and all they need), at exactly the locked versions: pip installs the
 lock's arm64 / CPython 3.13 wheels with their hashes checked and no resolution (`--no-deps`), the
 same lock the test environment is installed from.
+
+Both assets carry CPython 3.13 bytecode: Lambda's code directories are read-only, so without it
+every cold start compiles every module it imports from source. The .pyc files are unchecked-hash
+(never compared with the source, which Lambda never changes; byte for byte the same on every
+build), compiled by this interpreter, which must be the runtime's Python.
 """
 
 from __future__ import annotations
 
+import compileall
 import hashlib
 import os
+import py_compile
 import shutil
 import subprocess
 import sys
@@ -32,6 +39,10 @@ ARCHITECTURE = lambda_.Architecture.ARM_64
 PIP_PLATFORMS = ("manylinux2014_aarch64", "manylinux_2_28_aarch64")
 IGNORED = ("__pycache__", "*.pyc", "*.pyo", ".mypy_cache", ".pytest_cache", "tests", "requirements.*")
 QUIET = ("--quiet", "--disable-pip-version-check")
+# Where Lambda mounts each asset: the path the bytecode names in tracebacks.
+FUNCTION_ROOT = "/var/task"
+LAYER_ROOT = "/opt/python"
+COMPILE = "python -m compileall -q -j 1 --invalidation-mode unchecked-hash"
 
 
 def lock_digest() -> str:
@@ -63,6 +74,24 @@ def install_dependencies(target: Path) -> None:
     install = ["pip", "install", *QUIET, "--no-compile", "--no-index", "--find-links", str(WHEELHOUSE)]
     install += [*pip_lambda_options(str(LOCK)), "--target", str(target)]
     subprocess.run([sys.executable, "-m", *install], check=True, env=env)  # noqa: S603 (fixed argv)
+    compile_bytecode(target, LAYER_ROOT)
+
+
+def compile_bytecode(root: Path, lambda_dir: str) -> None:
+    """Every module under `root` compiled by the runtime's Python into its __pycache__, as
+    unchecked-hash .pyc naming the file under `lambda_dir`."""
+    version = RUNTIME.name.removeprefix("python")
+    if f"{sys.version_info.major}.{sys.version_info.minor}" != version:
+        raise RuntimeError(f"bundling needs Python {version} (the runtime's) to compile its bytecode")
+    compiled = compileall.compile_dir(
+        root,
+        ddir=lambda_dir,
+        quiet=1,
+        workers=1,
+        invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH,
+    )
+    if not compiled:
+        raise RuntimeError(f"a module under {root} does not compile")
 
 
 @jsii.implements(ILocalBundling)
@@ -70,9 +99,9 @@ class FunctionsBundler:
     """Copies the `functions` package, and nothing else of this folder."""
 
     def try_bundle(self, output_dir: str, *, image: DockerImage, **_: object) -> bool:
-        shutil.copytree(
-            FUNCTIONS_DIR, Path(output_dir) / "functions", ignore=shutil.ignore_patterns(*IGNORED)
-        )
+        package = Path(output_dir) / "functions"
+        shutil.copytree(FUNCTIONS_DIR, package, ignore=shutil.ignore_patterns(*IGNORED))
+        compile_bytecode(package, f"{FUNCTION_ROOT}/functions")
         return True
 
 
@@ -93,7 +122,12 @@ def function_code() -> lambda_.Code:
         bundling=BundlingOptions(
             # Never used: local bundling always succeeds. CDK asks for an image all the same.
             image=RUNTIME.bundling_image,
-            command=["bash", "-c", "cp -r /asset-input /asset-output/functions"],
+            command=[
+                "bash",
+                "-c",
+                "cp -r /asset-input /asset-output/functions && "
+                f"{COMPILE} -d {FUNCTION_ROOT}/functions /asset-output/functions",
+            ],
             local=FunctionsBundler(),
         ),
     )
@@ -110,6 +144,7 @@ def dependencies_layer(scope: Construct) -> lambda_.LayerVersion:
         *pip_lambda_options("/asset-input/requirements.txt"),
         "-t",
         "/asset-output/python",
+        f"&& {COMPILE} -d {LAYER_ROOT} /asset-output/python",
     ]
     code = lambda_.Code.from_asset(
         str(FUNCTIONS_DIR),

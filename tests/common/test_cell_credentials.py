@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
 import pytest
+from moto.core import DEFAULT_ACCOUNT_ID
 
+from functions.common import aws_clients
 from functions.common.cell_credentials import CellCredentials
 from functions.common.cells import Cell
+from functions.common.kvs.clients import ClientLimits, data_plane
 
 CELL_ACCOUNT = "222222222222"
 
@@ -80,3 +84,33 @@ def test_the_role_session_name_says_which_function_assumed_it(cell: Cell) -> Non
     session = CellCredentials(sts=sts, session_name="lifecycle").session(cell)
     arn = session.client("sts").get_caller_identity()["Arn"]
     assert arn == f"arn:aws:sts::{CELL_ACCOUNT}:assumed-role/cell-role/lifecycle"
+
+
+# botocore data files opened while `_recording` holds True (an audit hook cannot be removed).
+_recording: list[bool] = [False]
+_reads: list[str] = []
+
+
+def _record_data_reads(event: str, args: tuple[Any, ...]) -> None:
+    if _recording[0] and event == "open" and isinstance(args[0], str) and "/botocore/data/" in args[0]:
+        _reads.append(args[0])
+
+
+sys.addaudithook(_record_data_reads)
+
+
+def test_a_remote_cells_first_client_reads_no_model_the_process_has_loaded(cell: Cell) -> None:
+    # A new botocore session per cell loaded botocore's endpoint data and service models again
+    # (~0.3x the floor's cold path, on the first offer to that cell): one process's data serves all.
+    aws_clients.client("dynamodb")  # INIT's client
+    local = Cell(id="a", account=DEFAULT_ACCOUNT_ID, region="us-west-2", capacity=10)
+    data_plane("https://local.kinesisvideo.us-west-2.amazonaws.com", ClientLimits(), cell=local)
+    aws_clients.sts_client()
+    credentials = CellCredentials()
+    _reads.clear()
+    _recording[0] = True
+    try:
+        credentials.session(cell).client("kinesis-video-signaling", endpoint_url="https://remote.example")
+    finally:
+        _recording[0] = False
+    assert _reads == []

@@ -3,6 +3,7 @@ dependency layer holds, for Lambda's arm64 / CPython 3.13; local bundling needs 
 
 from __future__ import annotations
 
+import marshal
 import re
 from importlib import metadata
 from pathlib import Path
@@ -19,6 +20,30 @@ from infra.components.packaging import (
 
 LOCK = FUNCTIONS_DIR / "requirements.txt"
 TOP_LEVEL = FUNCTIONS_DIR / "requirements.in"
+# CPython 3.13's bytecode: what Lambda's python3.13 runtime loads without compiling the source.
+PYC_TAG = "cpython-313"
+PYC_MAGIC_313 = (3571).to_bytes(2, "little") + b"\r\n"
+UNCHECKED_HASH = 0b01  # the pyc header's flags: hash-based, source never checked
+
+
+def bytecode_problems(root: Path, lambda_dir: str) -> list[str]:
+    """Each module under `root` without its 3.13 unchecked-hash pyc naming the file as Lambda
+    sees it (under `lambda_dir`); read here from the pyc headers, not by the code under test."""
+    problems = []
+    for source in sorted(root.rglob("*.py")):
+        pyc = source.parent / "__pycache__" / f"{source.stem}.{PYC_TAG}.pyc"
+        if not pyc.is_file():
+            problems.append(f"no {PYC_TAG} pyc: {source.relative_to(root)}")
+            continue
+        data = pyc.read_bytes()
+        if data[:4] != PYC_MAGIC_313 or int.from_bytes(data[4:8], "little") != UNCHECKED_HASH:
+            problems.append(f"not 3.13 unchecked-hash: {pyc.relative_to(root)}")
+            continue
+        code = marshal.loads(data[16:])  # noqa: S302 (the build's own output)
+        if code.co_filename != f"{lambda_dir}/{source.relative_to(root)}":
+            problems.append(f"compiled with another path: {pyc.relative_to(root)}")
+    stale = [p for p in root.rglob("*.pyc") if PYC_TAG not in p.name or p.parent.name != "__pycache__"]
+    return problems + [f"other bytecode: {p.relative_to(root)}" for p in stale]
 
 
 def normalized(name: str) -> str:
@@ -60,6 +85,9 @@ def test_the_layer_holds_exactly_the_locked_versions_as_arm64_wheels(
     assert "cp313-cp313-manylinux" in tags["pydantic_core"]
     assert not [name for name, wheel in tags.items() if "x86_64" in wheel]
     assert "ERROR" not in capfd.readouterr().err
+    # Lambda's /opt is read-only: without shipped bytecode every cold start compiles PyJWT,
+    # cryptography, pydantic, boto3 ... from source.
+    assert bytecode_problems(site, "/opt/python") == []
 
 
 def test_pip_installs_lambda_arm64_python_313_wheels_as_locked_without_resolving() -> None:
@@ -79,6 +107,19 @@ def test_local_bundling_copies_only_the_functions_package(tmp_path: Path) -> Non
     assert (tmp_path / "functions" / "__init__.py").is_file()
     assert (tmp_path / "functions" / "common" / "registry_schema.py").is_file()
     assert [p.name for p in tmp_path.iterdir()] == ["functions"]
-    assert not list(tmp_path.rglob("__pycache__"))
-    assert not list(tmp_path.rglob("*.pyc"))
     assert not list(tmp_path.rglob("requirements.*"))  # the layer carries what they name
+
+
+def test_the_functions_asset_ships_deterministic_313_bytecode_for_every_module(tmp_path: Path) -> None:
+    # A test run leaves this interpreter's checked bytecode behind: the asset must not carry it.
+    (FUNCTIONS_DIR / "__pycache__" / "stale.cpython-311.pyc").parent.mkdir(exist_ok=True)
+    (FUNCTIONS_DIR / "__pycache__" / "stale.cpython-311.pyc").write_bytes(b"stale")
+    first, second = tmp_path / "first", tmp_path / "second"
+    for output in (first, second):
+        output.mkdir()
+        FunctionsBundler().try_bundle(str(output), image=DockerImage.from_registry("unused"))
+    assert bytecode_problems(first / "functions", "/var/task/functions") == []
+    # Byte for byte the same on every build: the asset's hash moves only with the code.
+    built = sorted(p.relative_to(first) for p in first.rglob("*.pyc"))
+    assert built == sorted(p.relative_to(second) for p in second.rglob("*.pyc"))
+    assert all((first / p).read_bytes() == (second / p).read_bytes() for p in built)

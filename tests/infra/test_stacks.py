@@ -437,7 +437,7 @@ EXPECTED_DYNAMODB = {
     "device-config": {"dynamodb:GetItem", "dynamodb:UpdateItem"},
     "alexa-events": {"dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"},
     "device-presence": {"dynamodb:GetItem", "dynamodb:UpdateItem"},
-    "presence-sweep": {"dynamodb:Scan", "dynamodb:UpdateItem"},
+    "presence-sweep": {"dynamodb:Query", "dynamodb:GetItem", "dynamodb:UpdateItem"},
     "detections": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"},
     "media": {"dynamodb:GetItem"},
 }
@@ -474,6 +474,13 @@ def test_the_skill_queries_only_the_owner_index(service: assertions.Template) ->
     assert "/index/*" not in str(query["Resource"])
 
 
+def test_the_sweep_queries_only_its_index(service: assertions.Template) -> None:
+    statements = role_statements(service, functions_by_service(service)["presence-sweep"])
+    (query,) = [s for s in statements if "dynamodb:Query" in s["Action"]]
+    assert f"/index/{registry_schema.SWEEP_INDEX}" in str(query["Resource"])
+    assert "/index/*" not in str(query["Resource"])
+
+
 def test_the_registry_table_matches_the_code_definition(stateful: assertions.Template) -> None:
     expected = registry_schema.create_table_kwargs("unused")
     tables = stateful.find_resources(
@@ -488,11 +495,11 @@ def test_the_registry_table_matches_the_code_definition(stateful: assertions.Tem
     assert props["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
     assert props["TimeToLiveSpecification"] == {"AttributeName": registry_schema.EXPIRES_AT, "Enabled": True}
     assert sorted(props["AttributeDefinitions"], key=str) == sorted(expected["AttributeDefinitions"], key=str)
-    (index,) = props["GlobalSecondaryIndexes"]
-    (expected_index,) = expected["GlobalSecondaryIndexes"]
-    assert index["IndexName"] == expected_index["IndexName"]
-    assert index["KeySchema"] == expected_index["KeySchema"]
-    assert index["Projection"] == expected_index["Projection"]
+    indexes = [
+        {"IndexName": i["IndexName"], "KeySchema": i["KeySchema"], "Projection": i["Projection"]}
+        for i in props["GlobalSecondaryIndexes"]
+    ]
+    assert indexes == expected["GlobalSecondaryIndexes"]
 
 
 def test_the_rotation_state_table_matches_the_code_definition(stateful: assertions.Template) -> None:

@@ -8,9 +8,11 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from functions.common import aws_clients
 from functions.common.registry import Connectivity
 from functions.presence_sweep.dependencies import dependencies as sweep_dependencies
 from tests.presence.conftest import ALICE, PresencePath, bus_event
@@ -72,3 +74,44 @@ def test_the_sweep_leaves_canary_cameras_alone(fleet: PresencePath, monkeypatch:
 
     assert fleet.sweep() == {"marked": 0, "complete": True}
     assert fleet.device("silent").connectivity is Connectivity.OK
+
+
+def _read_counter() -> list[int]:
+    """Items DynamoDB read for the sweep's listing (ScannedCount of each Scan or Query page)."""
+    read = [0]
+
+    def count(parsed: dict[str, Any], **_: Any) -> None:
+        read[0] += int(parsed.get("ScannedCount", 0))
+
+    client = aws_clients.client("dynamodb")  # the container's client, which the sweep uses
+    client.meta.events.register("after-call.dynamodb.Scan", count)
+    client.meta.events.register("after-call.dynamodb.Query", count)
+    return read
+
+
+def _connected(fleet: PresencePath, device_id: str, ago: int) -> None:
+    fleet.outbound.lifecycle("DeviceRegistered", device_id, 0, ALICE)
+    when = datetime.now(UTC) - timedelta(seconds=ago)
+    assert fleet.run(bus_event("DeviceConnected", device_id, when)) == []
+
+
+def test_items_read_per_sweep_follow_the_due_cameras_not_the_table(fleet: PresencePath) -> None:
+    read = _read_counter()
+    for n in range(40):
+        _connected(fleet, f"quiet-{n}", ago=30)
+    for n in range(2):
+        _connected(fleet, f"due-{n}", ago=WINDOW + 60)
+    assert fleet.outbound.deliver() == []
+
+    assert fleet.sweep() == {"marked": 3, "complete": True}  # the fleet's "silent" and the two
+    first = read[0]
+    assert fleet.sweep() == {"marked": 0, "complete": True}
+    nothing_due = read[0] - first
+    for n in range(40, 120):
+        _connected(fleet, f"quiet-{n}", ago=30)
+    _connected(fleet, "due-late", ago=WINDOW + 60)
+    assert fleet.sweep() == {"marked": 1, "complete": True}
+    bigger_table = read[0] - first - nothing_due
+
+    # 45 then 126 cameras: the reads follow the cameras due (3, 0, 1), not the table.
+    assert (first, nothing_due, bigger_table) == (3, 0, 1)
