@@ -119,6 +119,7 @@ class ServiceStack(Stack):
                 period=Duration.minutes(1), statistic="Maximum"
             ),
             description="Alexa events failed and wait in their DLQ",
+            runbook="alexa-events-dead-letters",
         )
         monitoring.watch(
             "PresenceDeadLetters",
@@ -126,6 +127,7 @@ class ServiceStack(Stack):
                 period=Duration.minutes(1), statistic="Maximum"
             ),
             description="Presence or doorbell events failed and wait in their DLQ",
+            runbook="presence-dead-letters",
         )
         monitoring.watch(
             "DetectionsDeadLetters",
@@ -133,6 +135,7 @@ class ServiceStack(Stack):
                 period=Duration.minutes(1), statistic="Maximum"
             ),
             description="Detection or snapshot events failed and wait in their DLQ",
+            runbook="detections-dead-letters",
         )
         monitoring.watch(
             "RotationLostInvocations",
@@ -140,16 +143,19 @@ class ServiceStack(Stack):
                 period=Duration.minutes(1), statistic="Maximum"
             ),
             description="A rotation continuation was lost; the next scheduled run resumes the run",
+            runbook="rotation-lost-invocations",
         )
         monitoring.watch(
             "FleetFull",
             self.lifecycle.fleet_full_metric(),
             description="Every cell is at capacity: registrations wait in the lifecycle DLQ for capacity",
+            runbook="fleet-full",
         )
         monitoring.watch(
             "AlexaGatewayFailures",
             self.alexa_events.failure_metric(),
             description="Events not delivered to the Alexa gateway (refused, or gateway/LWA down)",
+            runbook="alexa-gateway-failures",
         )
         if settings.canary.devices:
             self.canary = LiveViewCanary(

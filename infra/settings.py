@@ -90,7 +90,7 @@ class DetectionSettings(_Settings):
 
 
 class CanarySettings(_Settings):
-    """The live-view canary (README, "Live-view canary and smoke test"): built when `devices` names
+    """The live-view canary (docs/functions.md, "Live-view canary and smoke test"): built when `devices` names
     a canary camera; one schedule per cell."""
 
     # Cell id (`default` without cells) -> the deviceId of that cell's canary camera.
@@ -155,7 +155,7 @@ class StageSettings(_Settings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_retention_days: Literal[7, 14, 30, 90, 180, 365] = 30
     alarm_email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+$")] | None = None
-    # Where channels live (README, "Cells"). Empty: one cell, this account and region.
+    # Where channels live (docs/deploying.md, "Cells"). Empty: one cell, this account and region.
     cells: tuple[CellSettings, ...] = ()
     canary: CanarySettings = CanarySettings()
 

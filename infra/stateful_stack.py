@@ -86,7 +86,7 @@ class StatefulStack(Stack):
             encryption=dynamodb.TableEncryption.CUSTOMER_MANAGED,
             encryption_key=self.grants_key,
         )
-        # Created empty; the platform team puts {"clientId": ..., "clientSecret": ...} (README).
+        # Created empty; the platform team puts {"clientId": ..., "clientSecret": ...} (docs/deploying.md).
         self.client_secret = secretsmanager.Secret(
             self,
             "AlexaClientSecret",
@@ -108,7 +108,7 @@ class StatefulStack(Stack):
         acknowledge(
             self.client_secret,
             "AwsSolutions-SMG4",
-            "Issued by the Alexa developer console, which has no rotation API; rotated by hand (README).",
+            "Issued by the Alexa developer console, which has no rotation API; rotated by hand (docs).",
         )
 
     def _build_kept_table(

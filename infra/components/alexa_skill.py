@@ -30,7 +30,7 @@ class AlexaSkill(Construct):
             # More memory is more CPU: token checks and cold starts sit on the six-second path.
             memory_size=1024,
             # Imports, settings, clients and key source come from a snapshot taken when the version
-            # is published, not from an INIT on Alexa's clock (README, "Cold start").
+            # is published, not from an INIT on Alexa's clock (docs/benchmarks.md, "Cold start").
             snap_start=True,
             environment={
                 **identity.environment(),

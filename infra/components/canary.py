@@ -1,7 +1,7 @@
 """The live-view canary (functions/canary): the function `make smoke` invokes by its name, one
 schedule per cell naming that cell's canary camera, the secret it takes the canary owner's token
-from, least-privilege grants, alarms per cell and a dashboard row (README, "Live-view canary and
-smoke test")."""
+from, least-privilege grants, alarms per cell and a dashboard row (docs/functions.md, "Live-view canary
+and smoke test"; each alarm's section of docs/runbook.md)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,6 @@ from infra.components.function import METRICS_NAMESPACE, FunctionInputs, Signali
 from infra.components.monitoring import Monitoring
 from infra.nag import acknowledge
 
-RUNBOOK = 'README, "Live-view canary and smoke test", Runbook'
 # Each run tries every step once; a cell's run takes seconds, `make smoke` runs every cell's.
 TIMEOUT = Duration.minutes(2)
 # Two failed runs in 15 minutes (two of three at the default rate): one lost run is noise.
@@ -99,12 +98,13 @@ class LiveViewCanary(Construct):
         monitoring.watch(
             "CanaryErrors",
             self.function.lambda_function.metric_errors(period=Duration.minutes(5), statistic="Sum"),
-            description=f"The live-view canary itself failed (its logs name the setting); {RUNBOOK}.",
+            description="The live-view canary itself failed (its logs name the setting)",
+            runbook="canary-errors",
         )
 
     def _secret(self, stage: str, *, cognito: bool) -> secretsmanager.Secret:
         if cognito:
-            # The canary user's sign-in; the operator creates the user with it (README, setup).
+            # The canary user's sign-in; the operator creates the user with it (docs/functions.md).
             secret = secretsmanager.Secret(
                 self,
                 "Token",
@@ -116,9 +116,9 @@ class LiveViewCanary(Construct):
                     require_each_included_type=True,
                 ),
             )
-            reason = "The Cognito canary user's password changes with the user (README, setup), not alone."
+            reason = "The Cognito canary user's password changes with the user (docs), not alone."
         else:
-            # Random until the operator puts the provider's refresh token in it (README, setup).
+            # Random until the operator puts the provider's refresh token in it (docs/functions.md).
             secret = secretsmanager.Secret(
                 self, "Token", description="The live-view canary owner's refresh token (set by the operator)"
             )
@@ -182,14 +182,16 @@ class LiveViewCanary(Construct):
                 failed_runs,
                 threshold=FAILED_RUNS,
                 description=f"Live view is broken in cell {cell}: the canary failed {FAILED_RUNS} runs "
-                f"in 15 minutes. The failing step is on the dashboard; {RUNBOOK}.",
+                "in 15 minutes. The failing step is on the dashboard",
+                runbook="canary-failed",
             )
             monitoring.watch(
                 f"CanaryAnswerTime-{cell}",
                 answer_time,
                 threshold=answer_alarm_ms,
                 description=f"The canary's answer in cell {cell} took {answer_alarm_ms} ms or more, "
-                f"close to the 6 s Alexa waits; {RUNBOOK} (step answer).",
+                "close to the 6 s Alexa waits",
+                runbook="canary-answer-time",
             )
             failed.append(failed_runs.with_(label=f"cell {cell}"))
             answer.append(answer_time.with_(label=f"cell {cell}"))

@@ -45,5 +45,5 @@ class MediaBucket(Construct):
             "AwsSolutions-S1",
             "Only this stage's function roles and their presigned uploads reach it; a server access "
             "log would keep device ids and image keys longer than the images. CloudTrail S3 data "
-            "events are the audit where one is wanted (README).",
+            "events are the audit where one is wanted (docs/detections.md).",
         )

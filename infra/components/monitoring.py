@@ -1,5 +1,7 @@
 """Alarms (dead letters, function errors and throttles, offer-to-answer latency near Alexa's
-six-second limit) to one encrypted SNS topic, and a dashboard of the same signals."""
+six-second limit) to one encrypted SNS topic, and a dashboard of the same signals. Every alarm's
+description ends with its section of the runbook (docs/runbook.md), where the operator it pages
+reads what it means, how to look and what to do."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from infra.components.function import METRICS_NAMESPACE, SignalingFunction
 from infra.settings import StageSettings
 
 LATENCY_METRIC = "OfferToAnswerLatency"
+RUNBOOK = "docs/runbook.md"
 PERIOD = Duration.minutes(1)
 
 
@@ -45,7 +48,11 @@ class Monitoring(Construct):
             period=PERIOD, statistic="Maximum"
         )
         self._alarm(
-            "DeadLetters", dead_letters, threshold=1, description="Device events failed and wait in the DLQ"
+            "DeadLetters",
+            dead_letters,
+            threshold=1,
+            description="Device events failed and wait in the DLQ",
+            runbook="lifecycle-dead-letters",
         )
         for fn in functions:
             self._alarm(
@@ -53,12 +60,14 @@ class Monitoring(Construct):
                 fn.lambda_function.metric_errors(period=PERIOD, statistic="Sum"),
                 threshold=1,
                 description=f"{fn.service} raised errors",
+                runbook="function-errors",
             )
             self._alarm(
                 f"{fn.node.id}Throttles",
                 fn.lambda_function.metric_throttles(period=PERIOD, statistic="Sum"),
                 threshold=1,
                 description=f"{fn.service} was throttled",
+                runbook="function-throttles",
             )
         # Powertools adds `service` to every metric; the skill adds the directive it answered. A
         # CloudWatch metric is identified by all its dimensions, so the alarm names both.
@@ -75,6 +84,7 @@ class Monitoring(Construct):
             threshold=settings.latency_alarm_ms,
             evaluation_periods=3,
             description="p99 offer-to-answer latency is close to Alexa's six-second limit",
+            runbook="offer-to-answer-latency",
         )
 
         self.dashboard = cloudwatch.Dashboard(
@@ -102,10 +112,17 @@ class Monitoring(Construct):
         )
 
     def watch(
-        self, construct_id: str, metric: cloudwatch.IMetric, *, description: str, threshold: float = 1
+        self,
+        construct_id: str,
+        metric: cloudwatch.IMetric,
+        *,
+        description: str,
+        runbook: str,
+        threshold: float = 1,
     ) -> None:
-        """One more alarm on `metric` reaching `threshold`, to the same topic (a capability's own signal)."""
-        self._alarm(construct_id, metric, threshold=threshold, description=description)
+        """One more alarm on `metric` reaching `threshold`, to the same topic (a capability's own
+        signal); `runbook` is the anchor of its section in the runbook."""
+        self._alarm(construct_id, metric, threshold=threshold, description=description, runbook=runbook)
 
     def _alarm(
         self,
@@ -114,6 +131,7 @@ class Monitoring(Construct):
         *,
         threshold: float,
         description: str,
+        runbook: str,
         evaluation_periods: int = 1,
     ) -> None:
         alarm = cloudwatch.Alarm(
@@ -124,7 +142,7 @@ class Monitoring(Construct):
             evaluation_periods=evaluation_periods,
             comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
             treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-            alarm_description=description,
+            alarm_description=f"{description}. Runbook: {RUNBOOK}#{runbook}",
         )
         alarm.add_alarm_action(actions.SnsAction(self.topic))
         self.alarms.append(alarm)
