@@ -22,7 +22,7 @@ from localcloud.cells import local_cells
 from localcloud.cloud import FAKE_CREDENTIALS, CloudState
 
 CANARY_OWNER = "canary"
-# The skill's own deadline is 4.5 s and Alexa waits 6 s (README: Alexa skill).
+# The skill's own deadline is 4.5 s and Alexa waits 6 s (docs/functions.md, Alexa skill).
 ANSWER_BUDGET_S = 6.0
 
 

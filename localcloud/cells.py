@@ -7,7 +7,7 @@ one and the next camera spills into another. What the platform team deploys in a
 gives them: `{stage}-cell-{id}` for the control functions, `{stage}-camera-{id}` for the camera
 credentials device config hands out. The roles are created as an organization's administrators
 would, through `OrganizationAccountAccessRole` in each member account (moto's STS lets a caller
-assume a role in any account; moto does not evaluate IAM policies, see the README).
+assume a role in any account; moto does not evaluate IAM policies, see docs/local-cloud.md).
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ class CanarySettings(CellSettings):
     identity_provider: Annotated[Literal["cognito", "refresh"], Field(alias="CANARY_IDENTITY_PROVIDER")]
     user_pool_id: Annotated[str | None, Field(alias="CANARY_USER_POOL_ID")] = None
     client_id: Annotated[str | None, Field(alias="CANARY_CLIENT_ID")] = None
-    # Alexa waits 6 s for AnswerGeneratedForSession (README: Message TTL).
+    # Alexa waits 6 s for AnswerGeneratedForSession (docs/functions.md, "Message TTL").
     answer_budget_seconds: Annotated[float, Field(alias="CANARY_ANSWER_BUDGET_SECONDS", gt=0, le=6)] = 6.0
 
     @field_validator("device_ids", mode="before")

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class Step(StrEnum):
-    """Each names a runbook entry in the README (Canary and smoke test → Runbook)."""
+    """Each names a section of docs/runbook.md (the canary's steps)."""
 
     TOKEN = "token"  # noqa: S105 (a step name); the canary owner's token, and the skill accepting it
     CAMERA_CONFIG = "camera-config"  # camera role credentials, then GET /config as the canary camera

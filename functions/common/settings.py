@@ -23,7 +23,7 @@ from functions.common.validation_errors import one_line
 NAME_CHARS = r"[a-zA-Z0-9_.-]"
 # The TTL is how long KVS keeps an offer for a master that is not connected. Alexa waits 6 s for
 # the answer (the skill 4.5 s), so an offer kept longer can only reach a camera that connects after
-# Alexa gave up: the default is KVS's minimum (README, "Message TTL").
+# Alexa gave up: the default is KVS's minimum (docs/functions.md, "Message TTL").
 MESSAGE_TTL_MIN, MESSAGE_TTL_MAX = 5, 120
 MESSAGE_TTL_DEFAULT = MESSAGE_TTL_MIN
 

@@ -5,7 +5,7 @@ session with a session policy (the camera credentials device config hands out), 
 policy allows `kinesisvideo:ConnectAsMaster` on the channel. moto evaluates no IAM policy, so the
 local WSS endpoint checks both for sessions moto's STS issued. A key no STS session owns (the
 placeholder keys of tests that presign by hand) is let through, as before: its signature is not
-checked either (README, "where the local cloud differs from AWS").
+checked either (docs/local-cloud.md, where it differs from AWS).
 """
 
 from __future__ import annotations

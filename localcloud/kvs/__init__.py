@@ -2,7 +2,7 @@
 
 Importing this package has no side effects and does not import moto; ``install()`` does.
 The core is laid out as a moto service (models, responses, exceptions, urls); masters, faults,
-call accounting and settings sit on top of it (see the README's emulation section).
+call accounting and settings sit on top of it (see docs/local-cloud.md, the KVS emulation).
 
 - ``install()``: route CreateSignalingChannel, DescribeSignalingChannel, ListSignalingChannels,
   UpdateSignalingChannel, DeleteSignalingChannel, TagResource, UntagResource,
