@@ -69,8 +69,9 @@ def test_the_person_at_the_door_button_announces_a_frame_of_the_video(cloud: Clo
             token = await client.token(owner)
             await client.alexa(accept_grant(token, await client.link(owner)))
             await page.evaluate("document.getElementById('person').click()")
-            await page.wait_for("window.camera.detection && window.camera.detection.status", "sent", 20.0)
+            await page.wait_for("window.camera.detection.status !== 'sending'", True, 20.0)
             detection = await page.evaluate("window.camera.detection")
+            assert detection["status"] == "sent", detection
             item = await announced(client, owner, detection["eventId"], ANNOUNCE_WAIT_S)
             assert item is not None, f"no ObjectDetection at the gateway; the page says {detection}"
             assert item["imageNetClass"] == "person"
@@ -78,8 +79,12 @@ def test_the_person_at_the_door_button_announces_a_frame_of_the_video(cloud: Clo
             assert image.content_type == "image/jpeg"
             assert min(image.width, image.height) >= MIN_SIDE_PX
             # The frame of the video itself (Chromium's fake webcam: 640x480), not a drawing.
-            video = await page.evaluate("(v => [v.videoWidth, v.videoHeight])(document.getElementById('preview'))")
+            video = await page.evaluate(
+                "(v => [v.videoWidth, v.videoHeight])(document.getElementById('preview'))"
+            )
             assert [image.width, image.height] == video
-            assert detection["eventId"] in await page.evaluate("document.getElementById('detection').textContent")
+            assert detection["eventId"] in await page.evaluate(
+                "document.getElementById('detection').textContent"
+            )
 
     asyncio.run(scenario())
