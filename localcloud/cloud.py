@@ -146,7 +146,7 @@ class LocalCloud:
             SSL_CERT_FILE=str(self.ca.ca_file.resolve()),
         )
         aws_clients.clear_cache()
-        env = create_resources(self.region)
+        env = create_resources(self.region, upload_origins=[self.url])  # the camera page's origin
         create_cell_roles(self.cells, env["CHANNEL_NAME_PREFIX"])
         env.update(
             self.issuer.env(),

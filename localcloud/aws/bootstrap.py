@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Sequence
 from typing import Any
 
 import boto3
@@ -45,11 +46,12 @@ MEDIA_BUCKET_NAME = "camera-media"
 LOCAL_CLIENT_ID = "amzn1.application-oa2-client.localcloud"
 
 
-def create_resources(region: str = "us-east-1") -> dict[str, str]:
+def create_resources(region: str = "us-east-1", upload_origins: Sequence[str] = ()) -> dict[str, str]:
     """Create the tables (registry, rotation state, grants, cell placement, detections), the media
     bucket, the lifecycle, presence, detections and Alexa events queues with their dead-letter queues, and the
     skill's client secret; return the environment (MEDIA_URL_BASE is the runner's to set: it
-    names where the media endpoint listens)."""
+    names where the media endpoint listens). Pages of `upload_origins` (the browser camera's) may
+    upload to the media bucket with a presigned POST: its CORS rule lets them read S3's answer."""
     dynamodb = boto3.client("dynamodb", region_name=region)
     sqs = boto3.client("sqs", region_name=region)
     tables = dynamodb.list_tables()["TableNames"]
@@ -67,7 +69,7 @@ def create_resources(region: str = "us-east-1") -> dict[str, str]:
     if DETECTIONS_TABLE_NAME not in tables:
         dynamodb.create_table(**detections_table_kwargs(DETECTIONS_TABLE_NAME))
         dynamodb.update_time_to_live(**detections_ttl_kwargs(DETECTIONS_TABLE_NAME))
-    _media_bucket(region)
+    _media_bucket(region, upload_origins)
     queue_url, dlq_url = _queue_pair(sqs, QUEUE_NAME, DLQ_NAME)
     events_url, events_dlq_url = _queue_pair(sqs, EVENTS_QUEUE_NAME, EVENTS_DLQ_NAME)
     presence_url, presence_dlq_url = _queue_pair(sqs, PRESENCE_QUEUE_NAME, PRESENCE_DLQ_NAME)
@@ -97,7 +99,7 @@ def create_resources(region: str = "us-east-1") -> dict[str, str]:
     }
 
 
-def _media_bucket(region: str) -> None:
+def _media_bucket(region: str, upload_origins: Sequence[str]) -> None:
     """The media bucket, private and encrypted as the CDK stack makes it."""
     s3 = boto3.client("s3", region_name=region)
     existing = {b["Name"] for b in s3.list_buckets().get("Buckets", [])}
@@ -119,6 +121,10 @@ def _media_bucket(region: str) -> None:
             "RestrictPublicBuckets": True,
         },
     )
+    if upload_origins:
+        # The presigned POST's policy authorizes an upload; CORS only lets those pages read the answer.
+        rule = {"AllowedOrigins": list(upload_origins), "AllowedMethods": ["POST"], "MaxAgeSeconds": 3600}
+        s3.put_bucket_cors(Bucket=MEDIA_BUCKET_NAME, CORSConfiguration={"CORSRules": [rule]})
 
 
 def _queue_pair(sqs: Any, name: str, dlq_name: str) -> tuple[str, str]:

@@ -5,12 +5,15 @@ control plane and the per-channel HTTPS endpoint from the page's origin, so the 
 CORS preflight first: an OPTIONS request without a SigV4 header. moto's server picks a service
 from the signature and would hand that preflight to its default service (S3), which refuses it.
 ``KvsCors`` answers preflights for the KVS operation paths itself and adds the CORS headers to
-the real responses; every other path goes to moto untouched.
+the real responses. Every other path answers browsers as its AWS service does, not as moto's
+blanket CORS (any origin, everywhere) would: S3 by the bucket's CORS rules, which moto applies to
+preflights and object reads but not to a browser's POST upload (``S3PostCors`` fills that in).
 """
 
 from __future__ import annotations
 
 import io
+import re
 import ssl
 import threading
 from collections.abc import Callable, Iterable
@@ -18,6 +21,7 @@ from functools import cache
 from typing import Any
 
 import botocore.session
+from moto.moto_server import werkzeug_app
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import BaseWSGIServer, make_server
 
@@ -39,6 +43,8 @@ ALLOWED_HEADERS = ", ".join(
 )
 EXPOSED_HEADERS = "x-amzn-requestid, x-amzn-errortype, x-amzn-errormessage, date"
 MAX_AGE_S = "86400"
+# A path-style bucket URL, where a presigned POST uploads (KVS paths are camelCase: never one).
+BUCKET_PATH = re.compile(r"/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 
 
 @cache
@@ -85,6 +91,47 @@ class KvsCors:
             return start_response(status, [*headers, *extra], *exc_info)
 
         return self._app(environ, start_with_cors)
+
+
+class S3PostCors:
+    """WSGI middleware: a browser's POST to a bucket (a presigned POST upload) gets the CORS
+    headers the bucket's rules give, as S3 answers it; moto's own evaluation of the rules (its
+    answer to the matching preflight) decides."""
+
+    def __init__(self, app: WsgiApp) -> None:
+        self._app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        upload = BUCKET_PATH.fullmatch(environ.get("PATH_INFO", "")) and environ["REQUEST_METHOD"] == "POST"
+        if not upload or "HTTP_ORIGIN" not in environ:
+            return self._app(environ, start_response)
+        allowed = self._preflight(environ)
+
+        def start_with_cors(status: str, headers: list[tuple[str, str]], *exc_info: Any) -> Any:
+            return start_response(status, [*headers, *allowed], *exc_info)
+
+        return self._app(environ, start_with_cors)
+
+    def _preflight(self, environ: dict[str, Any]) -> list[tuple[str, str]]:
+        """The CORS headers of moto's answer to the preflight of this POST (none if refused)."""
+        preflight = {
+            **{k: v for k, v in environ.items() if k not in ("CONTENT_TYPE", "CONTENT_LENGTH")},
+            "REQUEST_METHOD": "OPTIONS",
+            "HTTP_ACCESS_CONTROL_REQUEST_METHOD": "POST",
+            "wsgi.input": io.BytesIO(),
+        }
+        answer: list[tuple[str, str]] = []
+
+        def start_response(status: str, headers: list[tuple[str, str]], *exc_info: Any) -> None:
+            answer.extend(headers)
+
+        b"".join(self._app(preflight, start_response))
+        cors = [
+            (k, v)
+            for k, v in answer
+            if k.lower() in ("access-control-allow-origin", "access-control-expose-headers")
+        ]
+        return [*cors, ("Vary", "Origin")] if cors else []
 
 
 def cors_headers(origin: str) -> list[tuple[str, str]]:
@@ -173,7 +220,7 @@ class KeepAliveRequestHandler(MotoRequestHandler):
 
 
 class TlsMotoServer:
-    """moto's server app behind KvsCors, over HTTPS, in a background thread."""
+    """moto's server app behind KvsCors and S3PostCors, over HTTPS, in a background thread."""
 
     def __init__(self, host: str, context: ssl.SSLContext) -> None:
         self._host = host
@@ -183,7 +230,10 @@ class TlsMotoServer:
 
     def start(self) -> str:
         """Listen on a free port; the server's https:// URL."""
-        app = KvsCors(DomainDispatcherApplication(create_backend_app))
+        # No blanket CORS: each service answers browsers as on AWS (see the module's docstring).
+        # moto reads the flag each time it makes a service's app, all after this.
+        werkzeug_app.DISABLE_GLOBAL_CORS = True  # type: ignore[attr-defined]
+        app = KvsCors(S3PostCors(DomainDispatcherApplication(create_backend_app)))
         self._server = make_server(
             self._host,
             0,

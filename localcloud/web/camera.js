@@ -2,12 +2,17 @@
 // SDK: register (DeviceRegistered through the local cloud), get the camera role's credentials,
 // fetch the signaling config with a SigV4-signed GET /config, connect as MASTER with the SDK's
 // SignalingClient, and answer each offer with every ICE candidate in it (Alexa does not trickle).
+// "Person at the door" sends a detection as a camera does: a frame of the video as a JPEG, uploaded
+// with the presigned POST of a SigV4-signed POST /media, then the ObjectDetected device event.
 "use strict";
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
 // What the browser test reads.
-window.camera = { status: "stopped", answered: 0, answers: [], error: null };
+window.camera = { status: "stopped", answered: 0, answers: [], error: null, detection: null };
+// Alexa shows no image shorter than this on either side.
+const MIN_SIDE_PX = 360;
+const DETECTION_CLASSES = ["person"];
 
 function step(text) {
   const item = document.createElement("li");
@@ -41,9 +46,76 @@ async function credentials(deviceId, roleAlias) {
   return (await checked(response, "credentials")).credentials;
 }
 
+function configApi(creds, region) {
+  return new aws4fetch.AwsClient({ ...creds, service: "execute-api", region });
+}
+
 async function fetchConfig(creds, region) {
-  const signer = new aws4fetch.AwsClient({ ...creds, service: "execute-api", region });
-  return checked(await signer.fetch(`${location.origin}/config`), "GET /config");
+  return checked(await configApi(creds, region).fetch(`${location.origin}/config`), "GET /config");
+}
+
+// The frame on screen as a JPEG, scaled up when needed to Alexa's minimum on the shorter side.
+function still(video) {
+  const scale = Math.max(1, MIN_SIDE_PX / Math.min(video.videoWidth, video.videoHeight));
+  const canvas = Object.assign(document.createElement("canvas"), {
+    width: Math.ceil(video.videoWidth * scale),
+    height: Math.ceil(video.videoHeight * scale),
+  });
+  canvas.getContext("2d").drawImage(video, 0, 0, canvas.width, canvas.height);
+  return new Promise((resolve, reject) => {
+    canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new Error("no JPEG from the canvas"))), "image/jpeg", 0.85);
+  });
+}
+
+// POST /media grants a presigned POST under this camera's prefix; S3 takes the fields, file last.
+async function upload(creds, region, image) {
+  const grant = await checked(await configApi(creds, region).fetch(`${location.origin}/media`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ contentType: image.type }),
+  }), "POST /media");
+  const form = new FormData();
+  for (const [name, value] of Object.entries(grant.upload.fields)) form.append(name, value);
+  form.append("file", image, "frame.jpg");
+  // Readable from this page only because the media bucket's CORS rule allows its origin.
+  const response = await fetch(grant.upload.url, { method: "POST", body: form });
+  if (!response.ok) throw new Error(`upload to S3: HTTP ${response.status} ${await response.text()}`);
+  return grant.mediaId;
+}
+
+async function detectPerson(deviceId, roleAlias, region) {
+  const image = await still($("preview"));
+  const creds = await credentials(deviceId, roleAlias); // fresh: the first may have expired
+  const mediaId = await upload(creds, region, image);
+  const detail = {
+    deviceId,
+    eventId: crypto.randomUUID().replaceAll("-", ""),
+    objectClass: "person",
+    detectedAt: new Date().toISOString(),
+    mediaId,
+  };
+  const event = { "detail-type": "ObjectDetected", detail };
+  await checked(await fetch("/events", { method: "POST", body: JSON.stringify(event) }), "ObjectDetected");
+  return detail;
+}
+
+function detectionButton(deviceId, roleAlias, region) {
+  const button = $("person");
+  button.disabled = false;
+  button.onclick = () => {
+    button.disabled = true;
+    window.camera.detection = { status: "sending" };
+    $("detection").textContent = "capturing and uploading a frame";
+    detectPerson(deviceId, roleAlias, region).then((detail) => {
+      window.camera.detection = { status: "sent", ...detail };
+      $("detection").textContent = `ObjectDetected person ${detail.eventId} (image ${detail.mediaId})`;
+      step(`ObjectDetected person, eventId ${detail.eventId}`);
+    }, (error) => {
+      window.camera.detection = { status: "failed", error: String(error) };
+      $("detection").textContent = `failed: ${error}`;
+      step(`detection failed: ${error}`);
+    }).finally(() => { button.disabled = false; });
+  };
 }
 
 // A moving test pattern when there is no webcam.
@@ -103,6 +175,7 @@ async function start(owner, deviceId, friendlyName) {
   await register({
     deviceId, ownerId: owner, friendlyName, manufacturerName: "Localcloud", model: "Browser",
     description: "A browser tab running AWS's KVS WebRTC SDK as MASTER", fullDuplexAudio: false,
+    objectDetectionClasses: DETECTION_CLASSES,
   });
   step(`DeviceRegistered ${deviceId} for ${owner}`);
   const creds = await credentials(deviceId, info.roleAlias);
@@ -113,6 +186,7 @@ async function start(owner, deviceId, friendlyName) {
   $("preview").srcObject = stream;
   $("source").textContent = source;
   step(`media: ${source}`);
+  detectionButton(deviceId, info.roleAlias, info.region);
 
   // Device config's credentials for this channel only, in its cell's account and region.
   const channel = config.credentials;
