@@ -155,9 +155,10 @@ def test_a_bad_answer_with_a_correlation_id_gets_a_status_response(cloud: CloudS
     assert reply["statusResponse"]["statusCode"] == "400"
 
 
-def _skill_signaling(cloud: CloudState, channel_arn: str, endpoint: str) -> Any:
+def _skill_signaling(cloud: CloudState, channel_arn: str) -> Any:
     """A signaling client as the skill has it for this channel: credentials of the channel's cell
-    (its cell role's in another account, the control account's own in cell a)."""
+    (its cell role's in another account, the control account's own in cell a), on the channel's
+    HTTPS endpoint for a VIEWER."""
     cell = Cells(local_cells(region=cloud.region)).of_channel_arn(channel_arn)
     credentials: dict[str, str] = {}
     if cell.role_arn is not None:
@@ -170,10 +171,21 @@ def _skill_signaling(cloud: CloudState, channel_arn: str, endpoint: str) -> Any:
             "aws_secret_access_key": issued["SecretAccessKey"],
             "aws_session_token": issued["SessionToken"],
         }
+    control = boto3.client(
+        "kinesisvideo",
+        region_name=cloud.region,
+        endpoint_url=cloud.moto_url,
+        verify=str(cloud.ca_file),
+        **credentials,
+    )
+    (endpoint,) = control.get_signaling_channel_endpoint(
+        ChannelARN=channel_arn,
+        SingleMasterChannelEndpointConfiguration={"Protocols": ["HTTPS"], "Role": "VIEWER"},
+    )["ResourceEndpointList"]
     return boto3.client(
         "kinesis-video-signaling",
         region_name=cloud.region,
-        endpoint_url=endpoint,
+        endpoint_url=endpoint["ResourceEndpoint"],
         verify=str(cloud.ca_file),
         **credentials,
     )
@@ -192,7 +204,7 @@ def test_payloads_cross_the_wss_endpoint_verbatim(cloud: CloudState) -> None:
         await camera.register()
         config = await camera.fetch_config()
         ws = await client.session.ws_connect(presign(config.endpoints.wss, config.channel_arn, "us-east-1"))
-        signaling = _skill_signaling(cloud, config.channel_arn, config.endpoints.https)
+        signaling = _skill_signaling(cloud, config.channel_arn)
         sent = asyncio.create_task(
             asyncio.to_thread(
                 signaling.send_alexa_offer_to_master,

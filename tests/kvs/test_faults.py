@@ -66,13 +66,14 @@ def test_offer_quota_per_channel(kv: Any, channel_arn: str) -> None:
 
 def test_account_quota_on_create(kv: Any) -> None:
     client = boto3.client("kinesisvideo", region_name="us-east-1", config=NO_RETRY)
-    kvs.enable_quotas()
+    # CreateSignalingChannel's 50 TPS scaled to 5, so the burst fits well inside the one-second
+    # window even on a loaded machine (55 calls at full scale could outlast it and all pass).
+    kvs.enable_quotas(scale=0.1)
     results = [
         "ok" if not (r := _try(client.create_signaling_channel, ChannelName=f"c{i}")) else r
-        for i in range(55)
+        for i in range(8)
     ]
-    assert results.count("ok") == 50
-    assert results.count("ClientLimitExceededException") == 5
+    assert results == ["ok"] * 5 + ["ClientLimitExceededException"] * 3
 
 
 def _try(call: Any, **kwargs: Any) -> str | None:
