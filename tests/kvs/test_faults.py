@@ -70,8 +70,7 @@ def test_account_quota_on_create(kv: Any) -> None:
     # window even on a loaded machine (55 calls at full scale could outlast it and all pass).
     kvs.enable_quotas(scale=0.1)
     results = [
-        "ok" if not (r := _try(client.create_signaling_channel, ChannelName=f"c{i}")) else r
-        for i in range(8)
+        "ok" if not (r := _try(client.create_signaling_channel, ChannelName=f"c{i}")) else r for i in range(8)
     ]
     assert results == ["ok"] * 5 + ["ClientLimitExceededException"] * 3
 
