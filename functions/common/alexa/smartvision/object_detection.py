@@ -14,14 +14,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
+from functions.common.alexa.envelope import Endpoint, Header, Model, Scope
 from functions.common.alexa.properties import time_of_sample
 from functions.common.alexa.smartvision.envelope import (
     HTTPS_URI,
     TIME_PATTERN,
-    Endpoint,
-    Header,
-    Model,
-    Scope,
     Time,
     header_schema,
     message_schema,
