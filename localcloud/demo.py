@@ -57,7 +57,7 @@ SILENCE_S = 1.0
 SUMMARY_FIGURES = ("status", "channelsSeen", "rotated", "updated", "unchanged", "orphans", "failed")
 
 
-class StepFailed(Exception):
+class CheckFailed(Exception):
     """A step ran but its outcome was wrong."""
 
 
@@ -74,11 +74,11 @@ def describe_sdp(sdp: str) -> str:
 
 def check(condition: bool, message: str) -> None:
     if not condition:
-        raise StepFailed(message)
+        raise CheckFailed(message)
 
 
 @dataclass
-class Step:
+class TranscriptStep:
     name: str
     ok: bool
     detail: str
@@ -88,7 +88,7 @@ class Step:
 @dataclass
 class Transcript:
     out: TextIO = sys.stdout
-    steps: list[Step] = field(default_factory=list)
+    steps: list[TranscriptStep] = field(default_factory=list)
     started: float = field(default_factory=time.perf_counter)
 
     async def step(self, name: str, run: Callable[[], Awaitable[str]]) -> bool:
@@ -99,7 +99,7 @@ class Transcript:
         except Exception as exc:  # a failed step is reported, and the run goes on to report the rest
             detail, ok = f"{type(exc).__name__}: {exc}", False
         seconds = time.perf_counter() - began
-        self.steps.append(Step(name, ok, detail, seconds))
+        self.steps.append(TranscriptStep(name, ok, detail, seconds))
         mark = "ok  " if ok else "FAIL"
         elapsed = time.perf_counter() - self.started
         print(f"[{elapsed:6.2f}s] {mark} {name} ({seconds * 1000:.0f} ms)", file=self.out)
@@ -393,7 +393,7 @@ class DemoRun:
                 if report["name"] == name and report.get("endpointId") == endpoint_id:
                     return report, time.perf_counter() - began
             await asyncio.sleep(0.05)
-        raise StepFailed(f"no {name} for {endpoint_id} within {REPORT_WAIT_S:.0f} s")
+        raise CheckFailed(f"no {name} for {endpoint_id} within {REPORT_WAIT_S:.0f} s")
 
     async def _connectivity_change(self, change: Callable[[], Awaitable[None]], expected: str) -> str:
         camera = self.garage
@@ -533,7 +533,7 @@ class DemoRun:
             await self.vision.fetch_once(uri, token)
         except ImageRefused as exc:
             return exc.status
-        raise StepFailed(f"{uri} was served")
+        raise CheckFailed(f"{uri} was served")
 
     async def live_view_canary(self) -> str:
         await self.canary.register()

@@ -9,46 +9,40 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from functions.alexa_events.messages import GatewayModel, Header, Scope
-from functions.common.alexa.endpoints import EndpointId
+from functions.common.alexa.envelope import Endpoint, Header, Model, Scope
 from functions.common.alexa.properties import ConnectivityProperty, ConnectivityValue, time_of_sample
 from functions.common.registry.store import Connectivity
 
 Cause = Literal["PHYSICAL_INTERACTION", "PERIODIC_POLL"]
 
 
-class Endpoint(GatewayModel):
-    scope: Scope
-    endpoint_id: EndpointId
-
-
-class CauseOf(GatewayModel):
+class CauseOf(Model):
     type: Cause
 
 
-class Change(GatewayModel):
+class Change(Model):
     cause: CauseOf
     properties: list[ConnectivityProperty]
 
 
-class ChangePayload(GatewayModel):
+class ChangePayload(Model):
     change: Change
 
 
-class PressPayload(GatewayModel):
+class PressPayload(Model):
     cause: CauseOf
     # Whole seconds: the schema's timestamp has no fraction.
     timestamp: Annotated[str, Field(pattern=r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")]
 
 
-class Event(GatewayModel):
+class PresenceReportEvent(Model):
     header: Header
     endpoint: Endpoint
     payload: ChangePayload | PressPayload
 
 
-class GatewayMessage(GatewayModel):
-    event: Event
+class PresenceReport(Model):
+    event: PresenceReportEvent
 
 
 def change_report(
@@ -60,21 +54,21 @@ def change_report(
         # The value is what the camera's last presence event (or the sweep) established.
         uncertainty_in_milliseconds=0,
     )
-    event = Event(
-        header=Header(namespace="Alexa", name="ChangeReport"),
+    event = PresenceReportEvent(
+        header=Header(namespace="Alexa", name="ChangeReport", payload_version="3"),
         endpoint=Endpoint(scope=Scope(token=token), endpoint_id=device_id),
         payload=ChangePayload(change=Change(cause=CauseOf(type=cause), properties=[prop])),
     )
-    return GatewayMessage(event=event).to_dict()
+    return PresenceReport(event=event).to_dict()
 
 
 def doorbell_press(device_id: str, pressed_at: datetime, token: str) -> dict[str, Any]:
-    event = Event(
-        header=Header(namespace="Alexa.DoorbellEventSource", name="DoorbellPress"),
+    event = PresenceReportEvent(
+        header=Header(namespace="Alexa.DoorbellEventSource", name="DoorbellPress", payload_version="3"),
         endpoint=Endpoint(scope=Scope(token=token), endpoint_id=device_id),
         payload=PressPayload(
             cause=CauseOf(type="PHYSICAL_INTERACTION"),
             timestamp=f"{pressed_at.astimezone(UTC):%Y-%m-%dT%H:%M:%S}Z",
         ),
     )
-    return GatewayMessage(event=event).to_dict()
+    return PresenceReport(event=event).to_dict()

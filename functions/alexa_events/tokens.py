@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from aws_lambda_powertools.metrics import MetricUnit
 
-from functions.common.alexa.grants import Grant, GrantStore
+from functions.common.alexa.grants import GrantStore, StoredGrant
 from functions.common.alexa.lwa import InvalidGrant, LoginWithAmazon, LwaError
 from functions.common.deadline import Deadline, DeadlineExceeded
 from functions.common.http import MIN_CALL_SECONDS
@@ -51,14 +51,14 @@ class AccessTokens:
         self._clock = clock
         self._sleep = sleep
 
-    def current(self, owner_id: str, deadline: Deadline) -> Grant:
+    def current(self, owner_id: str, deadline: Deadline) -> StoredGrant:
         """The owner's grant with a token good for a while; refreshed first when needed."""
         grant = self._get(owner_id)
         if grant.fresh(self._clock(), REFRESH_MARGIN_SECONDS):
             return grant
         return self.refreshed(grant, deadline)
 
-    def refreshed(self, stale: Grant, deadline: Deadline) -> Grant:
+    def refreshed(self, stale: StoredGrant, deadline: Deadline) -> StoredGrant:
         """A grant newer than `stale`: refreshed here, or by a concurrent sender meanwhile."""
         grant = stale
         give_up = self._clock() + WAIT_SECONDS
@@ -75,11 +75,11 @@ class AccessTokens:
                 raise RefreshPending(stale.owner_id)
         return self._refresh(grant, deadline)
 
-    def forget(self, grant: Grant) -> None:
+    def forget(self, grant: StoredGrant) -> None:
         """The user unlinked the skill: drop the grant (unless a new AcceptGrant replaced it)."""
         self._store.delete(grant)
 
-    def _refresh(self, grant: Grant, deadline: Deadline) -> Grant:
+    def _refresh(self, grant: StoredGrant, deadline: Deadline) -> StoredGrant:
         metrics.add_metric(name="TokenRefreshes", unit=MetricUnit.Count, value=1)
         try:
             tokens = self._lwa.refresh(grant.refresh_token, deadline)
@@ -99,7 +99,7 @@ class AccessTokens:
         self._store.store_refreshed(grant, tokens, self._clock())
         return self._get(grant.owner_id)
 
-    def _get(self, owner_id: str) -> Grant:
+    def _get(self, owner_id: str) -> StoredGrant:
         grant = self._store.get(owner_id)
         if grant is None:
             raise NoGrant(owner_id)

@@ -15,6 +15,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from functions.alexa_skill.errors import MESSAGES, ErrorType, SkillError
 from functions.alexa_skill.logic import Skill
 from functions.alexa_skill.messages import (
+    PAYLOAD_VERSION,
     AcceptGrantPayload,
     AlexaResponse,
     Answer,
@@ -27,18 +28,16 @@ from functions.alexa_skill.messages import (
     DiscoverResponsePayload,
     EmptyPayload,
     EndpointId,
-    ErrorPayload,
-    Event,
-    EventEndpoint,
-    EventHeader,
     OfferPayload,
     Payload,
+    ResponseEvent,
     SessionEventPayload,
     SessionPayload,
 )
 from functions.alexa_skill.vision_routes import ROUTES as VISION_ROUTES
 from functions.alexa_skill.vision_routes import Prebuilt, VisionRoute
 from functions.common.alexa.endpoints import RTC, discovered_endpoint
+from functions.common.alexa.envelope import Endpoint, ErrorPayload, Header
 from functions.common.alexa.properties import ConnectivityProperty, ConnectivityValue, time_of_sample
 from functions.common.deadline import Deadline
 from functions.common.device_id import is_device_id
@@ -178,11 +177,14 @@ def _event(
     directive: Directive, namespace: str, name: str, payload: Payload, endpoint_id: str | None = None
 ) -> AlexaResponse:
     return AlexaResponse(
-        event=Event(
-            header=EventHeader(
-                namespace=namespace, name=name, correlation_token=directive.header.correlation_token
+        event=ResponseEvent(
+            header=Header(
+                namespace=namespace,
+                name=name,
+                payload_version=PAYLOAD_VERSION,
+                correlation_token=directive.header.correlation_token,
             ),
-            endpoint=EventEndpoint(endpoint_id=endpoint_id) if endpoint_id else None,
+            endpoint=Endpoint(endpoint_id=endpoint_id) if endpoint_id else None,
             payload=payload,
         )
     )
@@ -219,12 +221,15 @@ def _failure(
         metric.add_dimension(name="ErrorType", value=error_type.value)
     namespace = AUTHORIZATION if error_type is ErrorType.ACCEPT_GRANT_FAILED else "Alexa"
     return AlexaResponse(
-        event=Event(
-            header=EventHeader(
-                namespace=namespace, name="ErrorResponse", correlation_token=correlation_token
+        event=ResponseEvent(
+            header=Header(
+                namespace=namespace,
+                name="ErrorResponse",
+                payload_version=PAYLOAD_VERSION,
+                correlation_token=correlation_token,
             ),
             # An Authorization error is about the grant, not an endpoint.
-            endpoint=EventEndpoint(endpoint_id=endpoint_id) if endpoint_id and namespace == "Alexa" else None,
+            endpoint=Endpoint(endpoint_id=endpoint_id) if endpoint_id and namespace == "Alexa" else None,
             payload=ErrorPayload(type=error_type.value, message=message or MESSAGES[error_type]),
         )
     )

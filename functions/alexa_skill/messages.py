@@ -7,7 +7,6 @@ exactly the fields the official message schema allows (dump with `to_dict`).
 from __future__ import annotations
 
 import re
-import uuid
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -15,6 +14,7 @@ from pydantic.alias_generators import to_camel
 
 from functions.common.alexa import endpoints as alexa_endpoints
 from functions.common.alexa.endpoints import DiscoveredEndpoint
+from functions.common.alexa.envelope import Endpoint, ErrorPayload, Header
 from functions.common.alexa.properties import ConnectivityProperty
 
 # Alexa's endpointId: a narrower set than deviceId allows (no '.'), 1 to 256 characters. Match it
@@ -37,7 +37,7 @@ class _Message(BaseModel):
 # --- directives ---------------------------------------------------------------------------
 
 
-class Scope(_Message):
+class DirectiveScope(_Message):
     type: Literal["BearerToken"]
     token: NonEmpty
 
@@ -55,7 +55,7 @@ class DirectiveHeader(_Message):
 
 class DirectiveEndpoint(_Message):
     endpoint_id: EndpointId
-    scope: Scope | None = None
+    scope: DirectiveScope | None = None
 
 
 class Directive(_Message):
@@ -69,7 +69,7 @@ class DirectiveEnvelope(_Message):
 
 
 class DiscoverPayload(_Message):
-    scope: Scope
+    scope: DirectiveScope
 
 
 class Offer(_Message):
@@ -86,33 +86,17 @@ class SessionPayload(_Message):
     session_id: NonEmpty
 
 
-class Grant(_Message):
+class AuthorizationGrant(_Message):
     type: Literal["OAuth2.AuthorizationCode"]
     code: NonEmpty
 
 
 class AcceptGrantPayload(_Message):
-    grant: Grant
-    grantee: Scope
+    grant: AuthorizationGrant
+    grantee: DirectiveScope
 
 
 # --- responses ----------------------------------------------------------------------------
-
-
-def new_message_id() -> str:
-    return str(uuid.uuid4())
-
-
-class EventHeader(_Message):
-    namespace: str
-    name: str
-    payload_version: Literal["3"] = PAYLOAD_VERSION
-    message_id: str = Field(default_factory=new_message_id)
-    correlation_token: CorrelationToken | None = None
-
-
-class EventEndpoint(_Message):
-    endpoint_id: EndpointId
 
 
 class EmptyPayload(_Message):
@@ -136,11 +120,6 @@ class SessionEventPayload(_Message):
     session_id: str
 
 
-class ErrorPayload(_Message):
-    type: str
-    message: str
-
-
 Payload = EmptyPayload | DiscoverResponsePayload | AnswerPayload | SessionEventPayload | ErrorPayload
 
 
@@ -148,15 +127,15 @@ class Context(_Message):
     properties: list[ConnectivityProperty]
 
 
-class Event(_Message):
-    header: EventHeader
-    endpoint: EventEndpoint | None = None
+class ResponseEvent(_Message):
+    header: Header
+    endpoint: Endpoint | None = None
     payload: Payload
 
 
 class AlexaResponse(_Message):
     context: Context | None = None
-    event: Event
+    event: ResponseEvent
 
     def to_dict(self) -> dict[str, Any]:
         return self.model_dump(by_alias=True, exclude_none=True, mode="json")

@@ -52,7 +52,7 @@ class NotSupported(Exception):
     """The camera was not registered with what the directive asks for (classes or snapshots)."""
 
 
-class BadRequest(Exception):
+class InvalidVisionRequest(Exception):
     """A nextToken, class or range that is not valid for this camera and caller."""
 
 
@@ -90,7 +90,7 @@ class Vision:
             raise NotSupported
         unknown = set(enabled) - set(device.object_detection_classes)
         if unknown:
-            raise BadRequest("the camera does not detect " + ", ".join(sorted(unknown)))
+            raise InvalidVisionRequest("the camera does not detect " + ", ".join(sorted(unknown)))
         wanted = [c for c in device.object_detection_classes if c in set(enabled)]
         disabled = set(device.object_detection_classes) - set(wanted)
         self.parts.store.set_disabled_classes(_owner(device), device.device_id, disabled)
@@ -137,7 +137,7 @@ class Vision:
             return sorted(found, key=lambda d: d.sort_key, reverse=True), None
         bounds = access.timestamp_range
         if bounds is None or bounds.start > bounds.end:
-            raise BadRequest("the time range is empty")
+            raise InvalidVisionRequest("the time range is empty")
         try:
             page = self.parts.store.page(
                 owner,
@@ -148,7 +148,7 @@ class Vision:
                 next_token=next_token,
             )
         except ValueError:
-            raise BadRequest("the nextToken is not one this query handed out") from None
+            raise InvalidVisionRequest("the nextToken is not one this query handed out") from None
         return page.detections, page.next_token
 
     def _item(self, device: Device, d: Detection, now: float) -> DetectionItem:

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from functions.alexa_skill.errors import ErrorType, SkillError
 from functions.alexa_skill.messages import Directive
-from functions.alexa_skill.vision import BadRequest, NotSupported, Vision
+from functions.alexa_skill.vision import InvalidVisionRequest, NotSupported, Vision
 from functions.common.alexa.smartvision import data_controller, object_detection, snapshot_provider
 from functions.common.deadline import Deadline
 
@@ -65,7 +65,7 @@ def set_classes(
         enabled = vision.set_classes(token, endpoint_id, wanted, deadline)
     except NotSupported:
         raise SkillError(ErrorType.INVALID_DIRECTIVE, "This camera detects no objects.") from None
-    except BadRequest:
+    except InvalidVisionRequest:
         raise SkillError(ErrorType.INVALID_VALUE, "The camera does not detect that class.") from None
     return Prebuilt(
         object_detection.set_classes_response(
@@ -118,7 +118,7 @@ def _data(
         return answer()
     except NotSupported:
         return _data_error(endpoint_id, correlation, unsupported, "This camera keeps no detections.")
-    except BadRequest as exc:
+    except InvalidVisionRequest as exc:
         return _data_error(endpoint_id, correlation, "INVALID_VALUE", str(exc))
     except SkillError as exc:
         if exc.type.value not in data_controller.ERROR_TYPES:

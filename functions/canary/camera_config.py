@@ -26,7 +26,7 @@ PRESIGN_EXPIRES_S = 300
 CAMERA_SESSION_S = 900
 
 
-class MasterEndpoints(BaseModel):
+class MasterWssEndpoint(BaseModel):
     wss: str = Field(alias="WSS")
 
 
@@ -45,7 +45,7 @@ class CameraConfig(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     channel_arn: str = Field(alias="channelArn")
-    endpoints: MasterEndpoints
+    endpoints: MasterWssEndpoint
     credentials: ChannelCredentials
 
     @property

@@ -18,7 +18,7 @@ from typing import Any
 from functions.canary.camera_config import CameraConfig
 from functions.canary.master import Answerer, CanaryMaster
 from functions.canary.sdp import minimal_answer
-from functions.canary.skill import Skill
+from functions.canary.skill import SkillInvoker
 from functions.canary.steps import CanaryReport, Step, StepFailed, StepOutcome
 from functions.canary.tokens import TokenSource
 from functions.common.deadline import Deadline
@@ -57,7 +57,7 @@ class CanaryParts:
 
     tokens: TokenSource
     config: Callable[[str], CameraConfig]  # deviceId -> its configuration (StepFailed(CAMERA_CONFIG))
-    skill: Skill
+    skill: SkillInvoker
     cell_of: Callable[[str], str]  # a channel's account -> its cell id
     answer_budget_s: float
     connect_timeout_s: float = 3.0

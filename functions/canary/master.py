@@ -10,13 +10,14 @@ import logging
 import threading
 from collections.abc import Callable
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 from websockets.exceptions import InvalidStatus, WebSocketException
 from websockets.sync.client import ClientConnection, connect
 
 from functions.canary.sdp import minimal_answer
 from functions.canary.steps import Step, StepFailed
 from functions.canary.transport import ssl_context
+from functions.common.kvs.master_messages import ViewerMessage
 
 # The library's debug log quotes the handshake's request line: the presigned URL's credentials.
 _quiet = logging.getLogger("functions.canary.master.websocket")
@@ -24,14 +25,6 @@ _quiet.setLevel(logging.WARNING)
 
 # What the master does with an offer's SDP: the SDP to answer with, or None to stay silent.
 Answerer = Callable[[str], str | None]
-
-
-class ViewerMessage(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    message_type: str = Field(alias="messageType")
-    sender_client_id: str | None = Field(default=None, alias="senderClientId")
-    message_payload: str = Field(default="", alias="messagePayload")
 
 
 def _encode(message: dict[str, str]) -> str:

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from mypy_boto3_lambda import LambdaClient
 
 
-class Skill(Protocol):
+class SkillInvoker(Protocol):
     def invoke(self, directive: dict[str, Any]) -> dict[str, Any]:
         """The skill's response; StepFailed(SKILL_INVOKE) when there is none."""
         ...

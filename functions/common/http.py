@@ -32,14 +32,14 @@ class TransportError(OSError):
 
 
 @dataclass(frozen=True)
-class Answer:
+class HttpAnswer:
     status: int
     body: bytes
 
 
 def post(
     url: str, body: bytes, headers: dict[str, str], deadline: Deadline, *, limit: float | None = None
-) -> Answer:
+) -> HttpAnswer:
     """The answer by `deadline`, or within `limit` seconds if that comes first."""
     if not url.startswith(("https://", "http://")):
         raise ValueError("only http(s) URLs")
@@ -58,7 +58,7 @@ def post(
             redirect=False,
             preload_content=False,
         )
-        return Answer(response.status, _read(response, deadline))
+        return HttpAnswer(response.status, _read(response, deadline))
     except (urllib3.exceptions.HTTPError, OSError) as exc:
         # The class name only: a urllib3 error's text can carry the URL.
         raise TransportError(type(exc).__name__) from None

@@ -23,7 +23,7 @@ from functions.common.detections.store import DetectionsStore
 from functions.common.observability import logger, metrics, tracer
 from functions.common.registry.store import Registry
 from functions.detections.events import parse_record
-from functions.detections.logic import Detections, Refused
+from functions.detections.logic import DetectionRefused, Detections
 from functions.detections.settings import DetectionsSettings
 
 
@@ -59,7 +59,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailure
             metrics.add_metric(name="DetectionEventsMalformed", unit=MetricUnit.Count, value=1)
             logger.error("malformed detection event", extra={"errors": exc.error_count()})
             raise
-        except Refused as exc:
+        except DetectionRefused as exc:
             metrics.add_metric(
                 name=f"DetectionEventsRefused_{exc.refusal.value}", unit=MetricUnit.Count, value=1
             )

@@ -41,7 +41,7 @@ class Refusal(StrEnum):
     MEDIA_MISSING = "media_missing"
 
 
-class Refused(Exception):
+class DetectionRefused(Exception):
     def __init__(self, refusal: Refusal, reason: str) -> None:
         super().__init__(reason)
         self.refusal = refusal
@@ -63,10 +63,10 @@ class Detections:
             check_origin(event, self.settings.device_event_source, self.accounts, now)
         except UntrustedEvent as exc:
             future = "future" in str(exc)
-            raise Refused(Refusal.FUTURE if future else Refusal.UNTRUSTED, str(exc)) from None
+            raise DetectionRefused(Refusal.FUTURE if future else Refusal.UNTRUSTED, str(exc)) from None
         device = self.registry.get(event.detail.device_id, consistent=True)
         if device is None or not device.is_active or device.owner_id is None:
-            raise Refused(Refusal.NO_CAMERA, "no live camera with an owner")
+            raise DetectionRefused(Refusal.NO_CAMERA, "no live camera with an owner")
         if isinstance(event, ObjectDetected):
             return self._detected(event, device, now)
         if isinstance(event, SnapshotTaken):
@@ -77,11 +77,11 @@ class Detections:
         detail = event.detail
         age = now - detail.detected_at.timestamp()
         if age > self.settings.detection_max_age_seconds:
-            raise Refused(Refusal.TOO_OLD, f"detected {age:.0f} s ago")
+            raise DetectionRefused(Refusal.TOO_OLD, f"detected {age:.0f} s ago")
         if age < -60:
-            raise Refused(Refusal.FUTURE, "detected in the future")
+            raise DetectionRefused(Refusal.FUTURE, "detected in the future")
         if detail.object_class not in device.object_detection_classes:
-            raise Refused(Refusal.CLASS_NOT_DETECTED, "the camera does not detect that class")
+            raise DetectionRefused(Refusal.CLASS_NOT_DETECTED, "the camera does not detect that class")
         frame = self._media(device.device_id, detail.media_id)
         cropped = self._media(device.device_id, detail.cropped_media_id) if detail.cropped_media_id else None
         owner = device.owner_id or ""
@@ -116,7 +116,7 @@ class Detections:
 
     def _snapshot(self, event: SnapshotTaken, device: Device, now: float) -> Outcome:
         if not device.snapshots:
-            raise Refused(Refusal.NO_SNAPSHOTS, "the camera was registered without snapshots")
+            raise DetectionRefused(Refusal.NO_SNAPSHOTS, "the camera was registered without snapshots")
         key = self._media(device.device_id, event.detail.media_id)
         snapshot = Snapshot(key, event_time_key(event.detail.taken_at))
         fresh = self.store.record_snapshot(
@@ -143,5 +143,5 @@ class Detections:
         """The key of the camera's own upload; a mediaId it never uploaded is refused."""
         key = media_key(device_id, media_id)
         if not self.media.exists(key):
-            raise Refused(Refusal.MEDIA_MISSING, "no such upload of this camera")
+            raise DetectionRefused(Refusal.MEDIA_MISSING, "no such upload of this camera")
         return key

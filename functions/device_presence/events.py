@@ -56,7 +56,7 @@ class DeviceDisconnected(DeviceEventModel):
     connected: ClassVar[bool] = False
 
 
-class DoorbellPressed(DeviceEventModel):
+class DoorbellPressedEvent(DeviceEventModel):
     detail_type: Literal["DoorbellPressed"] = Field(alias="detail-type")
     detail: PressDetail
 
@@ -99,7 +99,7 @@ class IotPresence(BaseModel):
 
 
 BusEvent = Annotated[
-    DeviceConnected | DeviceDisconnected | DoorbellPressed, Field(discriminator="detail_type")
+    DeviceConnected | DeviceDisconnected | DoorbellPressedEvent, Field(discriminator="detail_type")
 ]
 PresenceEvent = DeviceConnected | DeviceDisconnected | IotPresence
 _BUS_ADAPTER: TypeAdapter[BusEvent] = TypeAdapter(BusEvent)

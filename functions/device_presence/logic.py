@@ -18,7 +18,7 @@ from enum import StrEnum
 from functions.common.alexa.outbound import OutboundPublisher
 from functions.common.bus.device_events import DeviceEventModel, check_not_future, check_origin
 from functions.common.registry.store import Connectivity, Registry
-from functions.device_presence.events import BusEvent, DoorbellPressed, IotPresence, PresenceEvent
+from functions.device_presence.events import BusEvent, DoorbellPressedEvent, IotPresence, PresenceEvent
 
 # The ChangeReport cause: the camera itself went on or off line.
 DEVICE_CAUSE = "PHYSICAL_INTERACTION"
@@ -56,7 +56,7 @@ class Presence:
 
     def apply(self, event: BusEvent | IotPresence) -> PresenceOutcome:
         self._check(event)
-        if isinstance(event, DoorbellPressed):
+        if isinstance(event, DoorbellPressedEvent):
             return self._press(event)
         return self._presence(event)
 
@@ -94,7 +94,7 @@ class Presence:
             return PresenceOutcome.REPEATED
         return PresenceOutcome.STALE
 
-    def _press(self, event: DoorbellPressed) -> PresenceOutcome:
+    def _press(self, event: DoorbellPressedEvent) -> PresenceOutcome:
         doorbell = self._registry.record_press(event.device_id, event.order_key)
         if doorbell is not None and doorbell.owner_id is not None:
             if doorbell.owner_since is not None and doorbell.owner_since > event.order_key[0]:

@@ -22,7 +22,7 @@ from functions.common.detections.media_store import MediaStore, s3_client
 from functions.common.detections.store import DetectionsStore
 from functions.common.observability import logger, metrics, tracer
 from functions.common.registry.store import Registry
-from functions.media.logic import MediaEndpoint, Refused
+from functions.media.logic import MediaEndpoint, MediaRefused
 from functions.media.settings import MediaEndpointSettings
 
 app = APIGatewayHttpResolver()
@@ -54,7 +54,7 @@ if os.environ.get("AWS_LAMBDA_INITIALIZATION_TYPE"):
 def get_media(ref: str) -> Response[Any]:
     try:
         image = endpoint().fetch(app.current_event.headers.get("authorization"), ref)
-    except Refused as exc:
+    except MediaRefused as exc:
         metrics.add_metric(name=f"MediaRefused{exc.status.value}", unit=MetricUnit.Count, value=1)
         logger.info("image refused", extra={"status": exc.status.value, "reason": exc.reason})
         headers = {"Cache-Control": "no-store"}

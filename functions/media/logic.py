@@ -22,7 +22,7 @@ REF_PATTERN = re.compile(r"^[A-Za-z0-9_-]{22}$")
 KEY_FETCH_SECONDS = 3.0
 
 
-class Refused(Exception):
+class MediaRefused(Exception):
     def __init__(self, status: HTTPStatus, reason: str) -> None:
         super().__init__(reason)
         self.status = status
@@ -46,25 +46,25 @@ class MediaEndpoint:
         owner = self._owner(authorization)
         found = self.detections.ref(ref) if REF_PATTERN.fullmatch(ref) else None
         if found is None or found.owner_id != owner:
-            raise Refused(HTTPStatus.NOT_FOUND, "unknown reference")
+            raise MediaRefused(HTTPStatus.NOT_FOUND, "unknown reference")
         if self.clock() >= found.valid_until:
-            raise Refused(HTTPStatus.GONE, "reference expired")
+            raise MediaRefused(HTTPStatus.GONE, "reference expired")
         device = self.registry.get(found.device_id)
         if device is None or not device.is_active or device.owner_id != owner:
-            raise Refused(HTTPStatus.NOT_FOUND, "no longer the owner's camera")
+            raise MediaRefused(HTTPStatus.NOT_FOUND, "no longer the owner's camera")
         data = self.media.read(found.media_key)
         if data is None:
-            raise Refused(HTTPStatus.NOT_FOUND, "image deleted")
+            raise MediaRefused(HTTPStatus.NOT_FOUND, "image deleted")
         content_type = image_type(data)
         if content_type is None:
-            raise Refused(HTTPStatus.NOT_FOUND, "not a JPEG or PNG image")
+            raise MediaRefused(HTTPStatus.NOT_FOUND, "not a JPEG or PNG image")
         return Image(data, content_type)
 
     def _owner(self, authorization: str | None) -> str:
         scheme, _, token = (authorization or "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
-            raise Refused(HTTPStatus.UNAUTHORIZED, "no bearer token")
+            raise MediaRefused(HTTPStatus.UNAUTHORIZED, "no bearer token")
         try:
             return self.verifier.owner(token.strip(), fetch_timeout=KEY_FETCH_SECONDS)
         except InvalidToken:
-            raise Refused(HTTPStatus.UNAUTHORIZED, "token not valid") from None
+            raise MediaRefused(HTTPStatus.UNAUTHORIZED, "token not valid") from None

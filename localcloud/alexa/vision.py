@@ -52,7 +52,7 @@ class ImageRefused(Exception):
 
 
 @dataclass(frozen=True)
-class Image:
+class FetchedImage:
     content_type: str
     width: int
     height: int
@@ -127,7 +127,7 @@ class AlexaVision:
         check(response)
         return response
 
-    async def snapshot(self, token: str, endpoint_id: str) -> tuple[dict[str, Any], Image]:
+    async def snapshot(self, token: str, endpoint_id: str) -> tuple[dict[str, Any], FetchedImage]:
         """GetSnapshot, then its image fetched (asking again on 410)."""
         response = await self.get_snapshot(token, endpoint_id)
         if response["event"]["header"]["name"] != "Snapshot":
@@ -188,7 +188,7 @@ class AlexaVision:
         check(response)
         return response
 
-    async def detection_image(self, token: str, endpoint_id: str, item: dict[str, Any]) -> Image:
+    async def detection_image(self, token: str, endpoint_id: str, item: dict[str, Any]) -> FetchedImage:
         """A detection's frame, asking again by its identifier when the URI expired."""
 
         async def again() -> str:
@@ -198,7 +198,9 @@ class AlexaVision:
 
         return await self.fetch(item["frameImageUri"], token, again)
 
-    async def fetch(self, uri: str, token: str, again: Callable[[], Awaitable[str]] | None = None) -> Image:
+    async def fetch(
+        self, uri: str, token: str, again: Callable[[], Awaitable[str]] | None = None
+    ) -> FetchedImage:
         """The image at `uri` as Alexa fetches it; on 410, once more at the URI `again` gets."""
         try:
             return await self.fetch_once(uri, token)
@@ -207,7 +209,7 @@ class AlexaVision:
                 raise
         return await self.fetch_once(await again(), token)
 
-    async def fetch_once(self, uri: str, token: str | None) -> Image:
+    async def fetch_once(self, uri: str, token: str | None) -> FetchedImage:
         headers = {"Accept": ACCEPT}
         if token is not None:
             headers["Authorization"] = f"Bearer {token}"
@@ -221,7 +223,7 @@ class AlexaVision:
         size = image_size(data)
         if size is None or min(size) < MIN_SIDE_PX:
             raise ImageRefused(200, f"image of {size}: under {MIN_SIDE_PX} px on its shorter side")
-        return Image(content_type, size[0], size[1], data)
+        return FetchedImage(content_type, size[0], size[1], data)
 
 
 def by_identifier(identifiers: list[str]) -> dict[str, Any]:

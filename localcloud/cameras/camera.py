@@ -28,9 +28,9 @@ from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from botocore.auth import SigV4QueryAuth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
-from pydantic import BaseModel, ConfigDict, Field
 
 from functions.canary.camera_config import CameraConfig
+from functions.common.kvs.master_messages import ViewerMessage
 from functions.common.observability import logger
 from localcloud.aws.client import CloudClient, CloudError
 from localcloud.aws.signaling_server import decode_payload, encode_payload
@@ -43,16 +43,6 @@ DETECTION_CLASSES = ["person", "package"]
 
 def _timestamp() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-class ViewerMessage(BaseModel):
-    """A message KVS sends the master."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    message_type: str = Field(alias="messageType")
-    sender_client_id: str | None = Field(default=None, alias="senderClientId")
-    message_payload: str = Field(default="", alias="messagePayload")
 
 
 # What tests that presign by hand use: no STS session owns it (see master_access).

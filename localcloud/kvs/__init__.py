@@ -24,6 +24,7 @@ May import: `functions`, nothing else of the local cloud.
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
 from .accounting import CallRecord, calls, clear_calls
@@ -49,69 +50,23 @@ from .masters import (
 
 if TYPE_CHECKING:
     from .exceptions import KvsError
+    from .faults import disable_quotas, enable_quotas, inject, reset_faults, set_channel_limit
 
 # Modules that import moto (which registers a botocore hook) are imported on first use only,
-# hence the function-level imports here and in masters.py and install.py.
+# hence these names resolved on first access, and the function-level imports in masters.py and
+# install.py.
+_LAZY = {
+    "KvsError": "exceptions",
+    **dict.fromkeys(
+        ["enable_quotas", "disable_quotas", "set_channel_limit", "inject", "reset_faults"], "faults"
+    ),
+}
 
 
 def __getattr__(name: str) -> Any:
-    if name == "KvsError":
-        from .exceptions import KvsError  # noqa: PLC0415
-
-        return KvsError
+    if name in _LAZY:
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def enable_quotas(scale: float = 1.0) -> None:
-    """Answer calls over the documented TPS quotas (times ``scale``) with ClientLimitExceededException."""
-    from .faults import enable_quotas as run  # noqa: PLC0415
-
-    run(scale)
-
-
-def disable_quotas() -> None:
-    from .faults import disable_quotas as run  # noqa: PLC0415
-
-    run()
-
-
-def set_channel_limit(limit: int | None) -> None:
-    """Channels per account and region; None restores AWS's (10,000 or 5,000 by region)."""
-    from .faults import set_channel_limit as run  # noqa: PLC0415
-
-    run(limit)
-
-
-def inject(
-    operation: str,
-    *,
-    error: str | None = None,
-    latency_s: float = 0.0,
-    times: int | None = None,
-    message: str = "Injected fault",
-    status: int | None = None,
-    account: str | None = None,
-) -> None:
-    """Make the next ``times`` calls of ``operation`` (all when None; only ``account``'s when given)
-    slow and/or fail."""
-    from .faults import inject as run  # noqa: PLC0415
-
-    run(
-        operation,
-        error=error,
-        latency_s=latency_s,
-        times=times,
-        message=message,
-        status=status,
-        account=account,
-    )
-
-
-def reset_faults() -> None:
-    """Quotas off, default channel limit, no injections."""
-    from .faults import reset_faults as run  # noqa: PLC0415
-
-    run()
 
 
 __all__ = [

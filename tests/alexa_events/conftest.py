@@ -16,7 +16,7 @@ from functions.alexa_events.handler import handler
 from functions.alexa_skill.account_grants import AccountGrants
 from functions.common import aws_clients
 from functions.common.alexa.credentials import credentials_reader
-from functions.common.alexa.grants import Grant, GrantStore
+from functions.common.alexa.grants import GrantStore, StoredGrant
 from functions.common.alexa.lwa import LoginWithAmazon
 from functions.common.deadline import Deadline
 from functions.device_lifecycle.dependencies import dependencies as lifecycle_dependencies
@@ -44,7 +44,7 @@ class Outbound:
             os.environ["LWA_TOKEN_URL"], credentials_reader(self.env["ALEXA_CLIENT_SECRET_ID"], secrets)
         )
 
-    def link(self, owner: str) -> Grant:
+    def link(self, owner: str) -> StoredGrant:
         """The user links the skill: Alexa's grant code exchanged as AcceptGrant does it."""
         AccountGrants(self.store, self.lwa()).accept(owner, self.alexa.lwa.issue_code(owner), Deadline(5))
         grant = self.store.get(owner)

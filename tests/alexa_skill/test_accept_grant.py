@@ -10,14 +10,14 @@ import boto3
 import pytest
 
 from functions.common import aws_clients
-from functions.common.alexa.grants import Grant, GrantStore
+from functions.common.alexa.grants import GrantStore, StoredGrant
 from localcloud.alexa.cloud import AlexaCloud
 from tests.alexa_skill.conftest import DEADLINE_S, OWNER, Cloud, accept_grant, error_type
 from tests.common.loopback_http import LoopbackHttp, Reply
 from tests.conftest import logged_text
 
 
-def stored(cloud: Cloud) -> Grant | None:
+def stored(cloud: Cloud) -> StoredGrant | None:
     return GrantStore(cloud.env["GRANTS_TABLE_NAME"], aws_clients.client("dynamodb")).get(OWNER)
 
 

@@ -5,6 +5,7 @@
 - `lwa`, `credentials`, `grants`, `grants_schema`: Login with Amazon, the skill's client
   credentials, and each owner's Alexa tokens with their table's shape.
 - `outbound`, `outbound_detections`: the messages put on ALEXA_EVENTS_QUEUE_URL for the event gateway.
+- `envelope`: the header, endpoint and scope every message we send to Alexa shares.
 
 May import: the shared core of `functions.common`, `registry`, `detections`.
 """

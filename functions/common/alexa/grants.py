@@ -25,7 +25,7 @@ _deserializer = TypeDeserializer()
 _NUMBERS = ("expiresAt", "leaseUntil")
 
 
-class Grant(BaseModel):
+class StoredGrant(BaseModel):
     """A grants item. Field aliases are the DynamoDB attribute names."""
 
     model_config = ConfigDict(frozen=True, populate_by_name=True, hide_input_in_errors=True)
@@ -50,7 +50,7 @@ class GrantStore:
         self.table_name = table_name
         self._ddb = dynamodb
 
-    def get(self, owner_id: str) -> Grant | None:
+    def get(self, owner_id: str) -> StoredGrant | None:
         response = self._ddb.get_item(
             TableName=self.table_name, Key={PARTITION_KEY: {"S": owner_id}}, ConsistentRead=True
         )
@@ -59,7 +59,7 @@ class GrantStore:
             return None
         plain = {k: _deserializer.deserialize(v) for k, v in item.items()}
         # DynamoDB numbers come back as Decimal.
-        return Grant.model_validate({k: int(v) if k in _NUMBERS else v for k, v in plain.items()})
+        return StoredGrant.model_validate({k: int(v) if k in _NUMBERS else v for k, v in plain.items()})
 
     def replace(self, owner_id: str, tokens: Tokens, now: float) -> None:
         """A new grant (AcceptGrant): replaces any earlier one and any refresh in flight."""
@@ -69,7 +69,7 @@ class GrantStore:
             Item=_token_attributes(tokens, tokens.refresh_token, now) | {PARTITION_KEY: {"S": owner_id}},
         )
 
-    def take_refresh_lease(self, grant: Grant, now: float, seconds: int) -> bool:
+    def take_refresh_lease(self, grant: StoredGrant, now: float, seconds: int) -> bool:
         """True if this caller may refresh `grant` (no one else holds a live lease on it)."""
         return self._update(
             grant,
@@ -78,11 +78,11 @@ class GrantStore:
             {":until": {"N": str(int(now) + seconds)}, ":now": {"N": str(int(now))}},
         )
 
-    def release_refresh_lease(self, grant: Grant) -> None:
+    def release_refresh_lease(self, grant: StoredGrant) -> None:
         """Give up a lease after a failed refresh, so the next sender need not wait it out."""
         self._update(grant, "REMOVE leaseUntil", "revision = :r", {})
 
-    def store_refreshed(self, grant: Grant, tokens: Tokens, now: float) -> bool:
+    def store_refreshed(self, grant: StoredGrant, tokens: Tokens, now: float) -> bool:
         """Store a refresh of `grant`; False when the grant changed meanwhile (a new AcceptGrant)."""
         refresh = tokens.refresh_token or grant.refresh_token  # LWA may or may not rotate it
         values = _token_attributes(tokens, refresh, now)
@@ -98,7 +98,7 @@ class GrantStore:
             },
         )
 
-    def delete(self, grant: Grant) -> bool:
+    def delete(self, grant: StoredGrant) -> bool:
         """Forget an unlinked user's grant, unless it was replaced by a newer one meanwhile."""
         try:
             self._ddb.delete_item(
@@ -111,7 +111,7 @@ class GrantStore:
             return False
         return True
 
-    def _update(self, grant: Grant, update: str, condition: str, values: dict[str, Any]) -> bool:
+    def _update(self, grant: StoredGrant, update: str, condition: str, values: dict[str, Any]) -> bool:
         try:
             self._ddb.update_item(
                 TableName=self.table_name,

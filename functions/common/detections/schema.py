@@ -16,25 +16,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from functions.common.table_schema import on_demand_table_kwargs
+
 PARTITION_KEY = "pk"
 SORT_KEY = "sk"
 EXPIRES_AT = "expiresAt"
 
 
 def create_table_kwargs(table_name: str) -> dict[str, Any]:
-    """Arguments for DynamoDB CreateTable (on-demand) matching the CDK definition."""
-    return {
-        "TableName": table_name,
-        "BillingMode": "PAY_PER_REQUEST",
-        "AttributeDefinitions": [
-            {"AttributeName": PARTITION_KEY, "AttributeType": "S"},
-            {"AttributeName": SORT_KEY, "AttributeType": "S"},
-        ],
-        "KeySchema": [
-            {"AttributeName": PARTITION_KEY, "KeyType": "HASH"},
-            {"AttributeName": SORT_KEY, "KeyType": "RANGE"},
-        ],
-    }
+    return on_demand_table_kwargs(table_name, PARTITION_KEY, sort_key=SORT_KEY)
 
 
 def time_to_live_kwargs(table_name: str) -> dict[str, Any]:

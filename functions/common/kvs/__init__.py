@@ -8,6 +8,7 @@
 - `endpoints`: GetSignalingChannelEndpoint, cached per channel and role.
 - `data_plane`: SendAlexaOfferToMaster and GetIceServerConfig on a channel's HTTPS endpoint.
 - `retry`: the one retry policy (full-jitter backoff within a deadline) and its transient errors.
+- `master_url`, `master_messages`: a master's WSS URL, and the messages KVS sends it there.
 
 Submodules are imported where used: nothing here loads more than a caller needs.
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from functions.common.table_schema import key_schema, on_demand_table_kwargs
+
 PARTITION_KEY = "deviceId"
 OWNER_INDEX = "byOwner"
 OWNER_KEY = "ownerId"
@@ -31,30 +33,20 @@ def sweep_shard(device_id: str) -> str:
 
 
 def create_table_kwargs(table_name: str) -> dict[str, Any]:
-    """Arguments for DynamoDB CreateTable (on-demand) matching the CDK definition."""
-    return {
-        "TableName": table_name,
-        "BillingMode": "PAY_PER_REQUEST",
-        "AttributeDefinitions": [
-            {"AttributeName": PARTITION_KEY, "AttributeType": "S"},
-            {"AttributeName": OWNER_KEY, "AttributeType": "S"},
-            {"AttributeName": SWEEP_SHARD, "AttributeType": "S"},
-            {"AttributeName": CONFIRMED_AT, "AttributeType": "N"},
-        ],
-        "KeySchema": [{"AttributeName": PARTITION_KEY, "KeyType": "HASH"}],
-        "GlobalSecondaryIndexes": [
+    return on_demand_table_kwargs(
+        table_name,
+        PARTITION_KEY,
+        index_attributes={OWNER_KEY: "S", SWEEP_SHARD: "S", CONFIRMED_AT: "N"},
+        indexes=[
             {
                 "IndexName": OWNER_INDEX,
-                "KeySchema": [{"AttributeName": OWNER_KEY, "KeyType": "HASH"}],
+                "KeySchema": key_schema(OWNER_KEY),
                 "Projection": {"ProjectionType": "ALL"},
             },
             {
                 "IndexName": SWEEP_INDEX,
-                "KeySchema": [
-                    {"AttributeName": SWEEP_SHARD, "KeyType": "HASH"},
-                    {"AttributeName": CONFIRMED_AT, "KeyType": "RANGE"},
-                ],
+                "KeySchema": key_schema(SWEEP_SHARD, CONFIRMED_AT),
                 "Projection": {"ProjectionType": "KEYS_ONLY"},
             },
         ],
-    }
+    )

@@ -17,12 +17,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, Field, model_validator
 
+from functions.common.alexa.envelope import Endpoint, ErrorPayload, Header, Model, Scope
 from functions.common.alexa.smartvision import object_detection
 from functions.common.alexa.smartvision.envelope import (
-    Endpoint,
-    Header,
-    Model,
-    Scope,
     error_schema,
     header_schema,
     message_schema,
@@ -144,11 +141,6 @@ class DataReportPayload(Model):
 
 class DeletedPayload(Model):
     identifiers: Annotated[list[str], Field(min_length=1)]
-
-
-class ErrorPayload(Model):
-    type: str
-    message: str
 
 
 class DataEvent(Model):

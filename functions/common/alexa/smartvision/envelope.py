@@ -1,47 +1,18 @@
-"""What every SmartVision and DataController message shares: the header and endpoint shapes, as
-pydantic models and as JSON schema fragments (the other modules compose both)."""
+"""What every SmartVision and DataController message shares, as JSON schema fragments (the other
+modules compose them; the models they validate are `functions.common.alexa.envelope`'s)."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
-from pydantic.alias_generators import to_camel
+from pydantic import Field
 
-from functions.common.alexa.endpoints import ENDPOINT_ID_PATTERN, EndpointId
+from functions.common.alexa.endpoints import ENDPOINT_ID_PATTERN
 
 # A UTC instant in whole or fractional seconds, as Alexa writes them ("2026-01-01T10:00:00.00Z").
 TIME_PATTERN = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?Z$"
 HTTPS_URI = r"^https://\S+$"
 Time = Annotated[str, Field(pattern=TIME_PATTERN)]
-
-
-class Model(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, frozen=True)
-
-    def to_dict(self) -> dict[str, Any]:
-        return self.model_dump(by_alias=True, exclude_none=True, mode="json")
-
-
-class Header(Model):
-    namespace: str
-    name: str
-    # DataController names its instance in every event and response (an endpoint may have several).
-    instance: str | None = None
-    message_id: str = Field(default_factory=lambda: str(uuid.uuid4()))
-    correlation_token: Annotated[str, Field(min_length=1)] | None = None
-    payload_version: str
-
-
-class Scope(Model):
-    type: str = "BearerToken"
-    token: Annotated[str, Field(min_length=1)]
-
-
-class Endpoint(Model):
-    scope: Scope | None = None
-    endpoint_id: EndpointId
 
 
 def header_schema(

@@ -14,14 +14,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
+from functions.common.alexa.envelope import Endpoint, Header, Model, Scope
 from functions.common.alexa.properties import time_of_sample
 from functions.common.alexa.smartvision.envelope import (
     HTTPS_URI,
     TIME_PATTERN,
-    Endpoint,
-    Header,
-    Model,
-    Scope,
     Time,
     header_schema,
     message_schema,
@@ -183,7 +180,7 @@ class ResponseContext(Model):
     properties: list[ClassesProperty]
 
 
-class ResponseEvent(Model):
+class SetClassesEvent(Model):
     header: Header
     endpoint: Endpoint
     payload: dict[str, Any] = Field(default_factory=dict)
@@ -191,7 +188,7 @@ class ResponseEvent(Model):
 
 class SetClassesResponse(Model):
     context: ResponseContext
-    event: ResponseEvent
+    event: SetClassesEvent
 
 
 SET_CLASSES_RESPONSE_SCHEMA = message_schema(
@@ -232,7 +229,7 @@ def set_classes_response(
         context=ResponseContext(
             properties=[ClassesProperty(value=class_entries(enabled), time_of_sample=time_of_sample(now))]
         ),
-        event=ResponseEvent(
+        event=SetClassesEvent(
             header=Header(
                 namespace="Alexa", name="Response", payload_version="3", correlation_token=correlation_token
             ),

@@ -15,13 +15,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from functions.common.alexa.envelope import Endpoint, Header, Model
 from functions.common.alexa.properties import time_of_sample
 from functions.common.alexa.smartvision.envelope import (
     HTTPS_URI,
     TIME_PATTERN,
-    Endpoint,
-    Header,
-    Model,
     Time,
     header_schema,
     message_schema,
