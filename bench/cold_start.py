@@ -83,10 +83,13 @@ def _run_child(
     invocation: scenarios.Invocation,
     env: dict[str, str],
     wrapper: tuple[str, ...] = (),
+    warm: int = 0,
 ) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="bench-child-") as tmp:
         spec, result = Path(tmp, "spec.json"), Path(tmp, "result.json")
-        spec.write_text(json.dumps({"module": module, "attr": "handler", "event": invocation.event}))
+        spec.write_text(
+            json.dumps({"module": module, "attr": "handler", "event": invocation.event, "warm": warm})
+        )
         child_env = environ.child_environment({**env, **invocation.env, **LAMBDA_ENV})
         done = subprocess.run(  # noqa: S603 (this interpreter, fixed module)
             [*wrapper, sys.executable, "-m", "bench.child", str(spec), str(result)],
@@ -104,13 +107,16 @@ def _run_child(
         return outcome
 
 
-def _instructions(module: str | None, invocation: scenarios.Invocation, env: dict[str, str]) -> int:
-    """Instructions the whole child process executes, counted by callgrind."""
+def _instructions(
+    module: str | None, invocation: scenarios.Invocation, env: dict[str, str], warm: int = 0
+) -> int:
+    """Instructions the whole child process executes, counted by callgrind (with `warm` more
+    invocations after the first)."""
     with tempfile.TemporaryDirectory(prefix="bench-callgrind-") as tmp:
         out = Path(tmp, "callgrind.out")
         slow = replace(invocation, env={**invocation.env, "SKILL_DEADLINE_SECONDS": "5.9"})
         wrapper = ("valgrind", "--tool=callgrind", f"--callgrind-out-file={out}")
-        outcome = _run_child(module, slow, env, wrapper)
+        outcome = _run_child(module, slow, env, wrapper, warm)
         problem = invocation.check(outcome["response"])
         if problem:
             raise RuntimeError(f"under callgrind {module or 'floor'}: {problem}")
@@ -147,6 +153,7 @@ def measure(runs: int, *, instructions: bool = True) -> tuple[Section, dict[str,
         if instructions and shutil.which("valgrind"):
             section.method += INSTRUCTIONS_METHOD
             _add_instructions(section, env, [floor, *[f for f in functions if f.name in COUNTED]])
+            _add_warm_instructions(section, env, scenarios.by_name("alexa_skill"))
     floor_total = samples[FLOOR].cold_path_s()
     section.add(FLOOR, stats.median(floor_total) * 1000, "ms", note=_failures(samples[FLOOR]))
     for function in functions:
@@ -194,6 +201,10 @@ def measure(runs: int, *, instructions: bool = True) -> tuple[Section, dict[str,
 
 
 COUNTED = ("alexa_skill", NAIVE.name)
+# Warm offers counted per child: enough that the per-offer figure is steady to 1 %.
+WARM_OFFERS = 100
+# The skill's own work on a warm offer against the floor's two calls.
+WARM_TARGET = 1.2
 
 
 def _add_instructions(section: Section, env: dict[str, str], functions: list[scenarios.Function]) -> None:
@@ -210,6 +221,28 @@ def _add_instructions(section: Section, env: dict[str, str], functions: list[sce
             note=f"{count / 1e6:.0f} M",
             **(target if name == "alexa_skill" else {}),
         )
+
+
+def _add_warm_instructions(section: Section, env: dict[str, str], skill: scenarios.Function) -> None:
+    """Instructions per warm offer: the same child with WARM_OFFERS more offers after the first,
+    less the child without them, over WARM_OFFERS; the floor's the same with its two calls."""
+    per_offer: dict[str, float] = {}
+    for function in (scenarios.Function(FLOOR, "", scenarios.floor), skill):
+        invocation = function.prepare(env)
+        counts = [_instructions(function.module or None, invocation, env, warm) for warm in (0, WARM_OFFERS)]
+        per_offer[function.name] = (counts[1] - counts[0]) / WARM_OFFERS
+    floor, ours = per_offer[FLOOR], per_offer[skill.name]
+    ratio = round(ours / floor, 2)
+    section.add(
+        f"{skill.name}: instructions per warm offer, ratio to floor",
+        ratio,
+        "x",
+        note=f"{ours / 1e6:.2f} M against the floor's {floor / 1e6:.2f} M (GetItem + "
+        f"SendAlexaOfferToMaster on the same two clients); callgrind, {WARM_OFFERS} warm offers "
+        "less none, over the count",
+        target=f"<= {WARM_TARGET}",
+        met=ratio <= WARM_TARGET,
+    )
 
 
 def _failures(sample: Samples) -> str:

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from functools import cache
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from pydantic import BaseModel, TypeAdapter, ValidationError
@@ -34,8 +35,6 @@ from functions.alexa_skill.messages import (
     SessionEventPayload,
     SessionPayload,
 )
-from functions.alexa_skill.vision_routes import ROUTES as VISION_ROUTES
-from functions.alexa_skill.vision_routes import Prebuilt, VisionRoute
 from functions.common.alexa.endpoints import RTC, discovered_endpoint
 from functions.common.alexa.envelope import Endpoint, ErrorPayload, Header
 from functions.common.alexa.properties import ConnectivityProperty, ConnectivityValue, time_of_sample
@@ -43,11 +42,14 @@ from functions.common.deadline import Deadline
 from functions.common.device_id import is_device_id
 from functions.common.observability import NAMESPACE, logger, metrics
 
+if TYPE_CHECKING:
+    from functions.alexa_skill.vision_routes import Prebuilt, VisionRoute
+
 AUTHORIZATION = "Alexa.Authorization"
 LOGGED_ID_MAX = 64
 P = TypeVar("P", bound=BaseModel)
-Response = AlexaResponse | Prebuilt
-Route = Callable[[Directive, Skill, Deadline], Response]
+Response: TypeAlias = "AlexaResponse | Prebuilt"
+Route: TypeAlias = "Callable[[Directive, Skill, Deadline], Response]"
 
 
 def respond(event: Any, skill: Skill, deadline: Deadline) -> Response:
@@ -60,7 +62,7 @@ def respond(event: Any, skill: Skill, deadline: Deadline) -> Response:
         error = ErrorType.ACCEPT_GRANT_FAILED if namespace == AUTHORIZATION else ErrorType.INVALID_DIRECTIVE
         return _failure(error, correlation_token, endpoint_id)
     key = (directive.header.namespace, directive.header.name)
-    route = ROUTES.get(key)
+    route = ROUTES.get(key) or vision_routes().get(key)
     _count_directive(directive.header.name if route else "Unsupported")
     endpoint_id = directive.endpoint.endpoint_id if directive.endpoint else None
     logger.append_keys(directive=".".join(key)[:128], endpoint_id=endpoint_id)
@@ -160,7 +162,14 @@ def _vision(route: VisionRoute) -> Route:
     return call
 
 
-ROUTES |= {key: _vision(route) for key, route in VISION_ROUTES.items()}
+@cache
+def vision_routes() -> dict[tuple[str, str], Route]:
+    """The SmartVision and DataController routes, loaded on the first directive that is none of
+    the above: their modules and models (interfaces, detections, media) are no part of an offer,
+    so a plain cold start does not load them; the first such directive does (on its own clock)."""
+    from functions.alexa_skill.vision_routes import ROUTES as VISION_ROUTES  # noqa: PLC0415
+
+    return {key: _vision(route) for key, route in VISION_ROUTES.items()}
 
 
 # --- shaping ------------------------------------------------------------------------------
@@ -267,7 +276,7 @@ def _valid(field: TypeAdapter[str], value: Any) -> str | None:
 
 
 def _outcome(response: Response) -> str:
-    if isinstance(response, Prebuilt):
+    if not isinstance(response, AlexaResponse):
         return response.error_type or "ok"
     payload = response.event.payload
     return payload.type if isinstance(payload, ErrorPayload) else "ok"

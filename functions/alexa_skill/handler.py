@@ -12,13 +12,17 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.alexa_skill.dependencies import dependencies, init
-from functions.alexa_skill.directives import respond
+from functions.alexa_skill.directives import respond, vision_routes
+from functions.common import snapstart
 from functions.common.cold_start import build_at_init
 from functions.common.deadline import Deadline
 from functions.common.observability import logger, metrics, tracer
 
 # Settings, clients, key source and the identity provider's key set (kept by a SnapStart snapshot).
 build_at_init(init)
+# A plain cold start leaves SmartVision's routes to their first directive; a snapshot holds them.
+if snapstart.taking_snapshot():
+    vision_routes()
 
 
 @logger.inject_lambda_context(correlation_id_path="directive.header.correlationToken", clear_state=True)

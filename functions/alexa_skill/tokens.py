@@ -13,6 +13,8 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import unquote, urlparse
@@ -27,6 +29,10 @@ REFRESH_COOLDOWN_SECONDS = 30.0
 # A fetch in INIT (Lambda gives INIT 10 s): beyond this the first directive fetches instead.
 INIT_FETCH_SECONDS = 2.0
 ALGORITHMS = ["RS256"]
+# Alexa sends the same access token with every directive until it expires: one verified is
+# answered from memory until its `exp` (its signature, issuer and audience cannot change), which
+# takes the RS256 check and two JWT parses off every warm directive. Bounded: oldest out first.
+VERIFIED_TOKENS_MAX = 256
 
 log = logging.getLogger(__name__)
 
@@ -125,10 +131,15 @@ def key_source(jwks_url: str) -> KeySource:
 
 
 class TokenVerifier:
-    def __init__(self, keys: KeySource, issuer: str, audience: str) -> None:
+    def __init__(
+        self, keys: KeySource, issuer: str, audience: str, clock: Callable[[], float] = time.time
+    ) -> None:
         self._keys = keys
         self._issuer = issuer
         self._audience = audience
+        self._clock = clock
+        self._verified: dict[str, tuple[str, float]] = {}  # token -> (sub, exp)
+        self._verified_lock = threading.Lock()
 
     def prefetch_keys(self, timeout: float = INIT_FETCH_SECONDS) -> None:
         """The key set fetched now (INIT); if the provider fails, the first directive fetches it."""
@@ -142,7 +153,24 @@ class TokenVerifier:
 
     def owner(self, token: str, fetch_timeout: float) -> str:
         """The token's `sub` if the token is valid; raises InvalidToken or ExpiredToken.
-        `fetch_timeout` bounds a fetch of the key set, when one is due."""
+        `fetch_timeout` bounds a fetch of the key set, when one is due. A token verified before is
+        trusted until its `exp` without a new check: withdrawing its key meanwhile does not stop it
+        (the key set itself is kept up to JWKS_LIFESPAN_SECONDS anyway)."""
+        known = self._verified.get(token)
+        if known is not None:
+            sub, exp = known
+            if self._clock() < exp:
+                return sub
+            self._verified.pop(token, None)
+            raise ExpiredToken("token expired")
+        sub, exp = self._verify(token, fetch_timeout)
+        with self._verified_lock:  # directives verify on several workers at once
+            if len(self._verified) >= VERIFIED_TOKENS_MAX:
+                self._verified.pop(next(iter(self._verified)))
+            self._verified[token] = (sub, exp)
+        return sub
+
+    def _verify(self, token: str, fetch_timeout: float) -> tuple[str, float]:
         try:
             key = self._keys.get_signing_key_from_jwt(token, fetch_timeout)
             claims: dict[str, Any] = jwt.decode(
@@ -164,7 +192,7 @@ class TokenVerifier:
         sub = claims["sub"]
         if not isinstance(sub, str) or not sub:
             raise InvalidToken("no subject")
-        return sub
+        return sub, float(claims["exp"])
 
     def _audience_matches(self, claims: dict[str, Any]) -> bool:
         aud = claims.get("aud")

@@ -6,7 +6,13 @@ there is no snapshot to restore, so registering does nothing.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
+
+
+def taking_snapshot() -> bool:
+    """True in the INIT whose state a SnapStart snapshot keeps (Lambda's "snap-start" type)."""
+    return os.environ.get("AWS_LAMBDA_INITIALIZATION_TYPE") == "snap-start"
 
 
 def after_restore(hook: Callable[[], None]) -> bool:

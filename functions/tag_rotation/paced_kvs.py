@@ -68,7 +68,7 @@ class PacedKvs:
     ) -> None:
         self._kvs = kvs
         self._cutoff = cutoff
-        self._limiters = {op: RateLimiter(account_tps) for op in OPERATIONS}
+        self._limiters = {op: RateLimiter.account_wide(account_tps) for op in OPERATIONS}
         self._retries = RetryPolicy(max_attempts=max_attempts, base_s=BACKOFF_BASE_S, cap_s=BACKOFF_CAP_S)
         self._sleep = sleep
         self._lock = threading.Lock()

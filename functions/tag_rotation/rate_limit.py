@@ -9,6 +9,11 @@ The window counts admission times read from the clock after the wait, not reserv
 thread that wakes late (a loaded machine) delays the calls after it instead of leaving them a
 shorter gap. Waiters queue on the lock, so only the next call to go is asleep.
 
+An account-wide quota's limiter (`account_wide`) takes the largest burst that still keeps every
+second under the rate: with burst b, at most b + rate / (1 + slack) calls start in any second, so
+b <= rate * slack / (1 + slack) (1 below 42/s, 7 at 150/s). A late wake-up then costs a fraction
+of a gap instead of a whole one.
+
 A caller may say by when it needs its slot (`until`): a slot that would come later, or a queue
 that does not clear in time, raises OutOfTime without taking a slot.
 """
@@ -44,6 +49,18 @@ class RateLimiter:
         self._clock = clock
         self._sleep = sleep
         self._lock = threading.Lock()
+
+    @classmethod
+    def account_wide(
+        cls,
+        rate: int,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> RateLimiter:
+        """The limiter of an account's quota of `rate` calls per second (see the module's note)."""
+        burst = max(1, math.floor(rate * JITTER_SLACK / (1 + JITTER_SLACK)))
+        return cls(rate, burst, clock=clock, sleep=sleep)
 
     def acquire(self, until: float = math.inf) -> float:
         """Wait for the next free slot, at the latest `until` (the clock's time); returns the wait."""

@@ -37,10 +37,21 @@ GRANT_ONLY = (
     "aws_lambda_powertools.utilities.parameters",
 )
 
+# SmartVision's and DataController's: loaded on the first such directive, never for an offer.
+VISION_ONLY = (
+    "functions.alexa_skill.vision_routes",
+    "functions.alexa_skill.vision",
+    "functions.common.alexa.smartvision.data_controller",
+    "functions.common.alexa.smartvision.object_detection",
+    "functions.common.alexa.smartvision.snapshot_provider",
+    "functions.common.detections.store",
+)
 
-def test_init_builds_only_what_an_offer_needs(cloud: Cloud) -> None:
+
+def _init(initialization_type: str) -> dict[str, list[str]]:
+    """What Lambda's INIT of that type loaded and created."""
     # As Lambda sets them (with LAMBDA_TASK_ROOT, the X-Ray SDK samples locally: no client of its own).
-    env = {**os.environ, "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand", "LAMBDA_TASK_ROOT": str(ROOT)}
+    env = {**os.environ, "AWS_LAMBDA_INITIALIZATION_TYPE": initialization_type, "LAMBDA_TASK_ROOT": str(ROOT)}
     run = subprocess.run(  # noqa: S603 (this interpreter, fixed arguments)
         [sys.executable, "-c", INIT],
         cwd=ROOT,
@@ -51,6 +62,19 @@ def test_init_builds_only_what_an_offer_needs(cloud: Cloud) -> None:
         check=False,
     )
     assert run.returncode == 0, run.stderr[-3000:]
-    loaded = json.loads(run.stdout.splitlines()[-1])
+    loaded: dict[str, list[str]] = json.loads(run.stdout.splitlines()[-1])
+    return loaded
+
+
+def test_init_builds_only_what_an_offer_needs(cloud: Cloud) -> None:
+    loaded = _init("on-demand")
     assert [m for m in GRANT_ONLY if m in loaded["modules"]] == []
+    assert [m for m in VISION_ONLY if m in loaded["modules"]] == []
     assert loaded["clients"] == ["dynamodb"]  # signaling on the first offer; no Secrets Manager
+
+
+def test_a_snapshot_holds_every_directive_s_routes(cloud: Cloud) -> None:
+    # Restored from a snapshot, loading costs nothing on a directive's clock: INIT loads them all.
+    loaded = _init("snap-start")
+    assert [m for m in VISION_ONLY if m not in loaded["modules"]] == []
+    assert [m for m in GRANT_ONLY if m in loaded["modules"]] == []  # built with its clients, once per link

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import jwt
@@ -89,3 +90,35 @@ def test_file_jwks_is_read_once_and_reread_for_an_unknown_key(tmp_path: Path) ->
     rotated = LocalIssuer(tmp_path)
     assert rotated.kid != issuer.kid
     assert owner(verifier, rotated.mint("v")) == "v"
+
+
+class CountingKeys(FileKeySource):
+    """The file key source, counting the key lookups (one per signature checked)."""
+
+    lookups = 0
+
+    def get_signing_key_from_jwt(self, token: str, fetch_timeout: float) -> jwt.PyJWK:
+        self.lookups += 1
+        return super().get_signing_key_from_jwt(token, fetch_timeout)
+
+
+def test_a_verified_token_is_checked_once_until_it_expires(tmp_path: Path) -> None:
+    issuer = LocalIssuer(tmp_path)
+    keys = CountingKeys(issuer.jwks_path)
+    now = [time.time()]
+    verifier = TokenVerifier(keys, issuer=issuer.issuer, audience=issuer.audience, clock=lambda: now[0])
+    token = issuer.mint("u", expires_in=60)
+    assert [owner(verifier, token) for _ in range(3)] == ["u", "u", "u"]
+    assert keys.lookups == 1
+    assert owner(verifier, issuer.mint("v")) == "v"
+    assert keys.lookups == 2
+    # Past its `exp`, the remembered token is refused as any expired one.
+    now[0] += 61
+    with pytest.raises(ExpiredToken):
+        owner(verifier, token)
+    # A refused token is never remembered.
+    with pytest.raises(InvalidToken):
+        owner(verifier, LocalIssuer(tmp_path / "b").mint("u"))
+    with pytest.raises(InvalidToken):
+        owner(verifier, LocalIssuer(tmp_path / "b").mint("u"))
+    assert keys.lookups == 4

@@ -127,3 +127,33 @@ def test_a_slot_after_the_cutoff_is_refused_without_waiting_or_taking_it() -> No
         limiter.acquire(until=0.5)  # the next slot is 1.05 s away
     assert clock.now == 0.0
     assert limiter.acquire(until=2.0) == pytest.approx(1 + JITTER_SLACK)  # the refused call took no slot
+
+
+class LateClock(FakeClock):
+    """A loaded machine: every sleep ends 1 ms after it should."""
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds + 0.001
+
+
+@pytest.mark.parametrize(("rate", "burst"), [(40, 1), (50, 2), (150, 7)])
+def test_an_account_limiter_bursts_as_far_as_its_rate_allows(rate: int, burst: int) -> None:
+    clock = LateClock()
+    limiter = RateLimiter.account_wide(rate, clock=clock, sleep=clock.sleep)
+    times = []
+    for _ in range(rate * 5):
+        limiter.acquire()
+        times.append(clock.now)
+    assert times[: burst + 1].count(0.0) == burst
+    assert max(sum(1 for t in times if start <= t < start + 1) for start in times) <= rate
+
+
+def test_an_account_limiter_keeps_its_rate_through_late_wake_ups() -> None:
+    # Burst 1 at 150/s with 1 ms late wake-ups: 1 / (7 ms + 1 ms), 83 % of the rate.
+    clock = LateClock()
+    limiter = RateLimiter.account_wide(150, clock=clock, sleep=clock.sleep)
+    times = []
+    for _ in range(750):
+        limiter.acquire()
+        times.append(clock.now)
+    assert (len(times) - 1) / (times[-1] - times[0]) >= 0.9 * 150

@@ -102,3 +102,19 @@ def test_channel_errors_are_reported_and_server_errors_retried(fleet: Fleet) -> 
     untags = [r for r in rotation_calls() if r.operation == "UntagResource"]
     assert [r.outcome for r in untags].count("InternalFailure") == 2
     assert sum(r.outcome == "ok" for r in untags) == 5  # every channel it reached, despite the 500s
+
+
+def test_the_next_page_is_listed_while_a_page_rotates(fleet: Fleet, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Listing only after a page's last channel left the per-channel operations idle between pages.
+    stale_fleet(fleet, 15)
+    monkeypatch.setenv("ROTATION_PAGE_SIZE", "5")
+    monkeypatch.setenv("ROTATION_MAX_TPS", "10")
+    kvs.clear_calls()
+
+    summary = logic.run(RotationSettings.load())
+
+    assert summary.status is RunStatus.COMPLETE and summary.updated == 15
+    records = sorted(rotation_calls(), key=lambda r: r.timestamp)
+    listings = [r.timestamp for r in records if r.operation == "ListSignalingChannels"]
+    tags = [r.timestamp for r in records if r.operation == "TagResource"]
+    assert listings[1] < tags[4]  # page 2 listed before page 1's five channels were all tagged
