@@ -160,7 +160,7 @@ def test_master_that_never_answers_is_endpoint_unreachable_within_the_deadline(c
     release = threading.Event()
 
     def silent(offer: dict[str, Any], sender: str) -> dict[str, Any]:
-        release.wait(DEADLINE_S + 0.4)
+        release.wait(DEADLINE_S + 2.0)  # far past the deadline: a skill that waited would show
         raise TimeoutError("no answer")
 
     kvs.attach_master(device.channel_arn, silent)
@@ -169,7 +169,8 @@ def test_master_that_never_answers_is_endpoint_unreachable_within_the_deadline(c
     elapsed = time.monotonic() - started
     release.set()
     assert error_type(response) == "ENDPOINT_UNREACHABLE"
-    assert DEADLINE_S - 0.1 < elapsed < DEADLINE_S + 0.3
+    # The margin is the invocation's own start and shaping on a loaded 2-core machine.
+    assert DEADLINE_S - 0.1 < elapsed < DEADLINE_S + 0.6
 
 
 def test_slow_kvs_is_endpoint_unreachable_within_the_deadline(cloud: Cloud) -> None:
