@@ -54,8 +54,19 @@ async function fetchConfig(creds, region) {
   return checked(await configApi(creds, region).fetch(`${location.origin}/config`), "GET /config");
 }
 
+// The video's size is known from its first decoded frame; a click before then waits for it (a few
+// seconds at most), since a canvas of no size encodes no JPEG.
+async function firstFrame(video, timeoutMs = 5000) {
+  const started = performance.now();
+  while (!(video.videoWidth > 0 && video.videoHeight > 0)) {
+    if (performance.now() - started > timeoutMs) throw new Error("no video frame yet");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 // The frame on screen as a JPEG, scaled up when needed to Alexa's minimum on the shorter side.
-function still(video) {
+async function still(video) {
+  await firstFrame(video);
   const scale = Math.max(1, MIN_SIDE_PX / Math.min(video.videoWidth, video.videoHeight));
   const canvas = Object.assign(document.createElement("canvas"), {
     width: Math.ceil(video.videoWidth * scale),
