@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from aws_cdk import Duration, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
-from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
@@ -20,7 +19,7 @@ from functions.common.queue_schema import (
     PRESENCE_BATCH_SIZE,
     PRESENCE_MAX_BATCHING_WINDOW_SECONDS,
 )
-from infra.components.event_queue import build_event_queue
+from infra.components.event_queue import build_event_queue, route_device_events
 from infra.components.function import FunctionInputs, SignalingFunction
 from infra.components.media_bucket import MEDIA_PREFIX
 from infra.nag import acknowledge
@@ -85,16 +84,14 @@ class Detections(Construct):
         settings = inputs.settings
         self.queue, self.dead_letter_queue = build_event_queue(self)
         publisher_accounts = settings.device_events.publisher_accounts(Stack.of(self).account)
-        events.Rule(
+        route_device_events(
             self,
             "DetectionEvents",
-            event_bus=bus,
-            event_pattern=events.EventPattern(
-                source=[settings.device_events.source],
-                detail_type=DETAIL_TYPES,
-                account=publisher_accounts,
-            ),
-            targets=[targets.SqsQueue(self.queue)],
+            bus=bus,
+            source=settings.device_events.source,
+            detail_types=DETAIL_TYPES,
+            accounts=publisher_accounts,
+            queue=self.queue,
         )
         self.function = SignalingFunction(
             self,

@@ -12,12 +12,11 @@ from aws_cdk import CfnOutput, Duration, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
-from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from functions.common.queue_schema import BATCH_SIZE, LIFECYCLE_FUNCTION_TIMEOUT_SECONDS, MAX_CONCURRENCY
-from infra.components.event_queue import build_event_queue
+from infra.components.event_queue import build_event_queue, route_device_events
 from infra.components.function import METRICS_NAMESPACE, FunctionInputs, SignalingFunction
 from infra.settings import StageSettings
 
@@ -39,16 +38,14 @@ class DeviceLifecycle(Construct):
         self.function = self._build_function(inputs, publisher_accounts, placement_table)
 
     def _build_rule(self, settings: StageSettings, publisher_accounts: list[str]) -> None:
-        events.Rule(
+        route_device_events(
             self,
             "DeviceEvents",
-            event_bus=self.bus,
-            event_pattern=events.EventPattern(
-                source=[settings.device_events.source],
-                detail_type=DETAIL_TYPES,
-                account=publisher_accounts,
-            ),
-            targets=[targets.SqsQueue(self.queue)],
+            bus=self.bus,
+            source=settings.device_events.source,
+            detail_types=DETAIL_TYPES,
+            accounts=publisher_accounts,
+            queue=self.queue,
         )
 
     def fleet_full_metric(self) -> cloudwatch.IMetric:

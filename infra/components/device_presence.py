@@ -18,7 +18,7 @@ from functions.common.queue_schema import (
     PRESENCE_MAX_BATCHING_WINDOW_SECONDS,
 )
 from functions.common.registry import schema as registry_schema
-from infra.components.event_queue import build_event_queue
+from infra.components.event_queue import build_event_queue, route_device_events
 from infra.components.function import FunctionInputs, SignalingFunction
 
 DETAIL_TYPES = ["DeviceConnected", "DeviceDisconnected", "DoorbellPressed"]
@@ -37,16 +37,14 @@ class DevicePresence(Construct):
         settings = inputs.settings
         self.queue, self.dead_letter_queue = build_event_queue(self)
         publisher_accounts = settings.device_events.publisher_accounts(Stack.of(self).account)
-        events.Rule(
+        route_device_events(
             self,
             "PresenceEvents",
-            event_bus=bus,
-            event_pattern=events.EventPattern(
-                source=[settings.device_events.source],
-                detail_type=DETAIL_TYPES,
-                account=publisher_accounts,
-            ),
-            targets=[targets.SqsQueue(self.queue)],
+            bus=bus,
+            source=settings.device_events.source,
+            detail_types=DETAIL_TYPES,
+            accounts=publisher_accounts,
+            queue=self.queue,
         )
         self.function = self._build_function(inputs, publisher_accounts)
         self.sweep = self._build_sweep(inputs)
