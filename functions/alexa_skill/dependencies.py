@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from functions.alexa_skill.logic import Skill
 from functions.alexa_skill.settings import SkillSettings
 from functions.alexa_skill.tokens import TokenVerifier, key_source
-from functions.common import aws_clients, snapstart
+from functions.common import aws_clients
 from functions.common.kvs.clients import ClientLimits
 from functions.common.kvs.router import CellRouter
 from functions.common.registry.store import Registry
@@ -114,8 +114,7 @@ def init() -> Dependencies:
     """What Lambda's INIT runs: the dependencies, and the identity provider's key set fetched so
     that a SnapStart snapshot holds it (the first directive opens no connection for it)."""
     deps = dependencies()
-    deps.verifier.prefetch_keys()
-    snapstart.after_restore(deps.verifier.refresh_keys_in_background)
+    deps.verifier.keep_keys_warm()
     return deps
 
 

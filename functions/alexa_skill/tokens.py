@@ -21,6 +21,8 @@ from urllib.parse import unquote, urlparse
 
 import jwt
 
+from functions.common import snapstart
+
 # Keys live for hours; an unknown `kid` forces a refresh anyway.
 JWKS_LIFESPAN_SECONDS = 3600
 # At most one refetch for unknown key ids per this many seconds: random kids cannot make each
@@ -150,6 +152,12 @@ class TokenVerifier:
 
     def refresh_keys_in_background(self) -> None:
         self._keys.refresh_in_background()
+
+    def keep_keys_warm(self) -> None:
+        """For INIT: the key set fetched now, so a SnapStart snapshot holds it, and fetched again in
+        the background after each restore (a snapshot may be restored days after INIT)."""
+        self.prefetch_keys()
+        snapstart.after_restore(self.refresh_keys_in_background)
 
     def owner(self, token: str, fetch_timeout: float) -> str:
         """The token's `sub` if the token is valid; raises InvalidToken or ExpiredToken.

@@ -6,7 +6,6 @@ naming any other device is refused with 403.
 
 from __future__ import annotations
 
-import os
 from http import HTTPStatus
 from typing import Any
 
@@ -18,6 +17,7 @@ from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
+from functions.common.cold_start import build_at_init
 from functions.common.function_arn import account_and_region
 from functions.common.observability import logger, metrics, tracer
 from functions.device_config.dependencies import dependencies
@@ -32,10 +32,8 @@ _NO_STORE = {"Cache-Control": "no-store"}
 app = APIGatewayHttpResolver()
 
 
-# Set by Lambda only: there, settings and clients are built in INIT (at full CPU, kept by a
-# SnapStart snapshot), and a bad configuration fails the start. Tests build them per test.
-if os.environ.get("AWS_LAMBDA_INITIALIZATION_TYPE"):
-    dependencies()
+# Settings and clients.
+build_at_init(dependencies)
 
 
 def _named_device(event: APIGatewayProxyEventV2) -> str | None:

@@ -6,7 +6,6 @@ private`, never a redirect) or an empty 401 / 404 / 410.
 
 from __future__ import annotations
 
-import os
 from functools import cache
 from http import HTTPStatus
 from typing import Any
@@ -17,7 +16,8 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.alexa_skill.tokens import TokenVerifier, key_source
-from functions.common import aws_clients, snapstart
+from functions.common import aws_clients
+from functions.common.cold_start import build_at_init
 from functions.common.detections.media_store import MediaStore, s3_client
 from functions.common.detections.store import DetectionsStore
 from functions.common.observability import logger, metrics, tracer
@@ -44,10 +44,14 @@ def endpoint() -> MediaEndpoint:
     )
 
 
-if os.environ.get("AWS_LAMBDA_INITIALIZATION_TYPE"):
-    # The key set too, in INIT: no request waits for it.
-    endpoint().verifier.prefetch_keys()
-    snapstart.after_restore(endpoint().verifier.refresh_keys_in_background)
+def init() -> MediaEndpoint:
+    """What Lambda's INIT runs: the endpoint and the key set, so no request waits for it."""
+    built = endpoint()
+    built.verifier.keep_keys_warm()
+    return built
+
+
+build_at_init(init)
 
 
 @app.get("/media/<ref>")
