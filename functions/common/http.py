@@ -1,4 +1,4 @@
-"""A small JSON/form POST over urllib3 (botocore's own HTTP library, so in every Lambda runtime),
+"""A small JSON/form POST (and a GET) over urllib3 (botocore's own HTTP library, so in every Lambda runtime),
 bounded by the caller's deadline and never redirected.
 
 Answers with any HTTP status come back as (status, body), a 3xx included: a redirect is never
@@ -41,6 +41,24 @@ def post(
     url: str, body: bytes, headers: dict[str, str], deadline: Deadline, *, limit: float | None = None
 ) -> HttpAnswer:
     """The answer by `deadline`, or within `limit` seconds if that comes first."""
+    return _request("POST", url, body=body, headers=headers, deadline=deadline, limit=limit)
+
+
+def get(url: str, headers: dict[str, str], deadline: Deadline, *, limit: float | None = None) -> HttpAnswer:
+    """The answer by `deadline`, or within `limit` seconds if that comes first (a key set, a
+    document: the same pool, bounds and refusal to follow a redirect as `post`)."""
+    return _request("GET", url, body=None, headers=headers, deadline=deadline, limit=limit)
+
+
+def _request(
+    method: str,
+    url: str,
+    *,
+    body: bytes | None,
+    headers: dict[str, str],
+    deadline: Deadline,
+    limit: float | None,
+) -> HttpAnswer:
     if not url.startswith(("https://", "http://")):
         raise ValueError("only http(s) URLs")
     deadline.require(MIN_CALL_SECONDS)
@@ -49,7 +67,7 @@ def post(
     left = deadline.remaining()
     try:
         response = _POOL.request(
-            "POST",
+            method,
             url,
             body=body,
             headers=headers,

@@ -48,12 +48,26 @@ VISION_ONLY = (
 )
 
 
-def _init(initialization_type: str) -> dict[str, list[str]]:
+# A JWT library's weight: PyJWT, and the X.509, SSH, cipher and elliptic-curve modules of
+# cryptography it imports (its urllib.request botocore loads anyway).
+HEAVY_CRYPTO = (
+    "jwt",
+    "cryptography.x509",
+    "cryptography.hazmat.primitives.serialization.ssh",
+    "cryptography.hazmat.primitives.ciphers",
+    "cryptography.hazmat.primitives.asymmetric.ec",
+)
+# Lambda's runtime has no pyOpenSSL (this environment has it for the local cloud): present,
+# botocore loads it, and cryptography's X.509 with it.
+NO_PYOPENSSL = "import sys\nsys.modules['OpenSSL'] = None\n"
+
+
+def _init(initialization_type: str, prelude: str = "") -> dict[str, list[str]]:
     """What Lambda's INIT of that type loaded and created."""
     # As Lambda sets them (with LAMBDA_TASK_ROOT, the X-Ray SDK samples locally: no client of its own).
     env = {**os.environ, "AWS_LAMBDA_INITIALIZATION_TYPE": initialization_type, "LAMBDA_TASK_ROOT": str(ROOT)}
     run = subprocess.run(  # noqa: S603 (this interpreter, fixed arguments)
-        [sys.executable, "-c", INIT],
+        [sys.executable, "-c", prelude + INIT],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -78,3 +92,11 @@ def test_a_snapshot_holds_every_directive_s_routes(cloud: Cloud) -> None:
     loaded = _init("snap-start")
     assert [m for m in VISION_ONLY if m not in loaded["modules"]] == []
     assert [m for m in GRANT_ONLY if m in loaded["modules"]] == []  # built with its clients, once per link
+
+
+def test_init_loads_no_jwt_library_and_no_x509(cloud: Cloud) -> None:
+    # RS256 needs cryptography's RSA, padding and hashes only (functions.alexa_skill.jws).
+    for initialization_type in ("on-demand", "snap-start"):
+        loaded = _init(initialization_type, NO_PYOPENSSL)
+        assert "cryptography.hazmat.primitives.asymmetric.rsa" in loaded["modules"]
+        assert [m for m in HEAVY_CRYPTO if m in loaded["modules"]] == []

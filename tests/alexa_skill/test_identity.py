@@ -8,6 +8,7 @@ from pathlib import Path
 
 import jwt
 import pytest
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 
 from functions.alexa_skill.tokens import ExpiredToken, FileKeySource, InvalidToken, TokenVerifier, key_source
 from localcloud.aws.identity import LocalIssuer
@@ -97,9 +98,9 @@ class CountingKeys(FileKeySource):
 
     lookups = 0
 
-    def get_signing_key_from_jwt(self, token: str, fetch_timeout: float) -> jwt.PyJWK:
+    def signing_key(self, kid: str, fetch_timeout: float) -> RSAPublicKey | None:
         self.lookups += 1
-        return super().get_signing_key_from_jwt(token, fetch_timeout)
+        return super().signing_key(kid, fetch_timeout)
 
 
 def test_a_verified_token_is_checked_once_until_it_expires(tmp_path: Path) -> None:

@@ -391,13 +391,13 @@ def _slow_registry(cloud: Cloud, monkeypatch: pytest.MonkeyPatch, seconds: float
 
 
 def _slow_key_set(cloud: Cloud, monkeypatch: pytest.MonkeyPatch, seconds: float) -> None:
-    original = FileKeySource.get_signing_key_from_jwt
+    original = FileKeySource.signing_key
 
-    def slow(self: FileKeySource, token: str, fetch_timeout: float) -> Any:
+    def slow(self: FileKeySource, kid: str, fetch_timeout: float) -> Any:
         time.sleep(seconds)  # as an https JWKS fetch that hangs would
-        return original(self, token, fetch_timeout)
+        return original(self, kid, fetch_timeout)
 
-    monkeypatch.setattr(FileKeySource, "get_signing_key_from_jwt", slow)
+    monkeypatch.setattr(FileKeySource, "signing_key", slow)
 
 
 def _report_state(token: str) -> dict[str, Any]:

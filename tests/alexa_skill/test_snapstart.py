@@ -18,7 +18,7 @@ from functions.alexa_skill.dependencies import init
 from functions.alexa_skill.tokens import HttpKeySource, TokenVerifier
 from localcloud import kvs
 from localcloud.aws.identity import LocalIssuer
-from tests.alexa_skill.conftest import OWNER, Cloud, offer
+from tests.alexa_skill.conftest import OWNER, Cloud, discover, error_type, offer
 from tests.alexa_skill.test_sessions import RecordingMaster
 
 
@@ -112,3 +112,19 @@ def test_a_restore_refreshes_the_key_set_off_the_directives_path(
     while key_server.requests < 2 and time.monotonic() < deadline:
         time.sleep(0.01)
     assert key_server.requests == 2
+
+
+def test_a_key_set_that_cannot_be_fetched_is_our_internal_error_not_the_user_s_token(
+    cloud: Cloud, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    device = cloud.camera("front-door")
+    assert device.channel_arn
+    master = RecordingMaster()
+    kvs.attach_master(device.channel_arn, master)
+    monkeypatch.setenv("IDENTITY_JWKS_URL", "http://127.0.0.1:1/.well-known/jwks.json")  # refused
+    init()  # INIT logs the failure and goes on; each directive then tries again
+    token = cloud.issuer.mint(OWNER)
+
+    assert error_type(cloud.invoke(offer("front-door", token))) == "INTERNAL_ERROR"
+    assert error_type(cloud.invoke(discover(token))) == "INTERNAL_ERROR"
+    assert master.offers == []
