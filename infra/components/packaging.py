@@ -2,7 +2,7 @@
 
 Every function's asset holds only the `functions` package (handlers import `functions.<name>.handler`).
 One layer holds every package of the lock, functions/requirements.txt (Powertools, pydantic,
-PyJWT[crypto], boto3/botocore and all they need), at exactly the locked versions: pip installs the
+cryptography, boto3/botocore and all they need), at exactly the locked versions: pip installs the
 lock's arm64 / CPython 3.13 wheels with their hashes checked and no resolution (`--no-deps`), the
 same lock the test environment is installed from.
 
@@ -162,5 +162,7 @@ def dependencies_layer(scope: Construct) -> lambda_.LayerVersion:
         code=code,
         compatible_runtimes=[RUNTIME],
         compatible_architectures=[ARCHITECTURE],
-        description=f"functions/requirements.txt sha256 {digest[:16]}: Powertools, pydantic, PyJWT, boto3",
+        description=(
+            f"functions/requirements.txt sha256 {digest[:16]}: Powertools, pydantic, cryptography, boto3"
+        ),
     )

@@ -92,7 +92,7 @@ def test_the_layer_holds_exactly_the_locked_versions_as_arm64_wheels(
     assert "cp313-cp313-manylinux" in tags["pydantic_core"]
     assert not [name for name, wheel in tags.items() if "x86_64" in wheel]
     assert "ERROR" not in capfd.readouterr().err
-    # Lambda's /opt is read-only: without shipped bytecode every cold start compiles PyJWT,
+    # Lambda's /opt is read-only: without shipped bytecode every cold start compiles
     # cryptography, pydantic, boto3 ... from source.
     assert bytecode_problems(site, "/opt/python") == []
 
