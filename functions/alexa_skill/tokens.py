@@ -164,18 +164,18 @@ class HttpKeySource:
 
     def signing_key(self, kid: str, fetch_timeout: float) -> RSAPublicKey | None:
         with self._lock:
-            if self._keys is None or self._clock() - self._fetched_at > self._lifespan_s:
-                self._keep(self._fetch(fetch_timeout))
-            assert self._keys is not None
-            key = self._keys.get(kid)
+            keys = self._keys
+            if keys is None or self._clock() - self._fetched_at > self._lifespan_s:
+                keys = self._keep(self._fetch(fetch_timeout))
+            key = keys.get(kid)
             if key is None and self._clock() - self._fetched_at >= self._cooldown_s:
-                self._keep(self._fetch(fetch_timeout))
-                key = self._keys.get(kid)
+                key = self._keep(self._fetch(fetch_timeout)).get(kid)
             return key
 
-    def _keep(self, keys: dict[str, RSAPublicKey]) -> None:
+    def _keep(self, keys: dict[str, RSAPublicKey]) -> dict[str, RSAPublicKey]:
         self._keys = keys
         self._fetched_at = self._clock()
+        return keys
 
     def _fetch(self, timeout: float) -> dict[str, RSAPublicKey]:
         try:

@@ -515,3 +515,51 @@ def test_a_redirect_is_not_followed_for_the_key_set(jwks_server: LoopbackHttp, i
 def test_only_http_urls_are_fetched() -> None:
     with pytest.raises(ValueError):
         HttpKeySource("ftp://example.invalid/jwks.json")
+
+
+def test_nothing_of_a_token_or_a_key_reaches_the_logs(
+    caplog: pytest.LogCaptureFixture, jwks_server: LoopbackHttp, minter: Minter
+) -> None:
+    issuer = minter.issuer
+    token = minter.token()
+    secret_bits = [
+        SUB,
+        issuer.kid,
+        jwks_server.url,
+        *token.split("."),
+        json.loads(issuer.jwks_path.read_text())["keys"][0]["n"][:40],
+    ]
+    caplog.set_level("DEBUG")
+    keys = HttpKeySource(jwks_server.url, refresh_cooldown_s=0)
+    verifier = TokenVerifier(keys, issuer=issuer.issuer, audience=issuer.audience)
+    verifier.prefetch_keys(timeout=2.0)
+    assert verifier.owner(token, fetch_timeout=2.0) == SUB
+    for bad in (
+        token + "=",
+        minter.token(header=minter.header(alg="HS256")),
+        minter.token(claims=minter.claims(iss="x")),
+    ):
+        with pytest.raises(InvalidToken):
+            verifier.owner(bad, fetch_timeout=2.0)
+    jwks_server.reply = Reply(
+        200,
+        json.dumps(
+            {"keys": [{"kty": "EC", "kid": issuer.kid}, *json.loads(issuer.jwks_path.read_text())["keys"]]}
+        ).encode(),
+    )
+    with pytest.raises(InvalidToken):
+        verifier.owner(minter.token(header=minter.header(kid="unknown-kid-0042")), fetch_timeout=2.0)
+    jwks_server.reply = Reply(500, b"upstream failure")
+    keys.refresh_in_background()
+    with pytest.raises(KeySetUnavailable):
+        verifier.owner(minter.token(header=minter.header(kid="unknown-kid-0042")), fetch_timeout=2.0)
+    deadline = time.monotonic() + 5
+    while not any("refresh failed" in r.getMessage() for r in caplog.records) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    # Ours: urllib3's own debug lines name the host it connects to.
+    logged = " ".join(
+        f"{r.getMessage()} {r.__dict__}" for r in caplog.records if r.name.startswith("functions")
+    )
+    assert "refresh failed" in logged and "skipped" in logged
+    assert [bit for bit in secret_bits if bit in logged] == []
+    assert "0042" not in logged
