@@ -17,7 +17,7 @@ from functions.common.device_id import is_device_id
 from functions.common.kvs.control_plane import ACTIVE
 from functions.common.kvs.errors import translate
 from functions.common.kvs.router import CellRouter
-from functions.common.observability import logger, metrics, tracer
+from functions.common.observability import logger, metrics
 from functions.common.registry.store import MAX_ENDPOINTS_PER_DISCOVERY, Device, Registry
 
 if TYPE_CHECKING:
@@ -57,7 +57,6 @@ class Skill:
         except InvalidToken:
             raise SkillError(ErrorType.INVALID_AUTHORIZATION_CREDENTIAL) from None
 
-    @tracer.capture_method(capture_response=False)  # results carry SDP and owner data
     def discover(self, token: str, deadline: Deadline) -> list[Device]:
         """The caller's cameras; none for a bad or expired token (Alexa expects a list)."""
         try:
@@ -93,7 +92,6 @@ class Skill:
             raise SkillError(ErrorType.NO_SUCH_ENDPOINT)
         return device
 
-    @tracer.capture_method(capture_response=False)  # results carry SDP and owner data
     def answer_offer(
         self, token: str, endpoint_id: str, session_id: str, sdp: str, deadline: Deadline
     ) -> str:
@@ -113,13 +111,11 @@ class Skill:
         )
         latency_ms = (time.monotonic() - started) * 1000
         metrics.add_metric(name="OfferToAnswerLatency", unit=MetricUnit.Milliseconds, value=latency_ms)
-        logger.info(
-            "answer received",
-            extra={"offer_bytes": len(sdp), "answer_bytes": len(answer), "latency_ms": round(latency_ms)},
-        )
+        # Carried by the directive's one log line ("directive handled"): a second line would cost
+        # more than the rest of the skill's own work on a warm offer.
+        logger.append_keys(offer_bytes=len(sdp), answer_bytes=len(answer), latency_ms=round(latency_ms))
         return answer
 
-    @tracer.capture_method(capture_response=False)  # results carry SDP and owner data
     def is_reachable(self, token: str, endpoint_id: str, deadline: Deadline) -> tuple[bool, int]:
         """Connectivity: the camera is connected (its presence, kept by the presence function) and
         its channel ACTIVE; with the milliseconds since the camera last confirmed it."""

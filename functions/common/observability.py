@@ -7,7 +7,7 @@ full SDP (it carries IP addresses): log ids, outcomes and sizes.
 Exception text may quote a request (an AWS error message repeats the value it refused: a device
 id, a session id, part of a payload), so neither logs nor traces carry it. A logged exception is
 its type, its AWS error code and its stack frames, for the whole chain; a traced one is its type
-and error code, whichever code recorded it (Tracer's `capture_method`, the X-Ray SDK's botocore
+and error code, whichever code recorded it (Tracer's handler subsegment, the X-Ray SDK's botocore
 and httplib patches).
 """
 
