@@ -39,6 +39,8 @@ def client_config(*, connect_timeout: float, read_timeout: float, max_attempts: 
 # lock.
 _lock = threading.RLock()
 _session: botocore.session.Session | None = None
+# botocore's models and endpoint data, the same for every session: kept across `clear_cache()`.
+_loader: botocore.loaders.Loader | None = None
 _clients: dict[tuple[str, str | None, str | None, float, float, int], Any] = {}
 
 
@@ -46,10 +48,15 @@ def process_session() -> botocore.session.Session:
     """The process's botocore session, made on first use: region, credentials and endpoints from
     the environment, as boto3's default session resolves them (`AWS_DEFAULT_REGION`,
     `AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_<SERVICE>`, the credential chain)."""
-    global _session  # noqa: PLW0603 (one session per process, made lazily)
+    global _session, _loader  # noqa: PLW0603 (one session per process, made lazily)
     with _lock:
         if _session is None:
-            _session = botocore.session.get_session()
+            session = botocore.session.get_session()
+            if _loader is None:
+                _loader = session.get_component("data_loader")
+            else:
+                session.register_component("data_loader", _loader)
+            _session = session
         return _session
 
 
@@ -116,7 +123,7 @@ def also_clear(forget: Callable[[], None]) -> None:
 def clear_cache() -> None:
     """Forget every client and the process's session (tests and the local cloud, when the emulated
     AWS starts afresh: credentials the session resolved go with it, as moto resets boto3's default
-    session)."""
+    session). The data loader stays: the next session reads no model already loaded."""
     global _session  # noqa: PLW0603
     with _lock:
         _clients.clear()

@@ -84,3 +84,10 @@ def test_threads_asking_at_once_share_one_session_and_one_client() -> None:
         thread.join()
     assert len({id(c) for c in made}) == 1
     assert aws_clients.process_loader() is aws_clients.process_session().get_component("data_loader")
+
+
+def test_a_new_session_after_clear_cache_keeps_the_loaded_models() -> None:
+    session, loader = aws_clients.process_session(), aws_clients.process_loader()
+    aws_clients.clear_cache()
+    assert aws_clients.process_session() is not session
+    assert aws_clients.process_loader() is loader
