@@ -106,13 +106,12 @@ class DynamoReads:
             return Counter(self.calls), self.scanned, self.moto_query_s
 
     def install(self) -> None:
-        """Before the clients exist: a client copies its session's handlers when created."""
-        import boto3
+        """Before the functions' clients exist (a client copies its session's handlers when created),
+        after the cloud's start (`aws_clients.clear_cache()` there drops the session)."""
+        from functions.common import aws_clients
 
-        if boto3.DEFAULT_SESSION is None:
-            boto3.setup_default_session()
-        assert boto3.DEFAULT_SESSION is not None
-        boto3.DEFAULT_SESSION.events.register("after-call.dynamodb", self, unique_id="bench-dynamo-reads")
+        events = aws_clients.process_session().get_component("event_emitter")
+        events.register("after-call.dynamodb", self, unique_id="bench-dynamo-reads")
         from moto.dynamodb.models.table import Table
 
         query = Table.query
@@ -286,9 +285,9 @@ async def _run(samples: int, stored: int, state_dir: Path) -> Section:
 
     section = Section(title="Detections and snapshots", method="")
     reads = DynamoReads()
-    reads.install()
     cloud = LocalCloud(state_dir)
     await cloud.start()
+    reads.install()  # before the queue pumps, created by start(), first run
     arrived = _arrivals(cloud)
     try:
         async with cloud_session(cloud.ca.ca_file) as session:

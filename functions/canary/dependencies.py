@@ -5,14 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-import boto3
-
 from functions.canary.camera_config import CameraConfig, fetch_config
 from functions.canary.logic import CanaryParts
 from functions.canary.settings import CanarySettings
 from functions.canary.skill import LambdaSkill
 from functions.canary.tokens import CognitoTokens, RefreshTokens, TokenSource, secret_reader
-from functions.common.aws_clients import cached_client, client, sts_client
+from functions.common.aws_clients import cached_client, client, process_session, sts_client
 
 # The skill's own deadline is at most 6 s: the invocation may take that, and a little more.
 SKILL_READ_TIMEOUT_S = 8.0
@@ -28,8 +26,8 @@ class Dependencies:
 @cache
 def dependencies() -> Dependencies:
     settings = CanarySettings.load()
-    region = boto3.session.Session().region_name or "us-east-1"
-    control_account = boto3.client("sts").get_caller_identity()["Account"]
+    region = process_session().get_config_variable("region") or "us-east-1"
+    control_account = sts_client().get_caller_identity()["Account"]
     cells = {cell.account: cell.id for cell in settings.cells(control_account, region)}
     read = secret_reader(settings.token_secret_id, client("secretsmanager"))
     tokens: TokenSource

@@ -22,8 +22,6 @@ from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 from urllib.parse import urlencode
 
-from aws_lambda_powertools.utilities.parameters import SecretsProvider
-from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError, TransformParameterError
 from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel, Field, ValidationError
 
@@ -53,9 +51,19 @@ class RefreshSecret(BaseModel):
 
 
 def secret_reader(secret_id: str, client: Any) -> Callable[[], Any]:
-    provider = SecretsProvider(boto3_client=client)
+    provider: Any = None
 
     def read() -> Any:
+        # Powertools Parameters imports boto3: loaded on the first read, not on the handler's import.
+        from aws_lambda_powertools.utilities.parameters import SecretsProvider  # noqa: PLC0415
+        from aws_lambda_powertools.utilities.parameters.exceptions import (  # noqa: PLC0415
+            GetParameterError,
+            TransformParameterError,
+        )
+
+        nonlocal provider
+        if provider is None:
+            provider = SecretsProvider(boto3_client=client)
         try:
             return provider.get(secret_id, transform="json", max_age=SECRET_CACHE_S)
         except TransformParameterError:

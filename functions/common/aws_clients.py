@@ -1,18 +1,20 @@
-"""boto3 clients created once per container, with timeouts and retries set on purpose.
+"""AWS clients created once per container, with timeouts and retries set on purpose.
 
-boto3's defaults (60 s connect/read timeouts, legacy retries) are far too long for a path that
-must answer Alexa within six seconds, so every client here is built from explicit limits.
+Every client comes from one botocore session per process (boto3 only wraps botocore's session
+and client factory: importing it adds its resources machinery and s3transfer, ~0.075x the cold
+floor, for nothing the functions use). botocore's defaults (60 s connect/read timeouts, legacy
+retries) are far too long for a path that must answer Alexa within six seconds, so every client
+here is built from explicit limits.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from functools import cache
 from typing import TYPE_CHECKING, Any, Literal, overload
 
-import boto3
 import botocore.loaders
+import botocore.session
 from botocore.config import Config
 
 if TYPE_CHECKING:
@@ -31,7 +33,47 @@ def client_config(*, connect_timeout: float, read_timeout: float, max_attempts: 
     )
 
 
-@cache
+# botocore sessions are not safe to create clients from concurrently (a cold container's first
+# directives may ask for clients at once, from worker threads): the process's session is made,
+# and every client created from it or from a cell's session that shares its loader, under this
+# lock.
+_lock = threading.RLock()
+_session: botocore.session.Session | None = None
+# botocore's models and endpoint data, the same for every session: kept across `clear_cache()`.
+_loader: botocore.loaders.Loader | None = None
+_clients: dict[tuple[str, str | None, str | None, float, float, int], Any] = {}
+
+
+def process_session() -> botocore.session.Session:
+    """The process's botocore session, made on first use: region, credentials and endpoints from
+    the environment, as boto3's default session resolves them (`AWS_DEFAULT_REGION`,
+    `AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_<SERVICE>`, the credential chain)."""
+    global _session, _loader  # noqa: PLW0603 (one session per process, made lazily)
+    with _lock:
+        if _session is None:
+            session = botocore.session.get_session()
+            if _loader is None:
+                _loader = session.get_component("data_loader")
+            else:
+                session.register_component("data_loader", _loader)
+            _session = session
+        return _session
+
+
+def create_client(
+    session: botocore.session.Session,
+    service: str,
+    *,
+    region: str | None,
+    endpoint_url: str | None,
+    config: Config | None,
+) -> Any:
+    """A new client of `session` (the process's, or a cell's sharing its loader), made under the
+    process's lock."""
+    with _lock:
+        return session.create_client(service, region_name=region, endpoint_url=endpoint_url, config=config)
+
+
 def cached_client(
     service: str,
     *,
@@ -43,21 +85,30 @@ def cached_client(
 ) -> Any:
     """The one client per (service, region, endpoint, limits); typed by its caller (`client`'s
     overloads here, the KVS package for KVS). None for region: the environment's."""
-    return boto3.client(
-        service,
-        region_name=region,
-        endpoint_url=endpoint_url,
-        config=client_config(
-            connect_timeout=connect_timeout, read_timeout=read_timeout, max_attempts=max_attempts
-        ),
-    )
+    key = (service, region, endpoint_url, connect_timeout, read_timeout, max_attempts)
+    made = _clients.get(key)
+    if made is not None:
+        return made
+    with _lock:
+        made = _clients.get(key)
+        if made is None:
+            made = create_client(
+                process_session(),
+                service,
+                region=region,
+                endpoint_url=endpoint_url,
+                config=client_config(
+                    connect_timeout=connect_timeout, read_timeout=read_timeout, max_attempts=max_attempts
+                ),
+            )
+            _clients[key] = made
+        return made
 
 
 def process_loader() -> botocore.loaders.Loader:
-    """The data loader of boto3's default session, which makes every client here: botocore's
+    """The data loader of the process's session, which makes every client here: botocore's
     endpoint data and service models, read from disk once per process."""
-    # boto3 has no public accessor for its default session's botocore session.
-    loader: botocore.loaders.Loader = boto3._get_default_session()._session.get_component("data_loader")
+    loader: botocore.loaders.Loader = process_session().get_component("data_loader")
     return loader
 
 
@@ -70,8 +121,13 @@ def also_clear(forget: Callable[[], None]) -> None:
 
 
 def clear_cache() -> None:
-    """Forget every client (tests and the local cloud, when the emulated AWS starts afresh)."""
-    cached_client.cache_clear()
+    """Forget every client and the process's session (tests and the local cloud, when the emulated
+    AWS starts afresh: credentials the session resolved go with it, as moto resets boto3's default
+    session). The data loader stays: the next session reads no model already loaded."""
+    global _session  # noqa: PLW0603
+    with _lock:
+        _clients.clear()
+        _session = None
     for forget in _other_caches:
         forget()
 

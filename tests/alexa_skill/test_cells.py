@@ -8,10 +8,10 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
 from moto.core import DEFAULT_ACCOUNT_ID
 
+from functions.common import aws_clients
 from functions.common.cells.config import Cell
 from functions.common.cells.credentials import CellCredentials
 from functions.common.registry.store import Device
@@ -47,10 +47,11 @@ def cells(cloud: Cloud, monkeypatch: pytest.MonkeyPatch) -> Cloud:
 
 
 @pytest.fixture
-def sts_calls() -> Iterator[list[str]]:
-    """AssumeRole calls made by clients created from now on (the cells' STS client included)."""
+def sts_calls(aws: None) -> Iterator[list[str]]:
+    """AssumeRole calls made by clients created from now on (the cells' STS client included):
+    after `aws`, whose `clear_cache()` starts a new process session."""
     calls: list[str] = []
-    events = boto3._get_default_session().events
+    events = aws_clients.process_session().get_component("event_emitter")
 
     def record(model: Any, **_: Any) -> None:
         calls.append(model.name)

@@ -80,8 +80,13 @@ def _init(initialization_type: str, prelude: str = "") -> dict[str, list[str]]:
     return loaded
 
 
+# boto3 only wraps botocore's session: its package pulls its resources machinery and s3transfer.
+NEVER = ("boto3", "s3transfer")
+
+
 def test_init_builds_only_what_an_offer_needs(cloud: Cloud) -> None:
     loaded = _init("on-demand")
+    assert [m for m in NEVER if m in loaded["modules"]] == []
     assert [m for m in GRANT_ONLY if m in loaded["modules"]] == []
     assert [m for m in VISION_ONLY if m in loaded["modules"]] == []
     assert loaded["clients"] == ["dynamodb"]  # signaling on the first offer; no Secrets Manager
@@ -91,6 +96,7 @@ def test_a_snapshot_holds_every_directive_s_routes(cloud: Cloud) -> None:
     # Restored from a snapshot, loading costs nothing on a directive's clock: INIT loads them all.
     loaded = _init("snap-start")
     assert [m for m in VISION_ONLY if m not in loaded["modules"]] == []
+    assert [m for m in NEVER if m in loaded["modules"]] == []
     assert [m for m in GRANT_ONLY if m in loaded["modules"]] == []  # built with its clients, once per link
 
 

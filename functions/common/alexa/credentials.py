@@ -10,23 +10,32 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools.utilities.parameters import SecretsProvider
-from aws_lambda_powertools.utilities.parameters.exceptions import TransformParameterError
 from pydantic import ValidationError
 
 from functions.common.alexa.lwa import ClientCredentials, InvalidClient
 from functions.common.observability import logger
 
 if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.parameters import SecretsProvider
     from mypy_boto3_secretsmanager import SecretsManagerClient
 
 CACHE_SECONDS = 300
 
 
 def credentials_reader(secret_id: str, client: SecretsManagerClient) -> Callable[[], ClientCredentials]:
-    provider = SecretsProvider(boto3_client=client)
+    provider: SecretsProvider | None = None
 
     def read() -> ClientCredentials:
+        # Powertools Parameters imports boto3 (its session, s3transfer): loaded on the first read
+        # (the first token refresh or AcceptGrant), not on a function's import or INIT.
+        from aws_lambda_powertools.utilities.parameters import SecretsProvider  # noqa: PLC0415
+        from aws_lambda_powertools.utilities.parameters.exceptions import (  # noqa: PLC0415
+            TransformParameterError,
+        )
+
+        nonlocal provider
+        if provider is None:
+            provider = SecretsProvider(boto3_client=client)
         try:
             value: Any = provider.get(secret_id, transform="json", max_age=CACHE_SECONDS)
             return ClientCredentials.model_validate(value)

@@ -12,17 +12,14 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING, Annotated, Any
 
-from boto3.dynamodb.types import TypeDeserializer
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
+from functions.common import dynamodb_json
 from functions.common.alexa.grants_schema import PARTITION_KEY
 from functions.common.alexa.lwa import Tokens
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
-
-_deserializer = TypeDeserializer()
-_NUMBERS = ("expiresAt", "leaseUntil")
 
 
 class StoredGrant(BaseModel):
@@ -57,9 +54,7 @@ class GrantStore:
         item = response.get("Item")
         if not item:
             return None
-        plain = {k: _deserializer.deserialize(v) for k, v in item.items()}
-        # DynamoDB numbers come back as Decimal.
-        return StoredGrant.model_validate({k: int(v) if k in _NUMBERS else v for k, v in plain.items()})
+        return StoredGrant.model_validate(dynamodb_json.from_item(item))
 
     def replace(self, owner_id: str, tokens: Tokens, now: float) -> None:
         """A new grant (AcceptGrant): replaces any earlier one and any refresh in flight."""

@@ -15,11 +15,17 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
-import boto3
 import botocore.session
-from botocore.credentials import RefreshableCredentials
+from botocore.config import Config
+from botocore.credentials import Credentials, RefreshableCredentials
 
-from functions.common.aws_clients import also_clear, process_loader, sts_client
+from functions.common.aws_clients import (
+    also_clear,
+    create_client,
+    process_loader,
+    process_session,
+    sts_client,
+)
 from functions.common.cells.config import Cell
 
 DEFAULT_DURATION_S = 3600
@@ -29,6 +35,23 @@ ADVISORY_REFRESH_S, MANDATORY_REFRESH_S = 15 * 60, 10 * 60
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+class CellSession:
+    """A botocore session in a cell's region: `client()` makes that cell's clients."""
+
+    def __init__(self, core: botocore.session.Session, region_name: str) -> None:
+        self._core = core
+        self.region_name = region_name
+
+    def client(self, service: str, *, endpoint_url: str | None = None, config: Config | None = None) -> Any:
+        return create_client(
+            self._core, service, region=self.region_name, endpoint_url=endpoint_url, config=config
+        )
+
+    def get_credentials(self) -> Credentials | None:
+        credentials: Credentials | None = self._core.get_credentials()
+        return credentials
 
 
 class CellCredentials:
@@ -48,9 +71,9 @@ class CellCredentials:
         self._duration = duration_seconds
         self._lock = threading.Lock()
         self._credentials: dict[str, RefreshableCredentials] = {}
-        self._sessions: dict[str, boto3.Session] = {}
+        self._sessions: dict[str, CellSession] = {}
 
-    def session(self, cell: Cell) -> boto3.Session:
+    def session(self, cell: Cell) -> CellSession:
         """A session in the cell's account and region; the same one on every call."""
         with self._lock:
             session = self._sessions.get(cell.id)
@@ -59,14 +82,15 @@ class CellCredentials:
                 self._sessions[cell.id] = session
             return session
 
-    def _new_session(self, cell: Cell) -> boto3.Session:
+    def _new_session(self, cell: Cell) -> CellSession:
         if cell.role_arn is None:
-            return boto3.Session(region_name=cell.region)
+            # The function's own credentials: the process's session, in the cell's region.
+            return CellSession(process_session(), cell.region)
         core = botocore.session.Session()
         # The process's models and endpoint data, not a second copy read and parsed from disk.
         core.register_component("data_loader", process_loader())
         core._credentials = self._role_credentials(cell.role_arn)  # botocore has no public setter
-        return boto3.Session(botocore_session=core, region_name=cell.region)
+        return CellSession(core, cell.region)
 
     def _role_credentials(self, role_arn: str) -> RefreshableCredentials:
         credentials = self._credentials.get(role_arn)

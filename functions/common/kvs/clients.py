@@ -25,8 +25,9 @@ if TYPE_CHECKING:
     ControlPlaneClient = KinesisVideoClient
 
 Service = Literal["kinesisvideo", "kinesis-video-signaling"]
-# boto3 sessions are not safe to create clients from concurrently (a cold container's first
-# directives may ask for the same endpoint's client at once).
+# One client per key even when a cold container's first directives ask for the same endpoint's
+# client at once (creating it also takes `aws_clients`' lock: botocore sessions are not safe to
+# create clients from concurrently).
 _lock = threading.Lock()
 _cell_clients: dict[tuple[Service, Cell, str | None, ClientLimits], Any] = {}
 

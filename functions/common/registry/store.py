@@ -17,10 +17,9 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from pydantic import BaseModel, ConfigDict, Field
 
-from functions.common import aws_clients
+from functions.common import aws_clients, dynamodb_json
 from functions.common.registry.schema import (
     CONFIRMED_AT,
     EXPIRES_AT,
@@ -39,8 +38,6 @@ if TYPE_CHECKING:
 MAX_ENDPOINTS_PER_DISCOVERY = 300
 # Tombstones outlive any redelivery of an older event (SQS keeps messages at most 14 days).
 TOMBSTONE_RETENTION_SECONDS = 15 * 24 * 3600
-_serializer = TypeSerializer()
-_deserializer = TypeDeserializer()
 
 
 class DeviceStatus(StrEnum):
@@ -169,16 +166,11 @@ class Device(BaseModel):
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> Device:
-        plain = {k: _deserializer.deserialize(v) for k, v in item.items()}
-        # DynamoDB numbers come back as Decimal.
-        for key in ("messageTtlSeconds", "lastCheckIn", "connectedAt", EXPIRES_AT):
-            if plain.get(key) is not None:
-                plain[key] = int(plain[key])
-        return cls.model_validate(plain)
+        return cls.model_validate(dynamodb_json.from_item(item))
 
     def to_item(self) -> dict[str, Any]:
         plain = self.model_dump(by_alias=True, exclude_none=True, mode="json")
-        return {k: _serializer.serialize(v) for k, v in plain.items()}
+        return dynamodb_json.to_item(plain)
 
 
 def event_time_key(time: datetime) -> str:
