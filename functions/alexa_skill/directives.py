@@ -6,7 +6,6 @@ Every outcome is an Alexa response; nothing a caller sends makes this raise.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
@@ -17,29 +16,20 @@ from functions.alexa_skill.errors import MESSAGES, ErrorType, SkillError
 from functions.alexa_skill.logic import Skill
 from functions.alexa_skill.messages import (
     PAYLOAD_VERSION,
-    AcceptGrantPayload,
     AlexaResponse,
     Answer,
     AnswerPayload,
-    Context,
     CorrelationToken,
     Directive,
     DirectiveEnvelope,
-    DiscoverPayload,
-    DiscoverResponsePayload,
-    EmptyPayload,
     EndpointId,
     OfferPayload,
-    Payload,
     ResponseEvent,
     SessionEventPayload,
     SessionPayload,
 )
-from functions.common.alexa.endpoints import RTC, discovered_endpoint
-from functions.common.alexa.envelope import Endpoint, ErrorPayload, Header
-from functions.common.alexa.properties import ConnectivityProperty, ConnectivityValue, time_of_sample
+from functions.common.alexa.envelope import RTC, Endpoint, ErrorPayload, Header
 from functions.common.deadline import Deadline
-from functions.common.device_id import is_device_id
 from functions.common.observability import NAMESPACE, logger, metrics
 
 if TYPE_CHECKING:
@@ -62,7 +52,7 @@ def respond(event: Any, skill: Skill, deadline: Deadline) -> Response:
         error = ErrorType.ACCEPT_GRANT_FAILED if namespace == AUTHORIZATION else ErrorType.INVALID_DIRECTIVE
         return _failure(error, correlation_token, endpoint_id)
     key = (directive.header.namespace, directive.header.name)
-    route = ROUTES.get(key) or vision_routes().get(key)
+    route = ROUTES.get(key) or account_routes().get(key) or vision_routes().get(key)
     _count_directive(directive.header.name if route else "Unsupported")
     endpoint_id = directive.endpoint.endpoint_id if directive.endpoint else None
     logger.append_keys(directive=".".join(key)[:128], endpoint_id=endpoint_id)
@@ -82,38 +72,22 @@ def respond(event: Any, skill: Skill, deadline: Deadline) -> Response:
 # --- routes -------------------------------------------------------------------------------
 
 
-def _discover(directive: Directive, skill: Skill, deadline: Deadline) -> AlexaResponse:
-    payload = _payload(DiscoverPayload, directive)
-    endpoints = []
-    for device in skill.discover(payload.scope.token, deadline):
-        if is_device_id(device.device_id):
-            endpoints.append(discovered_endpoint(device))
-        else:
-            # A registry item older than the deviceId rule: Alexa rejects the whole response for
-            # one bad endpointId, and such a camera could never fetch its config; skip it.
-            logger.warning("camera id is not a valid deviceId", extra={"device_id": device.device_id})
-    logger.info("discovery", extra={"endpoints": len(endpoints)})
-    return _event(
-        directive, "Alexa.Discovery", "Discover.Response", DiscoverResponsePayload(endpoints=endpoints)
-    )
-
-
 def _initiate_session(directive: Directive, skill: Skill, deadline: Deadline) -> AlexaResponse:
-    endpoint_id, token = _endpoint(directive)
-    payload = _payload(OfferPayload, directive)
+    endpoint_id, token = endpoint_and_token(directive)
+    payload = payload_as(OfferPayload, directive)
     # Alexa's sessionIds are uuids; a caller's could be anything, so the log gets a bounded prefix.
     logger.append_keys(session_id=payload.session_id[:LOGGED_ID_MAX])
     sdp = skill.answer_offer(token, endpoint_id, payload.session_id, payload.offer.value, deadline)
-    return _event(
+    return response_to(
         directive, RTC, "AnswerGeneratedForSession", AnswerPayload(answer=Answer(value=sdp)), endpoint_id
     )
 
 
 def _session_event(directive: Directive, skill: Skill, deadline: Deadline) -> AlexaResponse:
-    endpoint_id, token = _endpoint(directive)
-    payload = _payload(SessionPayload, directive)
+    endpoint_id, token = endpoint_and_token(directive)
+    payload = payload_as(SessionPayload, directive)
     skill.confirm_session(token, endpoint_id, deadline)
-    return _event(
+    return response_to(
         directive,
         RTC,
         directive.header.name,
@@ -122,41 +96,28 @@ def _session_event(directive: Directive, skill: Skill, deadline: Deadline) -> Al
     )
 
 
-def _report_state(directive: Directive, skill: Skill, deadline: Deadline) -> AlexaResponse:
-    endpoint_id, token = _endpoint(directive)
-    reachable, since_confirmed_ms = skill.is_reachable(token, endpoint_id, deadline)
-    connectivity = ConnectivityProperty(
-        value=ConnectivityValue(value="OK" if reachable else "UNREACHABLE"),
-        time_of_sample=time_of_sample(datetime.now(UTC)),
-        # Alexa: the time since the value was last confirmed. OK rests on the camera's last
-        # confirmation (connect event or check-in); UNREACHABLE on what was just read.
-        uncertainty_in_milliseconds=since_confirmed_ms if reachable else 0,
-    )
-    response = _event(directive, "Alexa", "StateReport", EmptyPayload(), endpoint_id)
-    return response.model_copy(update={"context": Context(properties=[connectivity])})
-
-
-def _accept_grant(directive: Directive, skill: Skill, deadline: Deadline) -> AlexaResponse:
-    payload = _payload(AcceptGrantPayload, directive)
-    skill.accept_grant(payload.grantee.token, payload.grant.code, deadline)
-    return _event(directive, AUTHORIZATION, "AcceptGrant.Response", EmptyPayload())
-
-
 ROUTES: dict[tuple[str, str], Route] = {
-    ("Alexa.Discovery", "Discover"): _discover,
     (RTC, "InitiateSessionWithOffer"): _initiate_session,
     (RTC, "SessionConnected"): _session_event,
     (RTC, "SessionDisconnected"): _session_event,
-    ("Alexa", "ReportState"): _report_state,
-    (AUTHORIZATION, "AcceptGrant"): _accept_grant,
 }
+
+
+@cache
+def account_routes() -> dict[tuple[str, str], Route]:
+    """Discover, ReportState and AcceptGrant, loaded on the first of them (or of SmartVision's):
+    their payloads and Discovery's endpoint models are no part of a live view, so a plain cold
+    start does not build them."""
+    from functions.alexa_skill.account_routes import ROUTES as ACCOUNT_ROUTES  # noqa: PLC0415
+
+    return ACCOUNT_ROUTES
 
 
 def _vision(route: VisionRoute) -> Route:
     """A SmartVision or DataController route, given the endpoint, its token and the skill's Vision."""
 
     def call(directive: Directive, skill: Skill, deadline: Deadline) -> Response:
-        endpoint_id, token = _endpoint(directive)
+        endpoint_id, token = endpoint_and_token(directive)
         return route(directive, endpoint_id, token, skill.vision(), deadline)
 
     return call
@@ -175,15 +136,15 @@ def vision_routes() -> dict[tuple[str, str], Route]:
 # --- shaping ------------------------------------------------------------------------------
 
 
-def _endpoint(directive: Directive) -> tuple[str, str]:
+def endpoint_and_token(directive: Directive) -> tuple[str, str]:
     """(endpointId, bearer token) of an endpoint directive."""
     if directive.endpoint is None or directive.endpoint.scope is None:
         raise SkillError(ErrorType.INVALID_DIRECTIVE, "The directive names no endpoint or no token.")
     return directive.endpoint.endpoint_id, directive.endpoint.scope.token
 
 
-def _event(
-    directive: Directive, namespace: str, name: str, payload: Payload, endpoint_id: str | None = None
+def response_to(
+    directive: Directive, namespace: str, name: str, payload: BaseModel, endpoint_id: str | None = None
 ) -> AlexaResponse:
     return AlexaResponse(
         event=ResponseEvent(
@@ -199,7 +160,7 @@ def _event(
     )
 
 
-def _payload(model: type[P], directive: Directive) -> P:
+def payload_as(model: type[P], directive: Directive) -> P:
     """The directive's payload as `model`; a payload that does not fit is the caller's error.
     (A ValidationError anywhere else is ours: it surfaces as INTERNAL_ERROR.)"""
     try:

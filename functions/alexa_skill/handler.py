@@ -12,7 +12,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.alexa_skill.dependencies import dependencies, init
-from functions.alexa_skill.directives import respond, vision_routes
+from functions.alexa_skill.directives import account_routes, respond, vision_routes
 from functions.common import snapstart
 from functions.common.cold_start import build_at_init
 from functions.common.deadline import Deadline
@@ -20,8 +20,10 @@ from functions.common.observability import logger, metrics, tracer
 
 # Settings, clients, key source and the identity provider's key set (kept by a SnapStart snapshot).
 build_at_init(init)
-# A plain cold start leaves SmartVision's routes to their first directive; a snapshot holds them.
+# A plain cold start leaves every route but the live view's to its first directive; a snapshot
+# holds them all.
 if snapstart.taking_snapshot():
+    account_routes()
     vision_routes()
 
 

@@ -1,7 +1,10 @@
-"""Alexa Smart Home (payload version 3) messages: the directives handled and every response.
+"""Alexa Smart Home (payload version 3) messages: every directive's envelope, the live view's
+payloads, and the response around any payload.
 
 Directive models validate what the skill relies on and ignore the rest; response models produce
-exactly the fields the official message schema allows (dump with `to_dict`).
+exactly the fields the official message schema allows (dump with `to_dict`). Discovery's,
+ReportState's and AcceptGrant's payloads are `functions.alexa_skill.account_routes`'s, loaded with
+their routes: an offer does not build them.
 """
 
 from __future__ import annotations
@@ -9,17 +12,15 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny
 from pydantic.alias_generators import to_camel
 
-from functions.common.alexa import endpoints as alexa_endpoints
-from functions.common.alexa.endpoints import DiscoveredEndpoint
-from functions.common.alexa.envelope import Endpoint, ErrorPayload, Header
-from functions.common.alexa.properties import ConnectivityProperty
+from functions.common.alexa import envelope
+from functions.common.alexa.envelope import Endpoint, Header
 
-# Alexa's endpointId: a narrower set than deviceId allows (no '.'), 1 to 256 characters. Match it
-# with `fullmatch`: Python's `$` also matches before a trailing newline (pydantic's does not).
-ENDPOINT_ID_PATTERN = re.compile(alexa_endpoints.ENDPOINT_ID_PATTERN)
+# Alexa's endpointId. Match it with `fullmatch`: Python's `$` also matches before a trailing
+# newline (pydantic's does not).
+ENDPOINT_ID_PATTERN = re.compile(envelope.ENDPOINT_ID_PATTERN)
 PAYLOAD_VERSION: Literal["3"] = "3"
 
 EndpointId = Annotated[str, Field(pattern=ENDPOINT_ID_PATTERN.pattern)]
@@ -27,7 +28,7 @@ NonEmpty = Annotated[str, Field(min_length=1)]
 CorrelationToken = NonEmpty
 
 
-class _Message(BaseModel):
+class Message(BaseModel):
     # Directives carry bearer tokens and grant codes: no input in a validation error's text.
     model_config = ConfigDict(
         alias_generator=to_camel, populate_by_name=True, frozen=True, hide_input_in_errors=True
@@ -37,12 +38,12 @@ class _Message(BaseModel):
 # --- directives ---------------------------------------------------------------------------
 
 
-class DirectiveScope(_Message):
+class DirectiveScope(Message):
     type: Literal["BearerToken"]
     token: NonEmpty
 
 
-class DirectiveHeader(_Message):
+class DirectiveHeader(Message):
     namespace: NonEmpty
     name: NonEmpty
     # "3" for Alexa's own interfaces; SmartVision and DataController carry their interface's.
@@ -53,88 +54,64 @@ class DirectiveHeader(_Message):
     correlation_token: CorrelationToken | None = None
 
 
-class DirectiveEndpoint(_Message):
+class DirectiveEndpoint(Message):
     endpoint_id: EndpointId
     scope: DirectiveScope | None = None
 
 
-class Directive(_Message):
+class Directive(Message):
     header: DirectiveHeader
     endpoint: DirectiveEndpoint | None = None
     payload: dict[str, Any] = Field(default_factory=dict)
 
 
-class DirectiveEnvelope(_Message):
+class DirectiveEnvelope(Message):
     directive: Directive
 
 
-class DiscoverPayload(_Message):
-    scope: DirectiveScope
-
-
-class Offer(_Message):
+class Offer(Message):
     format: Annotated[str, Field(pattern=r"^[Ss][Dd][Pp]$")]
     value: NonEmpty
 
 
-class OfferPayload(_Message):
+class OfferPayload(Message):
     session_id: NonEmpty
     offer: Offer
 
 
-class SessionPayload(_Message):
+class SessionPayload(Message):
     session_id: NonEmpty
-
-
-class AuthorizationGrant(_Message):
-    type: Literal["OAuth2.AuthorizationCode"]
-    code: NonEmpty
-
-
-class AcceptGrantPayload(_Message):
-    grant: AuthorizationGrant
-    grantee: DirectiveScope
 
 
 # --- responses ----------------------------------------------------------------------------
 
 
-class EmptyPayload(_Message):
-    model_config = ConfigDict(extra="forbid")
-
-
-class DiscoverResponsePayload(_Message):
-    endpoints: Annotated[list[DiscoveredEndpoint], Field(max_length=300)]
-
-
-class Answer(_Message):
+class Answer(Message):
     format: Literal["SDP"] = "SDP"
     value: str
 
 
-class AnswerPayload(_Message):
+class AnswerPayload(Message):
     answer: Answer
 
 
-class SessionEventPayload(_Message):
+class SessionEventPayload(Message):
     session_id: str
 
 
-Payload = EmptyPayload | DiscoverResponsePayload | AnswerPayload | SessionEventPayload | ErrorPayload
+# Any response payload or context model, dumped as its own class: the response does not name every
+# payload, so building it builds none of the others (a test maps each response to its payload).
+AnyModel = SerializeAsAny[BaseModel]
 
 
-class Context(_Message):
-    properties: list[ConnectivityProperty]
-
-
-class ResponseEvent(_Message):
+class ResponseEvent(Message):
     header: Header
     endpoint: Endpoint | None = None
-    payload: Payload
+    payload: AnyModel
 
 
-class AlexaResponse(_Message):
-    context: Context | None = None
+class AlexaResponse(Message):
+    context: AnyModel | None = None
     event: ResponseEvent
 
     def to_dict(self) -> dict[str, Any]:

@@ -14,10 +14,13 @@ from typing import Any
 
 import boto3
 import pytest
+from pydantic import BaseModel
 
+from functions.alexa_skill.account_routes import Context, DiscoverResponsePayload, EmptyPayload
 from functions.alexa_skill.dependencies import Dependencies, dependencies
 from functions.alexa_skill.handler import handler
-from functions.alexa_skill.messages import AlexaResponse
+from functions.alexa_skill.messages import AlexaResponse, AnswerPayload, SessionEventPayload
+from functions.common.alexa.envelope import ErrorPayload
 from functions.common.registry.store import Connectivity, Device, Registry, event_time_key
 from localcloud.aws.identity import LocalIssuer
 from localcloud.aws.lambda_context import LambdaContext
@@ -41,9 +44,33 @@ def schema_validator() -> Any:
     return jsonschema.Draft4Validator(schema)
 
 
+# Each response's payload model, by the response's name (the response model takes any payload).
+RESPONSE_PAYLOADS: dict[str, type[BaseModel]] = {
+    "AnswerGeneratedForSession": AnswerPayload,
+    "SessionConnected": SessionEventPayload,
+    "SessionDisconnected": SessionEventPayload,
+    "Discover.Response": DiscoverResponsePayload,
+    "StateReport": EmptyPayload,
+    "AcceptGrant.Response": EmptyPayload,
+    "ErrorResponse": ErrorPayload,
+}
+
+
 def assert_valid_response(response: dict[str, Any]) -> None:
-    """The exact shape: our pydantic model round-trips it, and the official schema accepts it."""
-    assert AlexaResponse.model_validate(response).to_dict() == response
+    """The exact shape: our pydantic models round-trip it (the envelope, the payload its name calls
+    for, the context), and the official schema accepts it."""
+    parsed = AlexaResponse.model_validate(response)
+    payload = RESPONSE_PAYLOADS[response["event"]["header"]["name"]].model_validate(
+        response["event"]["payload"]
+    )
+    context = response.get("context")
+    rebuilt = parsed.model_copy(
+        update={
+            "event": parsed.event.model_copy(update={"payload": payload}),
+            "context": None if context is None else Context.model_validate(context),
+        }
+    )
+    assert rebuilt.to_dict() == response
     header = response["event"]["header"]
     assert header["payloadVersion"] == "3"
     assert UUID4.fullmatch(header["messageId"]), header["messageId"]

@@ -37,6 +37,14 @@ GRANT_ONLY = (
     "aws_lambda_powertools.utilities.parameters",
 )
 
+# Discover's, ReportState's and AcceptGrant's routes and models (and Discovery's endpoint models):
+# loaded on the first such directive, never for an offer.
+ACCOUNT_ONLY = (
+    "functions.alexa_skill.account_routes",
+    "functions.common.alexa.endpoints",
+    "functions.common.alexa.properties",
+)
+
 # SmartVision's and DataController's: loaded on the first such directive, never for an offer.
 VISION_ONLY = (
     "functions.alexa_skill.vision_routes",
@@ -88,6 +96,7 @@ def test_init_builds_only_what_an_offer_needs(cloud: Cloud) -> None:
     loaded = _init("on-demand")
     assert [m for m in NEVER if m in loaded["modules"]] == []
     assert [m for m in GRANT_ONLY if m in loaded["modules"]] == []
+    assert [m for m in ACCOUNT_ONLY if m in loaded["modules"]] == []
     assert [m for m in VISION_ONLY if m in loaded["modules"]] == []
     assert loaded["clients"] == ["dynamodb"]  # signaling on the first offer; no Secrets Manager
 
@@ -95,7 +104,7 @@ def test_init_builds_only_what_an_offer_needs(cloud: Cloud) -> None:
 def test_a_snapshot_holds_every_directive_s_routes(cloud: Cloud) -> None:
     # Restored from a snapshot, loading costs nothing on a directive's clock: INIT loads them all.
     loaded = _init("snap-start")
-    assert [m for m in VISION_ONLY if m not in loaded["modules"]] == []
+    assert [m for m in ACCOUNT_ONLY + VISION_ONLY if m not in loaded["modules"]] == []
     assert [m for m in NEVER if m in loaded["modules"]] == []
     assert [m for m in GRANT_ONLY if m in loaded["modules"]] == []  # built with its clients, once per link
 

@@ -8,17 +8,14 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
+from functions.common.alexa.envelope import RTC, EndpointId
 from functions.common.registry.store import Device
 
-# Alexa's endpointId: a narrower set than deviceId allows (no '.'), 1 to 256 characters.
-ENDPOINT_ID_PATTERN = r"^[a-zA-Z0-9_\-=#;:?@&]{1,256}$"
 MAX_TEXT = 128
 MAX_ATTRIBUTE = 256
 CAPABILITY_VERSION: Literal["3"] = "3"
-RTC = "Alexa.RTCSessionController"
 DOORBELL_EVENT_SOURCE = "Alexa.DoorbellEventSource"
 
-EndpointId = Annotated[str, Field(pattern=ENDPOINT_ID_PATTERN)]
 Attribute = Annotated[str, Field(min_length=1, max_length=MAX_ATTRIBUTE)]
 
 

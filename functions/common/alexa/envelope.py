@@ -11,9 +11,13 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
-from functions.common.alexa.endpoints import EndpointId
-
+# Alexa's endpointId: a narrower set than deviceId allows (no '.'), 1 to 256 characters. Here, not
+# beside Discovery's endpoint models, so that a message naming an endpoint does not load those.
+ENDPOINT_ID_PATTERN = r"^[a-zA-Z0-9_\-=#;:?@&]{1,256}$"
+EndpointId = Annotated[str, Field(pattern=ENDPOINT_ID_PATTERN)]
 NonEmpty = Annotated[str, Field(min_length=1)]
+# The live view's interface: the skill's offers and answers, and each camera's capability.
+RTC = "Alexa.RTCSessionController"
 
 
 class Model(BaseModel):

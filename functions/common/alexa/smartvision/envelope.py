@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
-from functions.common.alexa.endpoints import ENDPOINT_ID_PATTERN
+from functions.common.alexa.envelope import ENDPOINT_ID_PATTERN
 
 # A UTC instant in whole or fractional seconds, as Alexa writes them ("2026-01-01T10:00:00.00Z").
 TIME_PATTERN = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?Z$"
