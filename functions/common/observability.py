@@ -24,6 +24,7 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
 from aws_xray_sdk.core import xray_recorder
 from aws_xray_sdk.core.emitters.udp_emitter import UDPEmitter
+from aws_xray_sdk.core.lambda_launcher import LAMBDA_TRACE_HEADER_KEY, LambdaContext
 
 from functions.common.aws_clients import error_code
 
@@ -101,9 +102,25 @@ def _code_only(entity: Any) -> None:
         _code_only(subsegment)
 
 
+class HeaderKeepingLambdaContext(LambdaContext):  # type: ignore[misc]  # the X-Ray SDK is untyped
+    """The X-Ray SDK's Lambda context, which reads and parses the invocation's trace header on every
+    entity lookup (about 20 per warm offer): here the parse is skipped while the header is the one
+    this thread last parsed, since the SDK's own check would then find the same trace and keep it."""
+
+    def _refresh_context(self) -> None:
+        header, local = os.getenv(LAMBDA_TRACE_HEADER_KEY), self._local
+        unchanged = header is not None and header == getattr(local, "header", None)
+        if unchanged and getattr(local, "segment", None):
+            return
+        super()._refresh_context()
+        local.header = header
+
+
 logger = Logger(logger_formatter=CodeOnlyFormatter(json_serializer=_writable_json))
 # Only what the functions call through: AWS SDK calls and the key set fetch (urllib's http.client).
 # Patching everything the X-Ray SDK knows would import requests, sqlite3 and more on every cold start.
 tracer = Tracer(patch_modules=("botocore", "httplib"))
 xray_recorder.emitter = CodeOnlyEmitter()
+if isinstance(xray_recorder.context, LambdaContext):  # on Lambda (the SDK looks at LAMBDA_TASK_ROOT)
+    xray_recorder.context = HeaderKeepingLambdaContext()
 metrics = Metrics(namespace=NAMESPACE)
