@@ -16,7 +16,7 @@ from functions.alexa_skill.directives import account_routes, respond, vision_rou
 from functions.common import snapstart
 from functions.common.cold_start import build_at_init
 from functions.common.deadline import Deadline
-from functions.common.observability import logger, metrics, tracer
+from functions.common.observability import logger, metrics
 
 # Settings, clients, key source and the identity provider's key set (kept by a SnapStart snapshot).
 build_at_init(init)
@@ -27,9 +27,11 @@ if snapstart.taking_snapshot():
     vision_routes()
 
 
+# No trace subsegment of the skill's own (Tracer's capture_lambda_handler): Lambda's segment already
+# times the invocation and its initialization, the botocore patch traces each AWS call, and a
+# subsegment costs a warm offer about a tenth of the skill's work (docs/architecture.md).
 @logger.inject_lambda_context(correlation_id_path="directive.header.correlationToken", clear_state=True)
 @metrics.log_metrics
-@tracer.capture_lambda_handler(capture_response=False)  # the answer SDP carries IP addresses
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     # The clock starts before anything else (a cold start included), so the whole directive fits.
     start = time.monotonic()
