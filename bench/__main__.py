@@ -142,7 +142,9 @@ def main(argv: list[str] | None = None) -> Report:
         cold, samples = cold_start.measure(runs=sizes.cold_runs, instructions=not quick)
         cold.seconds = time.perf_counter() - cold_started
         report.sections.append(cold)
-        report.sections.extend(_timed(run) for run in _standalone(sizes).values())
+        # Cold start ran above (the package section needs its memory samples).
+        others = {name: run for name, run in _standalone(sizes).items() if name != "cold-start"}
+        report.sections.extend(_timed(run) for run in others.values())
         rss = {name: s.rss_kib for name, s in samples.items()}
         report.sections.append(_timed(lambda: package.measure(rss)))
 
