@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 import warnings
 from collections.abc import Callable
@@ -107,10 +108,13 @@ def _standalone(sizes: Sizes) -> dict[str, Callable[[], Section]]:
     }
 
 
-def _timed(run: Callable[[], Section]) -> Section:
+def _timed(name: str, run: Callable[[], Section]) -> Section:
+    # A whole run takes about 20 minutes: say on stderr which section is running and how long each took.
+    print(f"bench: {name} ...", file=sys.stderr, flush=True)
     started = time.perf_counter()
     section = run()
     section.seconds = time.perf_counter() - started
+    print(f"bench: {name} done in {section.seconds:.0f} s", file=sys.stderr, flush=True)
     return section
 
 
@@ -135,18 +139,22 @@ def main(argv: list[str] | None = None) -> Report:
         report.machine["mode"] = "quick (tiny sizes; not figures)"
 
     if args.only is not None:
-        report.sections.append(_timed(_standalone(sizes)[args.only]))
+        report.sections.append(_timed(args.only, _standalone(sizes)[args.only]))
     else:
-        cold_started = time.perf_counter()
         # Counted by callgrind in a full run only (minutes; --quick checks that everything runs).
-        cold, samples = cold_start.measure(runs=sizes.cold_runs, instructions=not quick)
-        cold.seconds = time.perf_counter() - cold_started
-        report.sections.append(cold)
+        samples: dict[str, cold_start.Samples] = {}
+
+        def cold() -> Section:
+            section, by_function = cold_start.measure(runs=sizes.cold_runs, instructions=not quick)
+            samples.update(by_function)
+            return section
+
+        report.sections.append(_timed("cold-start", cold))
         # Cold start ran above (the package section needs its memory samples).
         others = {name: run for name, run in _standalone(sizes).items() if name != "cold-start"}
-        report.sections.extend(_timed(run) for run in others.values())
+        report.sections.extend(_timed(name, run) for name, run in others.items())
         rss = {name: s.rss_kib for name, s in samples.items()}
-        report.sections.append(_timed(lambda: package.measure(rss)))
+        report.sections.append(_timed("package", lambda: package.measure(rss)))
 
     report.seconds = time.perf_counter() - started
     print(render(report))
