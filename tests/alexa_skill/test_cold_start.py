@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 from tests.alexa_skill.conftest import Cloud
+from tests.common.child_python import last_json_line, run_python
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -74,17 +72,7 @@ def _init(initialization_type: str, prelude: str = "") -> dict[str, list[str]]:
     """What Lambda's INIT of that type loaded and created."""
     # As Lambda sets them (with LAMBDA_TASK_ROOT, the X-Ray SDK samples locally: no client of its own).
     env = {**os.environ, "AWS_LAMBDA_INITIALIZATION_TYPE": initialization_type, "LAMBDA_TASK_ROOT": str(ROOT)}
-    run = subprocess.run(  # noqa: S603 (this interpreter, fixed arguments)
-        [sys.executable, "-c", prelude + INIT],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert run.returncode == 0, run.stderr[-3000:]
-    loaded: dict[str, list[str]] = json.loads(run.stdout.splitlines()[-1])
+    loaded: dict[str, list[str]] = last_json_line(run_python(prelude + INIT, env=env))
     return loaded
 
 

@@ -7,7 +7,6 @@ import json
 import os
 import socket
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +15,7 @@ import pytest
 from functions.common.observability import logger
 from localcloud import kvs
 from tests.alexa_skill.conftest import ANSWER_SDP, OWNER, Cloud, offer
+from tests.common.child_python import run_python
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -140,16 +140,7 @@ def traced_offer(tmp_path: Path, quoted: str) -> tuple[subprocess.CompletedProce
         "POWERTOOLS_SERVICE_NAME": "alexa-skill",
     }
     try:
-        run = subprocess.run(  # noqa: S603 (this interpreter, fixed arguments)
-            [sys.executable, "-c", TRACED_OFFER, quoted, str(tmp_path)],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-        assert run.returncode == 0, run.stderr[-3000:]
+        run = run_python(TRACED_OFFER, quoted, str(tmp_path), env=env)
         daemon.setblocking(False)
         documents = []
         with contextlib.suppress(BlockingIOError):

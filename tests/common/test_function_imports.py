@@ -5,12 +5,11 @@ imports boto3, is loaded on a function's first secret read, not on its import.""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.common.child_python import last_json_line, run_python
 
 ROOT = Path(__file__).resolve().parents[2]
 HANDLERS = sorted(p.parent.name for p in (ROOT / "functions").glob("*/handler.py"))
@@ -39,14 +38,4 @@ def test_a_handler_module_imports_no_boto3(function: str) -> None:
         "LAMBDA_TASK_ROOT": str(ROOT),
         "POWERTOOLS_TRACE_DISABLED": "1",
     }
-    run = subprocess.run(  # noqa: S603 (this interpreter, fixed arguments)
-        [sys.executable, "-c", CHILD, f"functions.{function}.handler"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert run.returncode == 0, run.stderr[-3000:]
-    assert json.loads(run.stdout.splitlines()[-1]) == []
+    assert last_json_line(run_python(CHILD, f"functions.{function}.handler", env=env)) == []
